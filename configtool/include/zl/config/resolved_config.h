@@ -1,0 +1,148 @@
+// ResolvedConfig: the one typed configuration shared by configtool, the launcher and the runtime
+// (DESIGN.md §1-2). It is what remains after loading the launch YAML and DeepSpeed JSON, merging every
+// layer by precedence, resolving "auto" and validating: no field is "auto", every value is checked.
+//
+// Ownership: configtool produces it (resolve.h); the launcher writes it to
+// <run_dir>/config.resolved.json and names that file in ZLAUNCH_CONFIG; the runtime reads it back with
+// read_resolved_config(). The JSON form is a stable file format: field names follow DeepSpeed and
+// Accelerate, so the file reads like a fully spelled-out user config.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace zl::config {
+
+enum class LauncherKind { kLocal, kMpi, kSlurm };
+enum class DeviceKind { kCpu, kCuda };
+enum class Precision { kNo, kFp16, kBf16 };
+enum class OffloadDevice { kNone, kCpu };
+
+struct MetricsSettings {
+  bool enabled = true;
+  std::string bind = "127.0.0.1";
+  int port = 9470;             // rank's port = port + LOCAL_RANK; 0 = any free port
+  std::string targets_file;    // extra file_sd path besides <log_dir>/<run_id>/targets.json; "" = none
+  std::string pushgateway;     // host:port to push final values to; "" = none
+};
+
+// The launch YAML (Accelerate-style names). num_processes is the TOTAL over all machines.
+struct LaunchSettings {
+  int num_processes = 1;
+  int num_machines = 1;
+  int machine_rank = 0;
+  std::string main_process_ip = "127.0.0.1";
+  int main_process_port = 0;   // 0 = pick a free port
+  LauncherKind launcher = LauncherKind::kLocal;
+  std::string hostfile;
+  DeviceKind device = DeviceKind::kCpu;
+  Precision mixed_precision = Precision::kNo;
+  int max_restarts = 0;
+  std::string log_dir = "zlaunch_logs";
+  MetricsSettings metrics;
+
+  [[nodiscard]] int processes_per_machine() const { return num_processes / num_machines; }
+};
+
+// DeepSpeed's fp16 block; loss_scale 0 means dynamic loss scaling.
+struct Fp16Settings {
+  bool enabled = false;
+  double loss_scale = 0.0;
+  int initial_scale_power = 16;
+  int loss_scale_window = 1000;
+  int hysteresis = 2;
+  bool consecutive_hysteresis = false;
+  double min_loss_scale = 1.0;
+};
+
+struct OptimizerSettings {
+  std::string type = "AdamW";  // AdamW | Adam | SGD
+  double lr = 1e-3;
+  std::array<double, 2> betas = {0.9, 0.999};
+  double eps = 1e-8;
+  double weight_decay = 0.0;
+  double momentum = 0.0;       // SGD only
+};
+
+// DeepSpeed's scheduler block; type "" means a constant learning rate (optimizer.lr).
+struct SchedulerSettings {
+  std::string type;            // "" | WarmupLR | WarmupDecayLR | WarmupCosineLR
+  double warmup_min_lr = 0.0;
+  double warmup_max_lr = 1e-3;
+  std::int64_t warmup_num_steps = 1000;
+  std::string warmup_type = "log";  // log | linear
+  std::int64_t total_num_steps = 0;  // WarmupDecayLR, WarmupCosineLR
+  double warmup_min_ratio = 0.0;     // WarmupCosineLR
+  double cos_min_ratio = 0.0001;     // WarmupCosineLR
+};
+
+struct OffloadSettings {
+  OffloadDevice device = OffloadDevice::kNone;
+  bool pin_memory = false;
+};
+
+// DeepSpeed's zero_optimization block, defaults as in DeepSpeed.
+struct ZeroSettings {
+  int stage = 0;
+  bool overlap_comm = false;
+  bool contiguous_gradients = true;
+  bool reduce_scatter = true;
+  std::int64_t reduce_bucket_size = 500000000;
+  std::int64_t allgather_bucket_size = 500000000;
+  OffloadSettings offload_optimizer;
+  OffloadSettings offload_param;
+  std::int64_t stage3_prefetch_bucket_size = 50000000;
+  std::int64_t stage3_param_persistence_threshold = 100000;
+  std::int64_t stage3_max_live_parameters = 1000000000;
+  std::int64_t stage3_max_reuse_distance = 1000000000;
+  bool stage3_gather_16bit_weights_on_model_save = false;
+  std::int64_t sub_group_size = 1000000000;
+  bool round_robin_gradients = false;
+};
+
+// The DeepSpeed JSON, resolved: the batch triangle holds for launch.num_processes.
+struct TrainingSettings {
+  int train_batch_size = 1;
+  int train_micro_batch_size_per_gpu = 1;
+  int gradient_accumulation_steps = 1;
+  double gradient_clipping = 0.0;  // 0 = no clipping
+  Fp16Settings fp16;
+  bool bf16_enabled = false;
+  std::string communication_data_type;  // "" = the working precision; fp32 | fp16 | bf16
+  OptimizerSettings optimizer;
+  SchedulerSettings scheduler;
+  ZeroSettings zero_optimization;
+  int steps_per_print = 10;
+  bool wall_clock_breakdown = false;
+  std::uint64_t seed = 1234;
+};
+
+struct ResolvedConfig {
+  LaunchSettings launch;
+  TrainingSettings training;
+  // Provenance: dotted key path ("zero_optimization.stage", "num_processes") -> where its value came
+  // from: "flag --x", "env ZLAUNCH_X", "file <path>", "default", "auto (<rule>)".
+  std::map<std::string, std::string> sources;
+  std::vector<std::string> files_used;  // config files read, highest precedence first
+  std::vector<std::string> warnings;    // accepted-but-noteworthy findings, printed by the CLI
+};
+
+nlohmann::json to_json(const ResolvedConfig& config);
+// Throws zl::ConfigError naming `origin` (a file path) and the key at fault on malformed input.
+ResolvedConfig resolved_config_from_json(const nlohmann::json& json, const std::string& origin);
+
+// File helpers for config.resolved.json; writing is atomic (temporary file + rename).
+void write_resolved_config(const ResolvedConfig& config, const std::string& path);
+ResolvedConfig read_resolved_config(const std::string& path);
+
+const char* to_string(LauncherKind kind);
+const char* to_string(DeviceKind kind);
+const char* to_string(Precision precision);
+const char* to_string(OffloadDevice device);
+
+}  // namespace zl::config

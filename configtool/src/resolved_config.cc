@@ -1,0 +1,166 @@
+// JSON form of ResolvedConfig (config.resolved.json). Sub-structs use DeepSpeed's and Accelerate's key
+// names; TrainingSettings is written in DeepSpeed's own layout ("bf16": {"enabled": ...}) so the file
+// is itself a valid DeepSpeed config.
+#include "zl/config/resolved_config.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "zl/base/check.h"
+#include "zl/base/error.h"
+
+namespace zl::config {
+
+NLOHMANN_JSON_SERIALIZE_ENUM(LauncherKind, {{LauncherKind::kLocal, "local"},
+                                            {LauncherKind::kMpi, "mpi"},
+                                            {LauncherKind::kSlurm, "slurm"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(DeviceKind, {{DeviceKind::kCpu, "cpu"}, {DeviceKind::kCuda, "cuda"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(Precision, {{Precision::kNo, "no"}, {Precision::kFp16, "fp16"}, {Precision::kBf16, "bf16"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(OffloadDevice, {{OffloadDevice::kNone, "none"}, {OffloadDevice::kCpu, "cpu"}})
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MetricsSettings, enabled, bind, port, targets_file, pushgateway)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LaunchSettings, num_processes, num_machines, machine_rank,
+                                                main_process_ip, main_process_port, launcher, hostfile, device,
+                                                mixed_precision, max_restarts, log_dir, metrics)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Fp16Settings, enabled, loss_scale, initial_scale_power,
+                                                loss_scale_window, hysteresis, consecutive_hysteresis, min_loss_scale)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerSettings, type, warmup_min_lr, warmup_max_lr,
+                                                warmup_num_steps, warmup_type, total_num_steps, warmup_min_ratio,
+                                                cos_min_ratio)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OffloadSettings, device, pin_memory)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ZeroSettings, stage, overlap_comm, contiguous_gradients,
+                                                reduce_scatter, reduce_bucket_size, allgather_bucket_size,
+                                                offload_optimizer, offload_param, stage3_prefetch_bucket_size,
+                                                stage3_param_persistence_threshold, stage3_max_live_parameters,
+                                                stage3_max_reuse_distance, stage3_gather_16bit_weights_on_model_save,
+                                                sub_group_size, round_robin_gradients)
+
+// DeepSpeed nests optimizer parameters under "params".
+void to_json(nlohmann::json& j, const OptimizerSettings& o) {
+  j = {{"type", o.type},
+       {"params", {{"lr", o.lr}, {"betas", o.betas}, {"eps", o.eps}, {"weight_decay", o.weight_decay},
+                   {"momentum", o.momentum}}}};
+}
+
+void from_json(const nlohmann::json& j, OptimizerSettings& o) {
+  o.type = j.value("type", o.type);
+  const nlohmann::json params = j.value("params", nlohmann::json::object());
+  o.lr = params.value("lr", o.lr);
+  o.betas = params.value("betas", o.betas);
+  o.eps = params.value("eps", o.eps);
+  o.weight_decay = params.value("weight_decay", o.weight_decay);
+  o.momentum = params.value("momentum", o.momentum);
+}
+
+void to_json(nlohmann::json& j, const TrainingSettings& t) {
+  nlohmann::json scheduler = t.scheduler;
+  j = {{"train_batch_size", t.train_batch_size},
+       {"train_micro_batch_size_per_gpu", t.train_micro_batch_size_per_gpu},
+       {"gradient_accumulation_steps", t.gradient_accumulation_steps},
+       {"gradient_clipping", t.gradient_clipping},
+       {"fp16", t.fp16},
+       {"bf16", {{"enabled", t.bf16_enabled}}},
+       {"communication_data_type", t.communication_data_type},
+       {"optimizer", t.optimizer},
+       {"scheduler", {{"type", t.scheduler.type}, {"params", scheduler}}},
+       {"zero_optimization", t.zero_optimization},
+       {"steps_per_print", t.steps_per_print},
+       {"wall_clock_breakdown", t.wall_clock_breakdown},
+       {"seed", t.seed}};
+  j["scheduler"]["params"].erase("type");
+}
+
+void from_json(const nlohmann::json& j, TrainingSettings& t) {
+  t.train_batch_size = j.value("train_batch_size", t.train_batch_size);
+  t.train_micro_batch_size_per_gpu = j.value("train_micro_batch_size_per_gpu", t.train_micro_batch_size_per_gpu);
+  t.gradient_accumulation_steps = j.value("gradient_accumulation_steps", t.gradient_accumulation_steps);
+  t.gradient_clipping = j.value("gradient_clipping", t.gradient_clipping);
+  t.fp16 = j.value("fp16", t.fp16);
+  t.bf16_enabled = j.value("bf16", nlohmann::json::object()).value("enabled", t.bf16_enabled);
+  t.communication_data_type = j.value("communication_data_type", t.communication_data_type);
+  t.optimizer = j.value("optimizer", t.optimizer);
+  if (j.contains("scheduler")) {
+    const auto& s = j.at("scheduler");
+    t.scheduler = s.value("params", nlohmann::json::object()).get<SchedulerSettings>();
+    t.scheduler.type = s.value("type", std::string());
+  }
+  t.zero_optimization = j.value("zero_optimization", t.zero_optimization);
+  t.steps_per_print = j.value("steps_per_print", t.steps_per_print);
+  t.wall_clock_breakdown = j.value("wall_clock_breakdown", t.wall_clock_breakdown);
+  t.seed = j.value("seed", t.seed);
+}
+
+nlohmann::json to_json(const ResolvedConfig& config) {
+  return {{"format", "zlaunch.resolved_config/1"},
+          {"launch", config.launch},
+          {"training", config.training},
+          {"sources", config.sources},
+          {"files_used", config.files_used},
+          {"warnings", config.warnings}};
+}
+
+ResolvedConfig resolved_config_from_json(const nlohmann::json& json, const std::string& origin) {
+  try {
+    ResolvedConfig config;
+    config.launch = json.at("launch").get<LaunchSettings>();
+    config.training = json.at("training").get<TrainingSettings>();
+    config.sources = json.value("sources", config.sources);
+    config.files_used = json.value("files_used", config.files_used);
+    config.warnings = json.value("warnings", config.warnings);
+    return config;
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(origin + ": not a valid resolved config (" + e.what() +
+                      "); regenerate it with `zlaunch config show --json`");
+  }
+}
+
+void write_resolved_config(const ResolvedConfig& config, const std::string& path) {
+  const std::string temporary = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(temporary);
+    if (!out) throw SystemError("cannot write " + temporary, errno);
+    out << to_json(config).dump(2) << '\n';
+    out.flush();
+    if (!out) throw SystemError("cannot write " + temporary, errno);
+  }
+  ZL_CHECK_SYS(std::rename(temporary.c_str(), path.c_str()));
+}
+
+ResolvedConfig read_resolved_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open the resolved config (named by ZLAUNCH_CONFIG)");
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(path + ": invalid JSON: " + e.what());
+  }
+  return resolved_config_from_json(json, path);
+}
+
+const char* to_string(LauncherKind kind) {
+  switch (kind) {
+    case LauncherKind::kLocal: return "local";
+    case LauncherKind::kMpi: return "mpi";
+    case LauncherKind::kSlurm: return "slurm";
+  }
+  return "?";
+}
+
+const char* to_string(DeviceKind kind) { return kind == DeviceKind::kCuda ? "cuda" : "cpu"; }
+
+const char* to_string(Precision precision) {
+  switch (precision) {
+    case Precision::kNo: return "no";
+    case Precision::kFp16: return "fp16";
+    case Precision::kBf16: return "bf16";
+  }
+  return "?";
+}
+
+const char* to_string(OffloadDevice device) { return device == OffloadDevice::kCpu ? "cpu" : "none"; }
+
+}  // namespace zl::config

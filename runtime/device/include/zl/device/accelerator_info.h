@@ -1,0 +1,35 @@
+// What this process can see of CUDA: toolkit and driver versions, GPUs, NCCL and cuBLAS versions.
+// Safe on machines without a GPU or driver: failures become explanations in `no_gpu_reason`, never
+// exceptions, because `zlaunch env` must always produce its report.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace zl::device {
+
+struct GpuInfo {
+  int index = 0;
+  std::string name;
+  int compute_capability_major = 0;
+  int compute_capability_minor = 0;
+  unsigned long long memory_bytes = 0;
+};
+
+struct AcceleratorInfo {
+  bool cuda_compiled = false;          // this build has kernels/cuda and the NCCL backend
+  std::string cuda_runtime_version;    // e.g. "13.0" (the cudart linked in)
+  std::string cuda_driver_version;     // "" when no driver is installed
+  std::string nccl_version;            // e.g. "2.28.9"
+  std::string cublas_version;          // e.g. "13.1.0"
+  std::vector<GpuInfo> gpus;
+  std::string no_gpu_reason;           // why gpus is empty, in words
+};
+
+AcceleratorInfo query_accelerators();
+
+// Throws zl::UnavailableError (exit 2) with a clear message when device: cuda cannot be used here:
+// not compiled in, or no GPU visible. Called by the runtime before touching CUDA.
+void require_cuda_device();
+
+}  // namespace zl::device

@@ -1,0 +1,60 @@
+// Accelerator report for CUDA builds: asks cudart, the driver, NCCL and cuBLAS for their versions and
+// enumerates GPUs. cudaGetDeviceCount fails on machines without a GPU or driver; that is "no GPU".
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+#include <nccl.h>
+
+#include "zl/base/error.h"
+#include "zl/device/accelerator_info.h"
+
+namespace zl::device {
+namespace {
+
+std::string cuda_version_string(int v) { return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10); }
+
+}  // namespace
+
+AcceleratorInfo query_accelerators() {
+  AcceleratorInfo info;
+  info.cuda_compiled = true;
+  int runtime = 0;
+  if (cudaRuntimeGetVersion(&runtime) == cudaSuccess) info.cuda_runtime_version = cuda_version_string(runtime);
+  int driver = 0;
+  if (cudaDriverGetVersion(&driver) == cudaSuccess && driver > 0) info.cuda_driver_version = cuda_version_string(driver);
+  int nccl = 0;
+  if (ncclGetVersion(&nccl) == ncclSuccess) {
+    info.nccl_version = std::to_string(nccl / 10000) + "." + std::to_string((nccl % 10000) / 100) + "." +
+                        std::to_string(nccl % 100);
+  }
+  int major = 0, minor = 0, patch = 0;
+  if (cublasGetProperty(MAJOR_VERSION, &major) == CUBLAS_STATUS_SUCCESS &&
+      cublasGetProperty(MINOR_VERSION, &minor) == CUBLAS_STATUS_SUCCESS &&
+      cublasGetProperty(PATCH_LEVEL, &patch) == CUBLAS_STATUS_SUCCESS) {
+    info.cublas_version = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+  }
+  int count = 0;
+  const cudaError_t status = cudaGetDeviceCount(&count);
+  if (status != cudaSuccess) {
+    info.no_gpu_reason = std::string("cudaGetDeviceCount: ") + cudaGetErrorString(status);
+    (void)cudaGetLastError();  // clear the sticky error so later calls start clean
+    return info;
+  }
+  if (count == 0) info.no_gpu_reason = "CUDA reports 0 devices";
+  for (int i = 0; i < count; ++i) {
+    cudaDeviceProp prop{};
+    if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
+    info.gpus.push_back(GpuInfo{i, prop.name, prop.major, prop.minor, static_cast<unsigned long long>(prop.totalGlobalMem)});
+  }
+  return info;
+}
+
+void require_cuda_device() {
+  const AcceleratorInfo info = query_accelerators();
+  if (info.gpus.empty()) {
+    throw UnavailableError("device: cuda was requested but no GPU is visible to this process (" + info.no_gpu_reason +
+                           "). Run on a machine with an NVIDIA GPU and driver, check CUDA_VISIBLE_DEVICES, or set "
+                           "device: cpu.");
+  }
+}
+
+}  // namespace zl::device

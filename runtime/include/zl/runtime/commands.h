@@ -1,0 +1,10 @@
+// The runtime's subcommands: `zlaunch checkpoint` (inspect, consolidate) and `zlaunch bench` (comm).
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace zl::runtime {
+void add_runtime_commands(CLI::App& app);
+}

@@ -1,0 +1,81 @@
+// The `zlaunch` binary as a user runs it: --version, env (text and JSON), and usage errors.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "subprocess.h"
+#include "zl/base/build_info.h"
+
+namespace zl {
+namespace {
+
+using testing::run_process;
+using testing::zlaunch_binary;
+
+TEST(ZlaunchCli, VersionPrintsTheProjectVersion) {
+  const auto result = run_process({zlaunch_binary(), "--version"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, std::string("zlaunch ") + build_info::kVersion + "\n");
+}
+
+TEST(ZlaunchCli, EnvReportsBackendsCompilerMachineAndDependencies) {
+  const auto result = run_process({zlaunch_binary(), "env"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (const char* fact : {"gloo: yes", "mpi: yes", "simd: ", "logical_cores: ", "memory_total: ", "compiler: GNU",
+                           "yaml-cpp: 0.7", "nlohmann-json: 3.11", "CLI11: 2.1", "prometheus-cpp: 1.0", "Gloo: 0.5",
+                           "MPI: Open MPI v4.1", "OpenBLAS: OpenBLAS 0.3"}) {
+    EXPECT_NE(result.out.find(fact), std::string::npos) << "missing '" << fact << "' in:\n" << result.out;
+  }
+  const std::string nccl_line = std::string("nccl: ") + (build_info::kHaveNccl ? "yes" : "no");
+  EXPECT_NE(result.out.find(nccl_line), std::string::npos) << result.out;
+}
+
+TEST(ZlaunchCli, EnvJsonAgreesWithTheBuild) {
+  const auto result = run_process({zlaunch_binary(), "env", "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto report = nlohmann::json::parse(result.out);
+  EXPECT_EQ(report["zlaunch"]["version"], build_info::kVersion);
+  EXPECT_EQ(report["backends"]["gloo"], true);
+  EXPECT_EQ(report["backends"]["mpi"], true);
+  EXPECT_EQ(report["backends"]["nccl"], build_info::kHaveNccl);
+  EXPECT_EQ(report["cuda"]["compiled"], build_info::kHaveCuda);
+  if (build_info::kHaveCuda) {
+    // The NCCL and cuBLAS version queries are real library calls; they work without a GPU.
+    EXPECT_NE(report["cuda"]["nccl"], "n/a");
+    EXPECT_NE(report["cuda"]["cublas"], "n/a");
+  }
+  if (report["cuda"]["gpus"].empty()) {
+    EXPECT_NE(report["cuda"]["no_gpu_reason"], "") << "an empty GPU list must say why";
+  }
+}
+
+TEST(ZlaunchCli, UnknownSubcommandExitsTwoAndListsTheSubcommands) {
+  const auto result = run_process({zlaunch_binary(), "frobnicate"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("frobnicate"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("env"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("run"), std::string::npos) << result.err;
+}
+
+TEST(ZlaunchCli, MissingSubcommandExitsTwo) {
+  const auto result = run_process({zlaunch_binary()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("subcommand"), std::string::npos) << result.err;
+}
+
+TEST(ZlaunchCli, UnknownFlagExitsTwoNamingIt) {
+  const auto result = run_process({zlaunch_binary(), "env", "--no-such-flag"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("--no-such-flag"), std::string::npos) << result.err;
+}
+
+TEST(ZlaunchCli, HelpListsEverySubcommand) {
+  const auto result = run_process({zlaunch_binary(), "--help"});
+  EXPECT_EQ(result.exit_code, 0);
+  for (const char* sub : {"env", "config", "run", "estimate-memory", "checkpoint", "bench"}) {
+    EXPECT_NE(result.out.find(sub), std::string::npos) << sub << " missing from:\n" << result.out;
+  }
+}
+
+}  // namespace
+}  // namespace zl
