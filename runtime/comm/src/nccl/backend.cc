@@ -1,0 +1,124 @@
+// NcclBackend: zl::comm::Backend over an NCCL communicator on a dedicated CUDA stream (nccl/backend.h).
+#include "zl/comm/nccl/backend.h"
+
+#include <cuda_runtime.h>
+#include <gloo/rendezvous/store.h>
+#include <nccl.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "zl/base/check.h"
+#include "zl/base/error.h"
+#include "zl/device/accelerator_info.h"
+
+#define ZL_NCCL_CHECK(expr)                                                                                 \
+  do {                                                                                                      \
+    const ncclResult_t zl_nccl_rc_ = (expr);                                                                \
+    if (zl_nccl_rc_ != ncclSuccess) {                                                                       \
+      throw ::zl::InfrastructureError(::zl::detail::source_location(__FILE__, __LINE__) + ": " #expr ": " + \
+                                      ncclGetErrorString(zl_nccl_rc_));                                     \
+    }                                                                                                       \
+  } while (0)
+
+#define ZL_CUDA_RT_CHECK(expr)                                                                              \
+  do {                                                                                                      \
+    const cudaError_t zl_cuda_rc_ = (expr);                                                                 \
+    if (zl_cuda_rc_ != cudaSuccess) {                                                                       \
+      throw ::zl::InfrastructureError(::zl::detail::source_location(__FILE__, __LINE__) + ": " #expr ": " + \
+                                      cudaGetErrorString(zl_cuda_rc_));                                     \
+    }                                                                                                       \
+  } while (0)
+
+namespace zl::comm {
+namespace {
+
+ncclDataType_t nccl_type(DataType type) {
+  switch (type) {
+    case DataType::kFp32: return ncclFloat32;
+    case DataType::kBf16: return ncclBfloat16;
+    case DataType::kFp16: return ncclFloat16;
+  }
+  return ncclFloat32;
+}
+
+ncclRedOp_t nccl_op(ReduceOp op) { return op == ReduceOp::kAvg ? ncclAvg : ncclSum; }
+
+class NcclBackend final : public Backend {
+ public:
+  NcclBackend(const NcclOptions& options, gloo::rendezvous::Store& store) : rank_(options.rank), size_(options.size) {
+    device::require_cuda_device();
+    ZL_CUDA_RT_CHECK(cudaSetDevice(options.device));
+    const std::string key = options.key_prefix + "/unique_id";
+    ncclUniqueId id;
+    if (rank_ == 0) {
+      ZL_NCCL_CHECK(ncclGetUniqueId(&id));
+      store.set(key, std::vector<char>(id.internal, id.internal + sizeof(id.internal)));
+    } else {
+      store.wait({key}, options.timeout);
+      const std::vector<char> bytes = store.get(key);
+      if (bytes.size() != sizeof(id.internal)) {
+        throw InfrastructureError("nccl: the unique id in the store under '" + key + "' has " +
+                                  std::to_string(bytes.size()) + " bytes, expected " + std::to_string(sizeof(id.internal)));
+      }
+      std::memcpy(id.internal, bytes.data(), bytes.size());
+    }
+    ZL_NCCL_CHECK(ncclCommInitRank(&comm_, size_, id, rank_));
+    ZL_CUDA_RT_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+  }
+
+  ~NcclBackend() override {
+    if (stream_ != nullptr) cudaStreamDestroy(stream_);
+    if (comm_ != nullptr) ncclCommDestroy(comm_);
+  }
+
+  [[nodiscard]] int rank() const override { return rank_; }
+  [[nodiscard]] int size() const override { return size_; }
+  [[nodiscard]] const char* name() const override { return "nccl"; }
+
+  void all_reduce(void* data, std::size_t count, DataType type, ReduceOp op) override {
+    ZL_NCCL_CHECK(ncclAllReduce(data, data, count, nccl_type(type), nccl_op(op), comm_, stream_));
+    complete();
+  }
+
+  void reduce_scatter(const void* in, void* out, std::size_t count, DataType type, ReduceOp op) override {
+    ZL_NCCL_CHECK(ncclReduceScatter(in, out, count, nccl_type(type), nccl_op(op), comm_, stream_));
+    complete();
+  }
+
+  void all_gather(const void* in, void* out, std::size_t count, DataType type) override {
+    ZL_NCCL_CHECK(ncclAllGather(in, out, count, nccl_type(type), comm_, stream_));
+    complete();
+  }
+
+  void broadcast(void* data, std::size_t count, DataType type, int root) override {
+    ZL_NCCL_CHECK(ncclBroadcast(data, data, count, nccl_type(type), root, comm_, stream_));
+    complete();
+  }
+
+  void barrier() override {
+    // NCCL has no barrier: an all-reduce of one element is the conventional substitute.
+    float* one = nullptr;
+    ZL_CUDA_RT_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&one), sizeof(float), stream_));
+    ZL_NCCL_CHECK(ncclAllReduce(one, one, 1, ncclFloat32, ncclSum, comm_, stream_));
+    ZL_CUDA_RT_CHECK(cudaFreeAsync(one, stream_));
+    complete();
+  }
+
+ private:
+  void complete() { ZL_CUDA_RT_CHECK(cudaStreamSynchronize(stream_)); }
+
+  int rank_;
+  int size_;
+  ncclComm_t comm_ = nullptr;
+  cudaStream_t stream_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_nccl_backend(const NcclOptions& options, gloo::rendezvous::Store& store) {
+  return std::make_unique<NcclBackend>(options, store);
+}
+
+}  // namespace zl::comm
