@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string>
 
+#include "bench_command.h"
 #include "env_command.h"
 #include "zl/base/build_info.h"
 #include "zl/base/error.h"
@@ -38,6 +39,7 @@ int run(int argc, char** argv) {
   int program_exit_code = 0;
   zl::launcher::add_run_command(app, program_exit_code);
   zl::runtime::add_runtime_commands(app);
+  zl::cli::add_bench_command(app);
 
   if (argc > 1 && argv[1][0] != '-' && !is_subcommand(app, argv[1])) {
     std::cerr << "zlaunch: unknown subcommand '" << argv[1] << "'; the subcommands are: " << subcommand_names(app)

@@ -1,4 +1,4 @@
-// Registration of the runtime's subcommands: `zlaunch checkpoint` and `zlaunch bench`.
+// Registration of the runtime's subcommands: `zlaunch checkpoint`.
 #include "zl/runtime/commands.h"
 
 #include <CLI/CLI.hpp>
@@ -11,9 +11,6 @@ void add_runtime_commands(CLI::App& app) {
   auto* checkpoint = app.add_subcommand("checkpoint", "Inspect and consolidate training checkpoints");
   checkpoint->allow_extras();
   checkpoint->callback([] { throw UnavailableError("zlaunch checkpoint: checkpoints are not part of this build yet"); });
-  auto* bench = app.add_subcommand("bench", "Benchmarks of this machine's collectives (bench comm)");
-  bench->allow_extras();
-  bench->callback([] { throw UnavailableError("zlaunch bench: collectives are not part of this build yet"); });
 }
 
 }  // namespace zl::runtime

@@ -1,4 +1,4 @@
-// The runtime's subcommands: `zlaunch checkpoint` (inspect, consolidate) and `zlaunch bench` (comm).
+// The runtime's subcommands: `zlaunch checkpoint` (inspect, consolidate).
 #pragma once
 
 namespace CLI {
