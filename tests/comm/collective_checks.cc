@@ -95,6 +95,23 @@ std::string check_all_collectives(Communicator& comm) {
           }
         }
       }
+      // In place, as the ZeRO stages use them: reduce_scatter into this rank's block of its own input,
+      // all_gather from this rank's block of the output.
+      {
+        Buffer buf(type, count * static_cast<std::size_t>(n));
+        for (std::size_t i = 0; i < count * static_cast<std::size_t>(n); ++i) buf.set(i, input_value(r, i));
+        char* base = static_cast<char*>(buf.data());
+        char* own = base + static_cast<std::size_t>(r) * count * element_size(type);
+        comm.reduce_scatter(base, own, count, type, ReduceOp::kSum);
+        for (std::size_t i = 0; i < count; ++i) {
+          const std::size_t g = static_cast<std::size_t>(r) * count + i;
+          if (buf.get(g) != sum_over_ranks(n, g)) return mismatch("reduce_scatter in place", type, count, i, buf.get(g), sum_over_ranks(n, g));
+        }
+        comm.all_gather(own, base, count, type);
+        for (std::size_t g = 0; g < count * static_cast<std::size_t>(n); ++g) {
+          if (buf.get(g) != sum_over_ranks(n, g)) return mismatch("all_gather in place", type, count, g, buf.get(g), sum_over_ranks(n, g));
+        }
+      }
       // broadcast from the last rank.
       {
         Buffer buf(type, count);

@@ -72,7 +72,15 @@ class MpiBackend final : public Backend {
 
   void reduce_scatter(const void* in, void* out, std::size_t count, DataType type, ReduceOp op) override {
     if (count == 0) return;
-    ZL_MPI_CHECK(MPI_Reduce_scatter_block(in, out, to_int(count), mpi_type(type), sum_op(type), comm_));
+    const std::size_t bytes = count * element_size(type);
+    if (out == static_cast<const char*>(in) + static_cast<std::size_t>(rank_) * bytes) {
+      // In place: MPI leaves the reduced block at the start of the buffer; move it to this rank's block.
+      void* buffer = const_cast<void*>(in);
+      ZL_MPI_CHECK(MPI_Reduce_scatter_block(MPI_IN_PLACE, buffer, to_int(count), mpi_type(type), sum_op(type), comm_));
+      if (rank_ != 0) std::memmove(out, buffer, bytes);
+    } else {
+      ZL_MPI_CHECK(MPI_Reduce_scatter_block(in, out, to_int(count), mpi_type(type), sum_op(type), comm_));
+    }
     if (op == ReduceOp::kAvg) scale_in_place(out, count, type, 1.0f / static_cast<float>(size_));
   }
 

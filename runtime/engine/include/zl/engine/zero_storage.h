@@ -1,0 +1,74 @@
+// ZeroStorage: the ZeRO stages as implementations of the runtime's parameter-storage seam
+// (runtime/include/zl/runtime/parameter_storage.h). The model's forward and backward are the same at
+// every stage; only where parameters and gradients live, and when ranks communicate, differ
+// (DESIGN.md §4 table):
+//   stage 0: full params, full grads all-reduced in buckets (reduce_bucket_size) during the last
+//            backward of the accumulation, full optimizer state.
+//   stage 1: full (padded) params and grads; grads reduce-scattered at the accumulation boundary;
+//            optimizer state for the owned shard; updated shards all-gathered after the step.
+//   stage 2: full params; each layer's gradient is reduce-scattered into the owned shard as soon as its
+//            backward is done, in every micro-step, and its full buffer released.
+//   stage 3: owned parameter shards; a layer is all-gathered just before use (the next ones prefetched)
+//            and released after; layers below stage3_param_persistence_threshold stay whole.
+//
+// The engine drives a step as: begin_step(); per micro-step: begin_forward(), model forward,
+// begin_backward(last), model backward, end_backward(); reduce_at_boundary(); optimizer on
+// owned_params()/owned_grads(); after_optimizer_step(). Outside a step (evaluation, generation,
+// reading parameters) acquire/release work at every stage; stage 3 then gathers each layer on demand.
+// Single-threaded use (the training thread); communication runs on the Communicator's thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "zl/comm/communicator.h"
+#include "zl/config/resolved_config.h"
+#include "zl/engine/partition.h"
+#include "zl/runtime/allocator.h"
+#include "zl/runtime/parameter_storage.h"
+#include "zl/runtime/tensor.h"
+
+namespace zl::engine {
+
+struct ZeroOptions {
+  int stage = 0;
+  bool overlap_comm = false;
+  std::int64_t reduce_bucket_size = 500000000;           // elements (DeepSpeed counts elements)
+  std::int64_t stage3_prefetch_bucket_size = 50000000;   // elements gathered ahead of use
+  std::int64_t stage3_param_persistence_threshold = 100000;
+  std::int64_t stage3_max_live_parameters = 1000000000;
+  std::int64_t stage3_max_reuse_distance = 1000000000;
+
+  static ZeroOptions from(const config::ZeroSettings& settings);
+};
+
+class ZeroStorage : public runtime::ParameterStorage {
+ public:
+  [[nodiscard]] virtual int stage() const = 0;
+  virtual void begin_step() = 0;
+  virtual void begin_forward() {}
+  virtual void begin_backward(bool last_micro_step) = 0;
+  virtual void end_backward() = 0;
+  virtual void reduce_at_boundary() {}
+  // What the optimizer updates on this rank, pairwise: owned_params()[k] is updated from owned_grads()[k].
+  virtual std::vector<runtime::Tensor> owned_params() = 0;
+  virtual std::vector<runtime::Tensor> owned_grads() = 0;
+  // True when every rank holds the same full, reduced gradients (stage 0): the norm is then computed
+  // locally; otherwise each rank's owned part contributes and the squares are summed across ranks.
+  [[nodiscard]] virtual bool grads_replicated() const { return false; }
+  virtual void after_optimizer_step() = 0;
+  // Loading parameters (initialization, --init_from, checkpoints) happens between these calls on every
+  // rank: acquire(i) returns the full layer to write into, release(i) keeps what this rank stores.
+  virtual void begin_parameter_load() {}
+  virtual void end_parameter_load() {}
+  // Stage 3: fails with a clear error when the ranks gathered layers in different orders this step.
+  virtual void verify_gather_sequence() {}
+  // Persistent parameter elements (stage 3 persistence threshold); 0 at other stages.
+  [[nodiscard]] virtual std::int64_t persistent_elements() const { return 0; }
+};
+
+std::unique_ptr<ZeroStorage> make_zero_storage(const Partition& partition, comm::Communicator& comm,
+                                               const ZeroOptions& options, runtime::Allocator& allocator);
+
+}  // namespace zl::engine

@@ -1,0 +1,39 @@
+// Full padded parameters with shard updates all-gathered in place (resident_params.h).
+#include "resident_params.h"
+
+namespace zl::engine {
+
+using runtime::DType;
+using runtime::MemoryKind;
+using runtime::Tensor;
+
+ResidentParams::ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator)
+    : partition_(partition), comm_(comm) {
+  for (std::size_t i = 0; i < partition.layer_count(); ++i) {
+    padded_.push_back(Tensor::zeros({partition.layer(i).padded}, DType::kF32, MemoryKind::kParams, runtime::Device::kCpu, allocator));
+  }
+}
+
+Tensor ResidentParams::layer(std::size_t i) const { return padded_.at(i).view(0, {partition_.layer(i).size}); }
+
+std::vector<Tensor> ResidentParams::owned() const {
+  std::vector<Tensor> out;
+  for (std::size_t i = 0; i < padded_.size(); ++i) {
+    const auto& shard = partition_.layer(i);
+    out.push_back(padded_[i].view(shard.owned_offset(comm_.rank()), {shard.shard}));
+  }
+  return out;
+}
+
+void ResidentParams::all_gather_owned() {
+  std::vector<comm::Work> works;
+  for (std::size_t i = 0; i < padded_.size(); ++i) {
+    const auto& shard = partition_.layer(i);
+    float* full = padded_[i].f32();
+    works.push_back(comm_.all_gather_async(full + shard.owned_offset(comm_.rank()), full,
+                                           static_cast<std::size_t>(shard.shard), comm::DataType::kFp32));
+  }
+  for (auto& w : works) w.wait();
+}
+
+}  // namespace zl::engine

@@ -1,0 +1,29 @@
+// ResidentParams (stages 1 and 2): every rank keeps the full parameters, padded to the partition, and
+// updates only its owned shard; after the optimizer step the updated shards are all-gathered in place
+// so every rank again holds the full, identical parameters. Internal to the engine.
+#pragma once
+
+#include <vector>
+
+#include "zl/comm/communicator.h"
+#include "zl/engine/partition.h"
+#include "zl/runtime/allocator.h"
+#include "zl/runtime/tensor.h"
+
+namespace zl::engine {
+
+class ResidentParams {
+ public:
+  ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator);
+
+  [[nodiscard]] runtime::Tensor layer(std::size_t i) const;         // the unpadded full layer
+  [[nodiscard]] std::vector<runtime::Tensor> owned() const;          // owned shard of every layer
+  void all_gather_owned();                                          // after the optimizer step
+
+ private:
+  const Partition& partition_;
+  comm::Communicator& comm_;
+  std::vector<runtime::Tensor> padded_;  // MemoryKind::kParams, padded elements per layer
+};
+
+}  // namespace zl::engine

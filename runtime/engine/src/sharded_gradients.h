@@ -1,0 +1,47 @@
+// ShardedGradients (stages 2 and 3): each layer's full gradient exists only while its backward
+// accumulates into it; grads_ready reduce-scatters it into this rank's owned accumulator and the full
+// buffer (MemoryKind::kBuffers) is released. With overlap_comm the reduce-scatter runs on the
+// communication thread while backward continues (at most kMaxInFlight layers pending); without, it
+// completes before backward goes on. Internal to the engine.
+#pragma once
+
+#include <deque>
+#include <vector>
+
+#include "zl/comm/communicator.h"
+#include "zl/engine/partition.h"
+#include "zl/runtime/allocator.h"
+#include "zl/runtime/tensor.h"
+
+namespace zl::engine {
+
+class ShardedGradients {
+ public:
+  ShardedGradients(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator, bool overlap);
+
+  runtime::Tensor full(std::size_t layer);  // created zeroed on first use in a micro-step
+  void ready(std::size_t layer);
+  void drain();                              // completes everything pending
+  [[nodiscard]] const runtime::Tensor& owned(std::size_t layer) const { return owned_.at(layer); }
+  void zero_owned();
+
+ private:
+  static constexpr std::size_t kMaxInFlight = 2;
+  struct Pending {
+    std::size_t layer;
+    runtime::Tensor full;
+    runtime::Tensor reduced;
+    comm::Work work;
+  };
+  void complete_oldest();
+
+  const Partition& partition_;
+  comm::Communicator& comm_;
+  runtime::Allocator& allocator_;
+  bool overlap_;
+  std::vector<runtime::Tensor> owned_;  // MemoryKind::kGrads, shard elements per layer
+  std::vector<runtime::Tensor> live_;   // full buffers of this micro-step (empty Tensor when absent)
+  std::deque<Pending> pending_;
+};
+
+}  // namespace zl::engine

@@ -1,0 +1,235 @@
+// Stage 3: each rank stores only its shard of every layer's parameters. acquire(i) all-gathers layer i
+// into a transient full buffer (MemoryKind::kBuffers), release(i) frees it, so at most the layers in
+// use plus those prefetched are ever whole. Gradients go through ShardedGradients as at stage 2.
+//
+// Order of use: the first optimizer step records which layers each pass (forward, backward) acquires;
+// later steps use that trace to (1) prefetch the next layers up to stage3_prefetch_bucket_size
+// elements (never exceeding stage3_max_live_parameters gathered elements), and (2) keep a released
+// layer whole when the same pass acquires it again within stage3_max_reuse_distance elements (a tied
+// embedding is then gathered once per pass, not twice). Every pass ends with nothing gathered, so
+// each layer is all-gathered once in forward and once in backward: 2 Psi, plus the reduce-scatter Psi.
+// Layers smaller than stage3_param_persistence_threshold stay whole on every rank (persistent).
+//
+// Safety: all ranks must acquire layers in the same order. A running hash of the sequence is compared
+// across ranks after every step (verify_gather_sequence); a mismatch is an error naming the ranks.
+#include <algorithm>
+#include <cstring>
+
+#include "sharded_gradients.h"
+#include "stages.h"
+#include "zl/base/check.h"
+#include "zl/base/error.h"
+
+namespace zl::engine {
+namespace {
+
+using runtime::DType;
+using runtime::MemoryKind;
+using runtime::Tensor;
+
+class Stage3Storage final : public ZeroStorage {
+ public:
+  Stage3Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
+                runtime::Allocator& allocator)
+      : partition_(partition), comm_(comm), options_(options), allocator_(allocator),
+        grads_(partition, comm, allocator, options.overlap_comm), live_(partition.layer_count()) {
+    for (std::size_t i = 0; i < partition.layer_count(); ++i) {
+      const auto& layer = partition.layer(i);
+      const bool persistent = layer.size < options.stage3_param_persistence_threshold;
+      persistent_.push_back(persistent);
+      stored_.push_back(Tensor::zeros({persistent ? layer.padded : layer.shard}, DType::kF32, MemoryKind::kParams,
+                                      runtime::Device::kCpu, allocator));
+      if (persistent) persistent_elements_ += layer.padded;
+    }
+  }
+
+  [[nodiscard]] int stage() const override { return 3; }
+  [[nodiscard]] std::size_t layer_count() const override { return stored_.size(); }
+  [[nodiscard]] std::int64_t persistent_elements() const override { return persistent_elements_; }
+
+  Tensor acquire(std::size_t layer) override {
+    const auto& shard = partition_.layer(layer);
+    if (persistent_.at(layer)) return stored_[layer].view(0, {shard.size});
+    Live& live = live_.at(layer);
+    if (loading_) {
+      live.full = Tensor::zeros({shard.padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+      live.refs = 1;
+      return live.full.view(0, {shard.size});
+    }
+    sequence_hash_ = (sequence_hash_ ^ (layer + 0x9e3779b97f4a7c15ULL)) * 0x100000001b3ULL;
+    current_trace_.push_back(layer);
+    if (!live.full.defined()) start_gather(layer);
+    if (live.in_flight) {
+      live.work.wait();
+      live.in_flight = false;
+    }
+    ++live.refs;
+    prefetch_after(current_trace_.size());
+    return live.full.view(0, {shard.size});
+  }
+
+  void release(std::size_t layer) override {
+    if (persistent_.at(layer)) return;
+    Live& live = live_.at(layer);
+    ZL_CHECK(live.refs > 0, "layer " << layer << " released more often than acquired");
+    if (loading_) {
+      const auto& shard = partition_.layer(layer);
+      std::memcpy(stored_[layer].f32(), live.full.f32() + shard.owned_offset(comm_.rank()),
+                  static_cast<std::size_t>(shard.shard) * sizeof(float));
+      free_layer(layer);
+      return;
+    }
+    if (--live.refs == 0 && !reused_soon(layer)) free_layer(layer);
+  }
+
+  Tensor grads(std::size_t layer) override { return grads_.full(layer); }
+  void grads_ready(std::size_t layer) override { grads_.ready(layer); }
+
+  void begin_step() override { grads_.zero_owned(); }
+  void begin_forward() override { begin_pass(kForward); }
+  void begin_backward(bool /*last_micro_step*/) override { begin_pass(kBackward); }
+  void end_backward() override {
+    grads_.drain();
+    begin_pass(kNone);
+  }
+
+  std::vector<Tensor> owned_params() override {
+    std::vector<Tensor> out;
+    for (std::size_t i = 0; i < stored_.size(); ++i) {
+      const auto& shard = partition_.layer(i);
+      out.push_back(persistent_[i] ? stored_[i].view(shard.owned_offset(comm_.rank()), {shard.shard}) : stored_[i]);
+    }
+    return out;
+  }
+
+  std::vector<Tensor> owned_grads() override {
+    std::vector<Tensor> out;
+    for (std::size_t i = 0; i < stored_.size(); ++i) out.push_back(grads_.owned(i));
+    return out;
+  }
+
+  void after_optimizer_step() override {
+    // Persistent layers are whole on every rank: their updated shards are all-gathered as at stage 2.
+    std::vector<comm::Work> works;
+    for (std::size_t i = 0; i < stored_.size(); ++i) {
+      if (!persistent_[i]) continue;
+      const auto& shard = partition_.layer(i);
+      float* full = stored_[i].f32();
+      works.push_back(comm_.all_gather_async(full + shard.owned_offset(comm_.rank()), full,
+                                             static_cast<std::size_t>(shard.shard), comm::DataType::kFp32));
+    }
+    for (auto& w : works) w.wait();
+  }
+
+  void begin_parameter_load() override {
+    begin_pass(kNone);
+    loading_ = true;
+  }
+  void end_parameter_load() override { loading_ = false; }
+
+  void verify_gather_sequence() override {
+    std::uint64_t mine = sequence_hash_;
+    std::vector<std::uint64_t> all(static_cast<std::size_t>(comm_.size()));
+    // Raw 64-bit values travel as two fp32 "elements": all-gather copies bits, it never does arithmetic.
+    comm_.all_gather(&mine, all.data(), 2, comm::DataType::kFp32);
+    sequence_hash_ = 0;
+    for (std::size_t r = 0; r < all.size(); ++r) {
+      if (all[r] != all[0]) {
+        throw Error("ZeRO stage 3: rank " + std::to_string(r) + " gathered model layers in a different order than rank 0 "
+                    "during this step; every rank must run the same layers in the same order (the same model, and "
+                    "no rank-dependent control flow in forward or backward)");
+      }
+    }
+  }
+
+ private:
+  enum Pass { kNone = -1, kForward = 0, kBackward = 1 };
+  struct Live {
+    Tensor full;
+    int refs = 0;
+    bool in_flight = false;
+    comm::Work work;
+  };
+
+  void start_gather(std::size_t layer) {
+    const auto& shard = partition_.layer(layer);
+    Live& live = live_[layer];
+    live.full = Tensor::empty({shard.padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+    live.work = comm_.all_gather_async(stored_[layer].f32(), live.full.f32(), static_cast<std::size_t>(shard.shard),
+                                       comm::DataType::kFp32);
+    live.in_flight = true;
+    live_elements_ += shard.padded;
+  }
+
+  void free_layer(std::size_t layer) {
+    Live& live = live_[layer];
+    if (live.in_flight) live.work.wait();
+    if (live.full.defined() && !loading_) live_elements_ -= partition_.layer(layer).padded;
+    live = Live{};
+  }
+
+  // With a recorded trace: gather the layers this pass uses next, up to the prefetch budget.
+  void prefetch_after(std::size_t position) {
+    if (pass_ == kNone || !traced_ || options_.stage3_prefetch_bucket_size <= 0) return;
+    const auto& trace = trace_[pass_];
+    std::int64_t budget = options_.stage3_prefetch_bucket_size;
+    for (std::size_t k = position; k < trace.size() && budget > 0; ++k) {
+      const std::size_t next = trace[k];
+      if (persistent_[next] || live_[next].full.defined()) continue;
+      const std::int64_t elements = partition_.layer(next).padded;
+      if (live_elements_ + elements > options_.stage3_max_live_parameters) break;
+      start_gather(next);
+      budget -= elements;
+    }
+  }
+
+  // Whether this pass acquires `layer` again, with at most max_reuse_distance elements acquired in
+  // between (per the recorded trace).
+  bool reused_soon(std::size_t layer) const {
+    if (pass_ == kNone || !traced_) return false;
+    const auto& trace = trace_[pass_];
+    std::int64_t distance = 0;
+    for (std::size_t k = current_trace_.size(); k < trace.size(); ++k) {
+      if (trace[k] == layer) return true;
+      distance += partition_.layer(trace[k]).size;
+      if (distance > options_.stage3_max_reuse_distance) return false;
+    }
+    return false;
+  }
+
+  void begin_pass(Pass next) {
+    if (pass_ != kNone && !traced_) trace_[pass_] = current_trace_;
+    if (pass_ == kBackward && !trace_[kForward].empty()) traced_ = true;
+    for (std::size_t i = 0; i < live_.size(); ++i) {
+      if (live_[i].full.defined()) free_layer(i);
+    }
+    current_trace_.clear();
+    pass_ = next;
+  }
+
+  const Partition& partition_;
+  comm::Communicator& comm_;
+  ZeroOptions options_;
+  runtime::Allocator& allocator_;
+  ShardedGradients grads_;
+  std::vector<bool> persistent_;
+  std::vector<Tensor> stored_;  // owned shard, or the padded full layer when persistent (kParams)
+  std::vector<Live> live_;
+  std::int64_t persistent_elements_ = 0;
+  std::int64_t live_elements_ = 0;
+  bool loading_ = false;
+  Pass pass_ = kNone;
+  bool traced_ = false;
+  std::vector<std::size_t> trace_[2];
+  std::vector<std::size_t> current_trace_;
+  std::uint64_t sequence_hash_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ZeroStorage> make_stage3_storage(const Partition& partition, comm::Communicator& comm,
+                                                 const ZeroOptions& options, runtime::Allocator& allocator) {
+  return std::make_unique<Stage3Storage>(partition, comm, options, allocator);
+}
+
+}  // namespace zl::engine

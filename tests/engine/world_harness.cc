@@ -1,0 +1,81 @@
+// Threads-as-ranks training worlds for the engine tests (world_harness.h).
+#include "world_harness.h"
+
+#include <gloo/rendezvous/hash_store.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include "zl/comm/gloo/backend.h"
+#include "zl/engine/engine.h"
+#include "zl/kernels/blas_threads.h"
+#include "zl/runtime/addition_task.h"
+#include "zl/runtime/batch_sampler.h"
+#include "zl/runtime/gpt2_model.h"
+
+namespace zl::engine::testing {
+
+config::ModelSpec test_model() { return config::ModelSpec{"custom", 2, 2, 64, 32, 256}; }
+
+config::TrainingSettings test_training(const WorldConfig& world) {
+  config::TrainingSettings t;
+  t.train_batch_size = world.global_batch;
+  t.gradient_accumulation_steps = world.accumulation;
+  t.train_micro_batch_size_per_gpu = world.global_batch / (world.accumulation * world.world_size);
+  t.gradient_clipping = 1.0;
+  t.optimizer.type = "AdamW";
+  t.optimizer.lr = 3e-3;
+  t.optimizer.weight_decay = 0.01;
+  auto& z = t.zero_optimization;
+  const std::int64_t h = test_model().n_embd;
+  z.stage = world.stage;
+  z.overlap_comm = world.overlap_comm;
+  z.reduce_bucket_size = h * h;
+  z.stage3_prefetch_bucket_size = h * h * 9 / 10;
+  z.stage3_param_persistence_threshold = 10 * h;
+  return t;
+}
+
+std::vector<RankRecord> run_world(const WorldConfig& world) {
+  if (world.global_batch % (world.accumulation * world.world_size) != 0) {
+    throw std::invalid_argument("test world: global batch " + std::to_string(world.global_batch) +
+                                " is not divisible by accumulation x world size");
+  }
+  kernels::set_blas_threads(1);
+  const config::ModelSpec spec = test_model();
+  const config::TrainingSettings training = test_training(world);
+  const runtime::AdditionTask task(2);
+  const runtime::TokenDataset data = task.dataset(20000);
+  gloo::rendezvous::HashStore store;
+  std::vector<RankRecord> records(static_cast<std::size_t>(world.world_size));
+  std::vector<std::thread> threads;
+  for (int r = 0; r < world.world_size; ++r) {
+    threads.emplace_back([&, r] {
+      RankRecord& record = records[static_cast<std::size_t>(r)];
+      try {
+        runtime::Allocator allocator;
+        comm::Communicator comm(comm::make_gloo_backend(
+            comm::GlooOptions{r, world.world_size, "127.0.0.1", std::chrono::seconds(60)}, store));
+        runtime::Gpt2Model model(spec, allocator);
+        Engine engine(model, comm, training, allocator);
+        engine.initialize(1234);
+        const runtime::BatchSampler sampler(data.train, spec.block_size, training.train_micro_batch_size_per_gpu,
+                                            training.gradient_accumulation_steps, world.world_size, 99);
+        for (int step = 0; step < world.steps; ++step) {
+          const StepResult result = engine.train_step(sampler, step, training.optimizer.lr);
+          record.losses.push_back(result.loss);
+          record.grad_norms.push_back(result.grad_norm);
+          if (step == 0) record.memory_after_first_step = allocator.stats();
+          record.comm_after_step.push_back(comm.stats());
+        }
+        for (std::size_t i = 0; i < model.layer_count(); ++i) record.final_parameters.push_back(engine.full_parameters(i));
+      } catch (const std::exception& e) {
+        record.error = e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  return records;
+}
+
+}  // namespace zl::engine::testing
