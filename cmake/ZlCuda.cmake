@@ -32,10 +32,11 @@ if(ZL_HAVE_CUDA)
     message(FATAL_ERROR "CUDA is enabled but NCCL was not found (nccl.h / libnccl.so under /usr/local/cuda). "
                         "Install NCCL or configure with -DZL_CUDA=OFF.")
   endif()
-  add_library(zl_nccl SHARED IMPORTED GLOBAL)
-  set_target_properties(zl_nccl PROPERTIES IMPORTED_LOCATION ${ZL_NCCL_LIBRARY}
-                                           INTERFACE_INCLUDE_DIRECTORIES ${ZL_NCCL_INCLUDE_DIR})
-  add_library(zlaunch::nccl ALIAS zl_nccl)
+  # Named zlaunch::nccl itself (not an alias) so that exported link interfaces refer to a name the
+  # installed package defines again (cmake/zlaunchConfig.cmake.in).
+  add_library(zlaunch::nccl SHARED IMPORTED GLOBAL)
+  set_target_properties(zlaunch::nccl PROPERTIES IMPORTED_LOCATION ${ZL_NCCL_LIBRARY}
+                                                 INTERFACE_INCLUDE_DIRECTORIES ${ZL_NCCL_INCLUDE_DIR})
   message(STATUS "zlaunch: CUDA ${CMAKE_CUDA_COMPILER_VERSION} for sm_${CMAKE_CUDA_ARCHITECTURES}, NCCL ${ZL_NCCL_LIBRARY}")
 else()
   message(STATUS "zlaunch: CUDA disabled (ZL_CUDA=${ZL_CUDA})")

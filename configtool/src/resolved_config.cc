@@ -24,7 +24,7 @@ NLOHMANN_JSON_SERIALIZE_ENUM(OffloadDevice, {{OffloadDevice::kNone, "none"}, {Of
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MetricsSettings, enabled, bind, port, targets_file, pushgateway)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LaunchSettings, num_processes, num_machines, machine_rank,
                                                 main_process_ip, main_process_port, launcher, hostfile, device,
-                                                mixed_precision, max_restarts, log_dir, metrics)
+                                                mixed_precision, max_restarts, log_dir, metrics, model)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Fp16Settings, enabled, loss_scale, initial_scale_power,
                                                 loss_scale_window, hysteresis, consecutive_hysteresis, min_loss_scale)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerSettings, type, warmup_min_lr, warmup_max_lr,

@@ -25,6 +25,9 @@ struct ResolveRequest {
   bool read_environment = true;    // ZLAUNCH_* variables of this process
   std::string working_directory;   // where ./zlaunch.yaml is looked for ("" = current directory)
   std::string home_directory;      // where ~/.config/zlaunch/default.yaml is looked for ("" = $HOME)
+  // false: ./zlaunch.yaml and ~/.config/zlaunch/default.yaml are not read (`zlaunch config validate`
+  // judges the files it is given, nothing else).
+  bool read_default_files = true;
   // Hidden size for "auto" bucket sizes; when unset, the launch config's model (or the default
   // trainer model) is used.
   std::optional<ModelSpec> model;

@@ -45,6 +45,9 @@ struct LaunchSettings {
   int max_restarts = 0;
   std::string log_dir = "zlaunch_logs";
   MetricsSettings metrics;
+  // The model the config was written for: a name from named_models() or "L,H,C,T,V"
+  // (parse_model_spec). "auto" bucket sizes were derived from its hidden size.
+  std::string model = "small";
 
   [[nodiscard]] int processes_per_machine() const { return num_processes / num_machines; }
 };

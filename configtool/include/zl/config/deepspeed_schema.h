@@ -1,0 +1,28 @@
+// The DeepSpeed JSON schema as far as zlaunch knows it: keys we implement (typed), keys DeepSpeed
+// knows that we ignore (warning naming them), deprecated spellings (accepted, warning naming the new
+// key), and everything else (error with a did-you-mean). Types follow DeepSpeed: an integral float such
+// as 5e8 is an integer; "auto" is allowed on any scalar and resolved later by configtool.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "zl/config/config_layer.h"
+#include "zl/config/config_problems.h"
+
+namespace zl::config {
+
+// Checks `document` (the content of `origin`) and returns its leaves keyed by dotted path, each with
+// `source`. Problems are added with "<origin>: <key path>" as their place.
+FlatConfig check_deepspeed_document(const nlohmann::json& document, const std::string& origin,
+                                    const std::string& source, Problems& problems);
+
+// Optimizer and scheduler types: the canonical spelling of a type zlaunch implements ("adamw" ->
+// "AdamW"), or "" when it does not. known_unsupported_*() says whether DeepSpeed knows the type.
+std::string canonical_optimizer_type(const std::string& type);
+bool known_unsupported_optimizer(const std::string& type);
+std::string canonical_scheduler_type(const std::string& type);
+bool known_unsupported_scheduler(const std::string& type);
+
+}  // namespace zl::config

@@ -1,0 +1,22 @@
+// Reading JSON config files as they exist in the wild. DeepSpeed loads its config with hjson, so real
+// files carry // and /* */ comments and trailing commas; both are accepted here. Everything else that
+// strict JSON rejects (Python literals True/False/None, template placeholders such as ${zero_stage},
+// a missing comma or brace) is a zl::ConfigError naming the file, line and column and what to change.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace zl::config {
+
+// Parses `text` (the content of `origin`, used in messages).
+nlohmann::json parse_lenient_json(const std::string& text, const std::string& origin);
+
+// Reads and parses a file; a missing or unreadable file is a ConfigError naming it.
+nlohmann::json read_lenient_json_file(const std::string& path);
+
+// The whole content of a file; a ConfigError naming `what` when it cannot be read.
+std::string read_text_file(const std::string& path, const std::string& what);
+
+}  // namespace zl::config

@@ -1,0 +1,455 @@
+// Launch YAML (zlaunch and Accelerate key names), DeepSpeed JSON files, and the flag/environment layers.
+#include "zl/config/config_files.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <regex>
+
+#include "zl/base/error.h"
+#include "zl/config/deepspeed_schema.h"
+#include "zl/config/lenient_json.h"
+
+namespace zl::config {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+enum class LaunchKind { kInt, kString, kBool, kSection };
+
+// zlaunch's launch keys (DESIGN.md §2) with their types; dotted for the metrics section.
+const std::map<std::string, LaunchKind>& launch_keys() {
+  static const std::map<std::string, LaunchKind> keys = {
+      {"compute_environment", LaunchKind::kString}, {"num_machines", LaunchKind::kInt},
+      {"machine_rank", LaunchKind::kInt},           {"num_processes", LaunchKind::kInt},
+      {"main_process_ip", LaunchKind::kString},     {"main_process_port", LaunchKind::kInt},
+      {"launcher", LaunchKind::kString},            {"hostfile", LaunchKind::kString},
+      {"device", LaunchKind::kString},              {"mixed_precision", LaunchKind::kString},
+      {"max_restarts", LaunchKind::kInt},           {"log_dir", LaunchKind::kString},
+      {"model", LaunchKind::kString},               {"metrics", LaunchKind::kSection},
+      {"metrics.port", LaunchKind::kInt},           {"metrics.bind", LaunchKind::kString},
+      {"metrics.targets_file", LaunchKind::kString}, {"metrics.enabled", LaunchKind::kBool},
+      {"metrics.pushgateway", LaunchKind::kString},
+  };
+  return keys;
+}
+
+// Accelerate keys with no meaning for zlaunch: accepted, named in one warning.
+const std::vector<std::string>& accelerate_ignored_keys() {
+  static const std::vector<std::string> keys = {
+      "downcast_bf16", "gpu_ids", "main_training_function", "rdzv_backend", "same_network", "tpu_env",
+      "tpu_use_cluster", "tpu_use_sudo", "tpu_name", "tpu_zone", "dynamo_config", "dynamo_backend",
+      "enable_cpu_affinity", "debug", "fsdp_config", "megatron_lm_config", "ipex_config", "mpirun_config",
+      "parallelism_config", "num_cpu_threads_per_process", "commands", "command_file", "use_mps_device",
+      "mpirun_ccl", "fp8_config", "distributed_type", "use_cpu", "deepspeed_config", "deepspeed_config_file"};
+  return keys;
+}
+
+// Accelerate's DeepSpeed plugin keys (under deepspeed_config:) and the DeepSpeed key each sets.
+const std::map<std::string, std::string>& plugin_keys() {
+  static const std::map<std::string, std::string> keys = {
+      {"zero_stage", "zero_optimization.stage"},
+      {"offload_optimizer_device", "zero_optimization.offload_optimizer.device"},
+      {"offload_param_device", "zero_optimization.offload_param.device"},
+      {"gradient_accumulation_steps", "gradient_accumulation_steps"},
+      {"gradient_clipping", "gradient_clipping"},
+      {"zero3_save_16bit_model", "zero_optimization.stage3_gather_16bit_weights_on_model_save"},
+  };
+  return keys;
+}
+
+const std::vector<std::string>& plugin_ignored_keys() {
+  static const std::vector<std::string> keys = {
+      "zero3_init_flag", "deepspeed_multinode_launcher", "deepspeed_hostfile", "deepspeed_exclusion_filter",
+      "deepspeed_inclusion_filter", "deepspeed_moe_layer_cls_names", "offload_optimizer_nvme_path",
+      "offload_param_nvme_path", "transformer_moe_cls_names"};
+  return keys;
+}
+
+// A YAML scalar typed as YAML 1.2's core schema types it; quoted scalars stay strings.
+json yaml_scalar(const YAML::Node& node) {
+  const std::string text = node.Scalar();
+  if (node.Tag() == "!") return text;
+  static const std::regex integer(R"([-+]?[0-9]+)");
+  static const std::regex real(R"([-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?)");
+  if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
+  if (text == "true" || text == "True" || text == "TRUE") return true;
+  if (text == "false" || text == "False" || text == "FALSE") return false;
+  if (std::regex_match(text, integer)) {
+    try {
+      return std::stoll(text);
+    } catch (const std::exception&) {
+      return text;
+    }
+  }
+  if (std::regex_match(text, real)) return std::stod(text);
+  return text;
+}
+
+json yaml_to_json(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      json object = json::object();
+      for (const auto& item : node) object[item.first.Scalar()] = yaml_to_json(item.second);
+      return object;
+    }
+    case YAML::NodeType::Sequence: {
+      json array = json::array();
+      for (const auto& item : node) array.push_back(yaml_to_json(item));
+      return array;
+    }
+    case YAML::NodeType::Scalar: return yaml_scalar(node);
+    default: return nullptr;
+  }
+}
+
+// `value` as `kind`, or discarded. Integral floats count as integers; for text layers the caller
+// has already parsed the text.
+json normalize_launch(const json& value, LaunchKind kind) {
+  switch (kind) {
+    case LaunchKind::kInt:
+      if (value.is_number_integer()) return value;
+      if (value.is_number_float() && value.get<double>() == std::floor(value.get<double>())) {
+        return static_cast<std::int64_t>(value.get<double>());
+      }
+      break;
+    case LaunchKind::kString:
+      if (value.is_string()) return value;
+      // An unquoted `no` reads as a string in YAML 1.2; PyYAML (YAML 1.1) users may have written
+      // `false` meaning the same.
+      if (value.is_boolean() && !value.get<bool>()) return "no";
+      if (value.is_number()) return value.dump();
+      break;
+    case LaunchKind::kBool:
+      if (value.is_boolean()) return value;
+      break;
+    case LaunchKind::kSection:
+      if (value.is_object()) return value;
+      break;
+  }
+  return json(json::value_t::discarded);
+}
+
+const char* launch_kind_name(LaunchKind kind) {
+  switch (kind) {
+    case LaunchKind::kInt: return "an integer";
+    case LaunchKind::kString: return "a string";
+    case LaunchKind::kBool: return "true or false";
+    case LaunchKind::kSection: return "a mapping";
+  }
+  return "?";
+}
+
+std::vector<std::string> launch_candidates(const std::string& prefix) {
+  std::vector<std::string> names;
+  for (const auto& [key, kind] : launch_keys()) {
+    if (key.rfind(prefix, 0) == 0 && key.find('.', prefix.size()) == std::string::npos) {
+      names.push_back(key.substr(prefix.size()));
+    }
+  }
+  if (prefix.empty()) {
+    names.insert(names.end(), accelerate_ignored_keys().begin(), accelerate_ignored_keys().end());
+  }
+  return names;
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& item : items) s += (s.empty() ? "" : ", ") + item;
+  return s;
+}
+
+// The Accelerate `deepspeed_config:` mapping (plugin keys) or zlaunch's inline DeepSpeed document.
+// A value from a YAML's deepspeed_config mapping; an explicit value of a DeepSpeed file named by the
+// same YAML wins (as in Accelerate), with a warning.
+void add_yielding(ConfigLayer& layer, const std::string& key, const SourcedValue& value, const std::string& where,
+                  Problems& problems) {
+  const auto existing = layer.deepspeed.find(key);
+  // "auto" in the file is filled by the YAML's value, as Accelerate fills it from its plugin settings.
+  if (existing != layer.deepspeed.end() && existing->second.source != value.source && existing->second.value != "auto") {
+    if (existing->second.value != value.value) {
+      problems.warning(where, "ignored: " + existing->second.source.substr(5) + " sets " + key + " = " + existing->second.value.dump());
+    }
+    return;
+  }
+  layer.deepspeed[key] = value;
+}
+
+// deepspeed_config_file named in a YAML: relative to the YAML's folder, or else (Accelerate's rule)
+// to the working directory.
+void add_referenced_deepspeed_file(ConfigLayer& layer, const std::string& name, const std::string& yaml_path,
+                                   const fs::path& folder, const std::string& working_directory, Problems& problems) {
+  const fs::path next_to_yaml = (folder / name).lexically_normal();
+  if (fs::path(name).is_absolute() || fs::exists(next_to_yaml)) {
+    add_deepspeed_file(layer, next_to_yaml.string(), problems);
+    return;
+  }
+  const fs::path cwd = working_directory.empty() ? fs::current_path() : fs::path(working_directory);
+  const fs::path from_cwd = (cwd / name).lexically_normal();
+  if (fs::exists(from_cwd)) {
+    problems.warning(yaml_path + ": deepspeed_config_file", "'" + name + "' is not next to the YAML; using " + from_cwd.string() +
+                                                                 " (relative to the working directory, as Accelerate does)");
+    add_deepspeed_file(layer, from_cwd.string(), problems);
+    return;
+  }
+  problems.error(yaml_path + ": deepspeed_config_file", "'" + name + "' not found: neither " + next_to_yaml.string() + " (next to the YAML) nor " +
+                                                             from_cwd.string() + " (working directory) exists; fix the path");
+}
+
+void load_inline_deepspeed(ConfigLayer& layer, const json& mapping, const std::string& path,
+                           const fs::path& folder, const std::string& working_directory, Problems& problems) {
+  const std::string source = "file " + path;
+  json document = json::object();
+  std::vector<std::string> ignored;
+  // The DeepSpeed file first: the other keys of this YAML yield to it (see add_yielding).
+  if (mapping.contains("deepspeed_config_file")) {
+    const json& file = mapping.at("deepspeed_config_file");
+    if (file.is_string()) {
+      add_referenced_deepspeed_file(layer, file.get<std::string>(), path, folder, working_directory, problems);
+    } else if (!file.is_null()) {
+      problems.error(path + ": deepspeed_config.deepspeed_config_file", "expected a file name, got " + file.dump());
+    }
+  }
+  for (const auto& [key, value] : mapping.items()) {
+    const std::string where = path + ": deepspeed_config." + key;
+    if (key == "deepspeed_config_file") {
+      continue;
+    } else if (plugin_keys().count(key) != 0) {
+      if (value.is_null()) continue;
+      // Route through the DeepSpeed checker for typing, then rename to the DeepSpeed path.
+      const std::string ds_path = plugin_keys().at(key);
+      json one = json::object();
+      json* cursor = &one;
+      std::size_t start = 0;
+      for (std::size_t dot = ds_path.find('.'); dot != std::string::npos; dot = ds_path.find('.', start)) {
+        cursor = &(*cursor)[ds_path.substr(start, dot - start)];
+        start = dot + 1;
+      }
+      (*cursor)[ds_path.substr(start)] = value;
+      Problems local;
+      FlatConfig flat = check_deepspeed_document(one, path + ": deepspeed_config", source, local);
+      if (local.has_errors()) {
+        problems.error(where, "expected the type of DeepSpeed's " + ds_path + ", got " + value.dump());
+      }
+      for (auto& [k, v] : flat) add_yielding(layer, k, v, where, problems);
+    } else if (contains(plugin_ignored_keys(), key)) {
+      if (!value.is_null()) ignored.push_back("deepspeed_config." + key);
+    } else {
+      document[key] = value;
+    }
+  }
+  if (!ignored.empty()) {
+    problems.warning(path, "Accelerate DeepSpeed-plugin keys with no meaning for zlaunch, ignored: " + join(ignored));
+  }
+  if (document.empty()) return;
+  for (const char* key : {"train_batch_size", "train_micro_batch_size_per_gpu", "zero_optimization"}) {
+    if (document.contains(key)) layer.has_deepspeed_document = true;
+  }
+  FlatConfig flat = check_deepspeed_document(document, path + ": deepspeed_config", source, problems);
+  for (auto& [k, v] : flat) add_yielding(layer, k, v, path + ": deepspeed_config." + k, problems);
+}
+
+void apply_distributed_type(ConfigLayer& layer, const json& value, const std::string& path, Problems& problems) {
+  const std::string source = "file " + path;
+  const std::string type = value.is_string() ? value.get<std::string>() : value.dump();
+  if (type == "NO" || type == "DEEPSPEED" || type == "false") return;
+  if (type == "MULTI_CPU") {
+    layer.launch.emplace("device", SourcedValue{"cpu", source});
+  } else if (type == "MULTI_GPU") {
+    layer.launch.emplace("device", SourcedValue{"cuda", source});
+  } else {
+    problems.error(path + ": distributed_type",
+                   "'" + type + "' is not supported: zlaunch runs data parallel with ZeRO; use DEEPSPEED, "
+                   "MULTI_GPU, MULTI_CPU or NO");
+  }
+}
+
+void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::string& working_directory, Problems& problems) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    problems.error(path, "cannot read the file (does it exist?)");
+    return;
+  } catch (const YAML::Exception& e) {
+    problems.error(path, "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1) +
+                             ": invalid YAML: " + e.msg);
+    return;
+  }
+  if (root.IsNull()) return;  // an empty file says nothing
+  if (!root.IsMap()) {
+    problems.error(path, "a launch config must be a YAML mapping of keys to values");
+    return;
+  }
+  const json document = yaml_to_json(root);
+  const std::string source = "file " + path;
+  const fs::path folder = fs::path(path).parent_path();
+  std::vector<std::string> ignored;
+  bool use_cpu = false;
+  if (document.contains("deepspeed_config_file")) {
+    const json& file = document.at("deepspeed_config_file");
+    if (file.is_string()) {
+      add_referenced_deepspeed_file(layer, file.get<std::string>(), path, folder, working_directory, problems);
+    } else if (!file.is_null()) {
+      problems.error(path + ": deepspeed_config_file", "expected a file name, got " + file.dump());
+    }
+  }
+  for (const auto& [key, value] : document.items()) {
+    if (key == "deepspeed_config") {
+      if (value.is_object()) {
+        load_inline_deepspeed(layer, value, path, folder, working_directory, problems);
+      } else if (!value.is_null()) {
+        problems.error(path + ": deepspeed_config", "expected a mapping, got " + value.dump());
+      }
+    } else if (key == "deepspeed_config_file") {
+      continue;  // read above
+    } else if (key == "distributed_type") {
+      apply_distributed_type(layer, value, path, problems);
+    } else if (key == "use_cpu") {
+      use_cpu = value == true;
+    } else if (key == "mpirun_config") {
+      if (value.is_object() && value.contains("mpirun_hostfile") && value["mpirun_hostfile"].is_string()) {
+        layer.launch["hostfile"] = {value["mpirun_hostfile"], source};
+        layer.launch["launcher"] = {"mpi", source};
+      }
+    } else if (launch_keys().count(key) != 0) {
+      if (value.is_null()) continue;  // Accelerate writes unset keys as null
+      const LaunchKind kind = launch_keys().at(key);
+      if (kind == LaunchKind::kSection) {
+        if (!value.is_object()) {
+          problems.error(path + ": " + key, "expected a mapping, got " + value.dump());
+          continue;
+        }
+        for (const auto& [sub, sub_value] : value.items()) {
+          const std::string dotted = key + "." + sub;
+          const auto known = launch_keys().find(dotted);
+          if (known == launch_keys().end()) {
+            problems.error(path + ": " + dotted, "unknown key '" + sub + "'" + did_you_mean(sub, launch_candidates(key + ".")) +
+                                                     "; remove it or fix its spelling");
+            continue;
+          }
+          const json typed = normalize_launch(sub_value, known->second);
+          if (typed.is_discarded()) {
+            problems.error(path + ": " + dotted, std::string("expected ") + launch_kind_name(known->second) + ", got " + sub_value.dump());
+          } else {
+            layer.launch[dotted] = {typed, source};
+          }
+        }
+        continue;
+      }
+      const json typed = normalize_launch(value, kind);
+      if (typed.is_discarded()) {
+        problems.error(path + ": " + key, std::string("expected ") + launch_kind_name(kind) + ", got " + value.dump());
+      } else {
+        layer.launch[key] = {typed, source};
+      }
+    } else if (contains(accelerate_ignored_keys(), key)) {
+      if (!value.is_null()) ignored.push_back(key);
+    } else {
+      problems.error(path + ": " + key, "unknown key '" + key + "'" + did_you_mean(key, launch_candidates("")) +
+                                            "; remove it or fix its spelling");
+    }
+  }
+  if (use_cpu) layer.launch["device"] = {"cpu", source};
+  if (!ignored.empty()) {
+    problems.warning(path, "Accelerate keys with no meaning for zlaunch, ignored: " + join(ignored));
+  }
+}
+
+bool looks_like_json(const std::string& path) {
+  const std::string ext = fs::path(path).extension().string();
+  if (ext == ".json" || ext == ".conf" || ext == ".hjson") return true;
+  if (ext == ".yaml" || ext == ".yml") return false;
+  std::string text;
+  try {
+    text = read_text_file(path, "config file");
+  } catch (const ConfigError&) {
+    return false;
+  }
+  const auto first = text.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && (text[first] == '{' || text[first] == '/');
+}
+
+}  // namespace
+
+void add_deepspeed_file(ConfigLayer& layer, const std::string& path, Problems& problems) {
+  json document;
+  try {
+    document = read_lenient_json_file(path);
+  } catch (const ConfigError& e) {
+    problems.error("", e.what());
+    return;
+  }
+  layer.files.push_back(path);
+  layer.has_deepspeed_document = true;
+  FlatConfig flat = check_deepspeed_document(document, path, "file " + path, problems);
+  for (auto& [k, v] : flat) layer.deepspeed[k] = v;
+}
+
+ConfigLayer load_config_file(const std::string& path, const std::string& working_directory, Problems& problems) {
+  ConfigLayer layer;
+  layer.name = "file " + path;
+  if (looks_like_json(path)) {
+    add_deepspeed_file(layer, path, problems);
+  } else {
+    layer.files.push_back(path);
+    load_launch_yaml(layer, path, working_directory, problems);
+  }
+  return layer;
+}
+
+const std::vector<std::string>& string_layer_keys() {
+  static const std::vector<std::string> keys = {
+      "num_processes", "num_machines",    "machine_rank", "main_process_ip",       "main_process_port",
+      "launcher",      "hostfile",        "device",       "mixed_precision",       "max_restarts",
+      "log_dir",       "metrics_port",    "model",        "deepspeed_config_file", "zero_stage"};
+  return keys;
+}
+
+ConfigLayer load_string_layer(const std::map<std::string, std::string>& values,
+                              const std::function<std::string(const std::string&)>& source_of,
+                              const std::string& base_directory, Problems& problems) {
+  ConfigLayer layer;
+  for (const auto& [key, text] : values) {
+    const std::string source = source_of(key);
+    if (!contains(string_layer_keys(), key)) {
+      problems.error(source, "not a configuration setting; the settings are: " + join(string_layer_keys()));
+      continue;
+    }
+    if (key == "deepspeed_config_file") {
+      fs::path file(text);
+      if (file.is_relative() && !base_directory.empty()) file = fs::path(base_directory) / file;
+      add_deepspeed_file(layer, file.lexically_normal().string(), problems);
+      continue;
+    }
+    const std::string target = key == "metrics_port" ? "metrics.port" : key;
+    const bool integral = key == "zero_stage" || launch_keys().at(target) == LaunchKind::kInt;
+    json value = text;
+    if (integral) {
+      try {
+        std::size_t used = 0;
+        const long long n = std::stoll(text, &used);
+        if (used != text.size()) throw std::invalid_argument(text);
+        value = n;
+      } catch (const std::exception&) {
+        problems.error(source, "'" + text + "' is not an integer");
+        continue;
+      }
+    }
+    if (key == "zero_stage") {
+      layer.deepspeed["zero_optimization.stage"] = {value, source};
+    } else {
+      layer.launch[target] = {value, source};
+    }
+  }
+  return layer;
+}
+
+}  // namespace zl::config
