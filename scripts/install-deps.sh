@@ -2,17 +2,17 @@
 # Installs the Debian 12 packages zlaunch builds and tests with. Idempotent: when every package is
 # already installed it does nothing (and needs no network). Run as root, or as a user with sudo.
 #   scripts/install-deps.sh          build + test dependencies
-#   scripts/install-deps.sh --bench  also the benchmark anchors (Debian's PyTorch for CPU)
+#   scripts/install-deps.sh --bench  also the benchmark anchors (Debian's PyTorch for CPU) and chromium
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev
   libopenmpi-dev openmpi-bin libgloo-dev libopenblas-dev libgtest-dev
-  prometheus iproute2 procps
+  prometheus prometheus-pushgateway iproute2 procps
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch hyperfine)
+  packages+=(python3-torch hyperfine chromium)  # chromium: screenshots of `zlaunch report` pages
 fi
 
 missing=()

@@ -4,6 +4,7 @@
 #include "zl/config/config_builder.h"
 
 #include <algorithm>
+#include <regex>
 
 #include "zl/base/error.h"
 #include "zl/config/batch_triangle.h"
@@ -14,6 +15,16 @@ namespace {
 
 constexpr std::int64_t kTrainerMicroBatch = 8;
 constexpr double kTrainerGradientClipping = 1.0;
+
+// "[http://|https://]host:port[/]" as metrics::parse_pushgateway_url() accepts it (configtool does not
+// link the metrics component; the runtime parses the same value again before its push).
+bool is_pushgateway_url(const std::string& url) {
+  static const std::regex pattern(R"(^(https?://)?[^/:\s@?#]+:([0-9]{1,5})/?$)");
+  std::smatch m;
+  if (!std::regex_match(url, m, pattern)) return false;
+  const int port = std::stoi(m[2].str());
+  return port >= 1 && port <= 65535;
+}
 
 class Builder : public MergedReader {
  public:
@@ -67,6 +78,11 @@ class Builder : public MergedReader {
     l.metrics.bind = launch_string("metrics.bind", d.metrics.bind);
     l.metrics.targets_file = launch_string("metrics.targets_file", d.metrics.targets_file);
     l.metrics.pushgateway = launch_string("metrics.pushgateway", d.metrics.pushgateway);
+    if (!l.metrics.pushgateway.empty() && !is_pushgateway_url(l.metrics.pushgateway)) {
+      error("metrics.pushgateway", launch("metrics.pushgateway"),
+            "'" + l.metrics.pushgateway + "' is not a Pushgateway address: give host:port or http(s)://host:port "
+            "(port 1..65535, no path), e.g. http://127.0.0.1:9091");
+    }
     l.metrics.enabled = launch("metrics.enabled") != nullptr ? launch("metrics.enabled")->value.get<bool>() : true;
     config().sources["metrics.enabled"] = launch("metrics.enabled") != nullptr ? launch("metrics.enabled")->source : "default";
 

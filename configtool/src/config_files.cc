@@ -409,7 +409,8 @@ const std::vector<std::string>& string_layer_keys() {
   static const std::vector<std::string> keys = {
       "num_processes", "num_machines",    "machine_rank", "main_process_ip",       "main_process_port",
       "launcher",      "hostfile",        "device",       "mixed_precision",       "max_restarts",
-      "log_dir",       "metrics_port",    "model",        "deepspeed_config_file", "zero_stage"};
+      "log_dir",       "metrics_port",    "model",        "deepspeed_config_file", "zero_stage",
+      "metrics_pushgateway"};
   return keys;
 }
 
@@ -429,7 +430,8 @@ ConfigLayer load_string_layer(const std::map<std::string, std::string>& values,
       add_deepspeed_file(layer, file.lexically_normal().string(), problems);
       continue;
     }
-    const std::string target = key == "metrics_port" ? "metrics.port" : key;
+    // metrics_<x> flags and ZLAUNCH_METRICS_<X> variables set the metrics section's keys.
+    const std::string target = key.rfind("metrics_", 0) == 0 ? "metrics." + key.substr(8) : key;
     const bool integral = key == "zero_stage" || launch_keys().at(target) == LaunchKind::kInt;
     json value = text;
     if (integral) {

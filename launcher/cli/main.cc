@@ -10,9 +10,10 @@
 #include "env_command.h"
 #include "zl/base/build_info.h"
 #include "zl/base/error.h"
+#include "zl/checkpoint/commands.h"
 #include "zl/config/commands.h"
 #include "zl/launcher/commands.h"
-#include "zl/runtime/commands.h"
+#include "zl/metrics/commands.h"
 
 namespace {
 
@@ -38,8 +39,9 @@ int run(int argc, char** argv) {
   // `run` stores the launched job's exit code here; every other command succeeds or throws.
   int program_exit_code = 0;
   zl::launcher::add_run_command(app, program_exit_code);
-  zl::runtime::add_runtime_commands(app);
+  zl::checkpoint::add_checkpoint_commands(app);  // `checkpoint inspect|consolidate` (runtime/checkpoint)
   zl::cli::add_bench_command(app);
+  zl::metrics::add_report_command(app);
 
   if (argc > 1 && argv[1][0] != '-' && !is_subcommand(app, argv[1])) {
     std::cerr << "zlaunch: unknown subcommand '" << argv[1] << "'; the subcommands are: " << subcommand_names(app)

@@ -1,17 +1,258 @@
-// Registration of `zlaunch run`.
+// `zlaunch run [options] PROGRAM [ARGS...]` (DESIGN.md §1, §3): resolve the config, plan the world,
+// start or join the rendezvous store, then run attempts (spawn, supervise, report) until success, a
+// signal, or --max_restarts is used up. Everything after PROGRAM belongs to PROGRAM.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
 
 #include "zl/base/error.h"
+#include "zl/config/resolve.h"
 #include "zl/launcher/commands.h"
+#include "zl/launcher/dry_run.h"
+#include "zl/launcher/external_launch.h"
+#include "zl/launcher/failure_report.h"
+#include "zl/launcher/launch_plan.h"
+#include "zl/launcher/rank_process.h"
+#include "zl/launcher/rendezvous.h"
+#include "zl/launcher/run_options.h"
+#include "zl/launcher/signal_channel.h"
+#include "zl/launcher/supervisor.h"
+#include "zl/launcher/targets_file.h"
+#include "zl/metrics/endpoint.h"
+#include "zl/metrics/pushgateway.h"
+#include "zl/metrics/rank_metrics.h"
 
 namespace zl::launcher {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+milliseconds to_ms(double seconds) { return milliseconds(static_cast<long long>(seconds * 1000.0)); }
+
+std::string this_hostname() {
+  char name[256] = {};
+  ::gethostname(name, sizeof(name) - 1);
+  return name[0] != '\0' ? name : "localhost";
+}
+
+// Token precedence (docs/launcher.md): --rdzv_token, ZLAUNCH_STORE_TOKEN, then a random one when only
+// this launcher needs to know it (one machine, or mpirun/srun carrying it to the ranks); several
+// zlaunch launchers without a shared secret derive it from the --run_id they all got.
+std::string choose_token(const RunOptions& options, int num_machines, config::LauncherKind launcher) {
+  if (!options.rdzv_token.empty()) return options.rdzv_token;
+  if (const char* env = std::getenv("ZLAUNCH_STORE_TOKEN"); env != nullptr && *env != '\0') return env;
+  if (num_machines == 1 || launcher != config::LauncherKind::kLocal) return generate_token();
+  if (!options.run_id.empty()) return token_from_run_id(options.run_id);
+  throw UsageError(
+      "a run on several machines needs a shared rendezvous secret: set ZLAUNCH_STORE_TOKEN (or --rdzv_token) to the "
+      "same value on every machine, or give every machine the same --run_id");
+}
+
+void set_run_dir(LaunchPlan& plan, const std::string& log_dir) {
+  plan.run_dir = fs::absolute(fs::path(log_dir) / plan.run_id).lexically_normal().string();
+  plan.config_path = plan.run_dir + "/config.resolved.json";
+}
+
+LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& config) {
+  const auto& launch = config.launch;
+  LaunchPlan plan;
+  plan.num_machines = launch.num_machines;
+  plan.machine_rank = launch.machine_rank;
+  plan.world_size = launch.num_processes;
+  if (plan.num_machines < 1 || plan.world_size % plan.num_machines != 0) {
+    throw ConfigError("num_processes " + std::to_string(plan.world_size) + " is not divisible by num_machines " +
+                      std::to_string(plan.num_machines) + ": num_processes is the total over all machines");
+  }
+  plan.procs_per_machine = plan.world_size / plan.num_machines;
+  plan.main_process_ip = launch.main_process_ip;
+  plan.store_port = launch.main_process_port;
+  const auto source = config.sources.find("main_process_port");
+  if (plan.num_machines > 1 && (source == config.sources.end() || source->second == "default")) plan.store_port = 29500;
+  if (plan.num_machines > 1 && plan.store_port == 0) {
+    throw UsageError("--main_process_port 0 (a free port) only works on one machine: the other machines must know the port");
+  }
+  plan.launcher = launch.launcher;
+  plan.hostfile = launch.hostfile;
+  plan.command = options.command;
+  plan.command[0] = resolve_program(options.command[0]);
+  plan.run_id = options.run_id.empty() ? generate_run_id() : options.run_id;
+  set_run_dir(plan, launch.log_dir);
+  plan.token = choose_token(options, plan.num_machines, plan.launcher);
+  plan.hostname = this_hostname();
+  plan.metrics_port = launch.metrics.port;
+  plan.metrics_enabled = launch.metrics.enabled;
+  plan.metrics_bind = launch.metrics.bind;
+  plan.targets_file_extra = launch.metrics.targets_file;
+  plan.metrics_pushgateway = launch.metrics.pushgateway;
+  plan.max_restarts = launch.max_restarts;
+  plan.mixed_precision = config::to_string(launch.mixed_precision);
+  plan.omp_num_threads = std::getenv("OMP_NUM_THREADS") != nullptr ? 0 : default_omp_threads(plan.procs_per_machine);
+  if (plan.launcher != config::LauncherKind::kLocal && plan.machine_rank != 0) {
+    throw UsageError("--launcher " + std::string(config::to_string(plan.launcher)) +
+                     " starts every machine's ranks from machine 0: run zlaunch on machine 0 only");
+  }
+  if (!plan.hostfile.empty()) read_hostfile(plan.hostfile);  // validates it (ConfigError naming file:line)
+  return plan;
+}
+
+// mpirun/srun for --launcher mpi/slurm ("" for local), checked before anything starts.
+std::string external_launcher_path(config::LauncherKind kind) {
+  if (kind == config::LauncherKind::kLocal) return {};
+  const bool mpi = kind == config::LauncherKind::kMpi;
+  try {
+    return resolve_program(mpi ? "mpirun" : "srun");
+  } catch (const UsageError&) {
+    throw UsageError(mpi ? "--launcher mpi runs mpirun, which is not on PATH: install OpenMPI (openmpi-bin)"
+                         : "--launcher slurm runs srun, which is not on PATH: run zlaunch inside a Slurm allocation");
+  }
+}
+
+// The launcher's own /metrics (DESIGN.md §5): on metrics.bind, port metrics.port + processes per
+// machine (just past its ranks' ports; 0 = any free port). An observer like the ranks' endpoints: when
+// the port cannot be bound the run goes on without it, with a warning.
+struct LauncherTelemetry {
+  std::unique_ptr<metrics::Endpoint> endpoint;
+  std::unique_ptr<metrics::LauncherMetrics> metrics;
+
+  explicit LauncherTelemetry(LaunchPlan& plan) {
+    if (!plan.metrics_enabled) return;
+    try {
+      endpoint = std::make_unique<metrics::Endpoint>(plan.metrics_bind, plan.launcher_metrics_port_wanted());
+    } catch (const InfrastructureError& e) {
+      std::cerr << "zlaunch: warning: " << e.what() << "; the launcher runs without its own /metrics\n";
+      return;
+    }
+    metrics = std::make_unique<metrics::LauncherMetrics>(endpoint->registry());
+    plan.launcher_metrics_port = endpoint->port();
+  }
+
+  // At exit: the final values to the Pushgateway when one is configured (a warning when that fails).
+  void push_final(const LaunchPlan& plan) const {
+    if (!endpoint || plan.metrics_pushgateway.empty()) return;
+    try {
+      metrics::push_to_gateway(plan.metrics_pushgateway,
+                               {{"run_id", plan.run_id}, {"node", std::to_string(plan.machine_rank)}, {"role", "launcher"}},
+                               endpoint->shared_registry());
+    } catch (const std::exception& e) {
+      std::cerr << "zlaunch: warning: the launcher's final metrics were not pushed: " << e.what() << '\n';
+    }
+  }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void print_config_summary(const config::ResolvedConfig& config) {
+  std::string files;
+  for (const auto& f : config.files_used) files += (files.empty() ? "" : ", ") + f;
+  std::cerr << "zlaunch: config files: " << (files.empty() ? "none (built-in defaults, flags and ZLAUNCH_* variables)" : files)
+            << '\n';
+  for (const auto& warning : config.warnings) std::cerr << "zlaunch: warning: " << warning << '\n';
+}
+
+int execute_run(const RunOptions& options) {
+  SignalChannel signals;  // before any thread exists (the store's): every thread blocks these signals
+  validate_run_options(options);
+  config::ResolveRequest request;
+  request.config_file = options.config_file;
+  request.flags = options.typed_config_values;
+  const config::ResolvedConfig config = config::resolve(request);
+  print_config_summary(config);
+  LaunchPlan plan = make_plan(options, config);
+  SupervisorSettings settings;
+  settings.monitor_interval = to_ms(options.monitor_interval);
+  settings.shutdown_timeout = to_ms(options.shutdown_timeout);
+  settings.hang_timeout = to_ms(options.hang_timeout);
+  settings.tee = options.tee;
+  settings.ranks_filter = parse_ranks_filter(options.ranks_filter, plan.world_size);
+  const bool as_root = ::geteuid() == 0;
+  if (options.dry_run) {
+    std::cout << format_dry_run(plan, as_root) << std::flush;
+    return 0;
+  }
+
+  const std::string external_program = external_launcher_path(plan.launcher);
+  const auto rdzv_timeout = to_ms(options.rdzv_timeout);
+  // After SignalChannel: the exposer's threads inherit the blocked signal mask.
+  LauncherTelemetry telemetry(plan);
+  settings.metrics = telemetry.metrics.get();
+  auto rendezvous_start = std::chrono::steady_clock::now();
+  RendezvousSession session = [&] {
+    // Machine 0 starts the store's thread here, which must inherit the blocked mask; only the other
+    // machines wait (for machine 0 to come up), and they start no thread.
+    std::optional<SignalChannel::InterruptibleScope> interruptible;
+    if (plan.machine_rank != 0) interruptible.emplace();
+    return open_rendezvous(plan, settings.hang_timeout.count() > 0, rdzv_timeout);
+  }();
+  if (plan.machine_rank != 0) set_run_dir(plan, config.launch.log_dir);  // run id came from machine 0
+  fs::create_directories(plan.run_dir);
+  config::write_resolved_config(config, plan.config_path);
+  std::cerr << "zlaunch: run " << plan.run_id << ": " << plan.world_size << " process(es) on " << plan.num_machines
+            << " machine(s), store " << plan.store_address() << ", logs in " << plan.run_dir << "/\n";
+
+  int exit_code = 0;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt > 0) rendezvous_start = std::chrono::steady_clock::now();
+    if (session.client && plan.num_machines > 1) {
+      SignalChannel::InterruptibleScope interruptible;
+      join_attempt(*session.client, plan, attempt, rdzv_timeout);
+    }
+    if (telemetry.metrics) telemetry.metrics->record_rendezvous(seconds_since(rendezvous_start));
+    if (plan.launcher == config::LauncherKind::kMpi) {
+      settings.external_command = mpirun_command(plan, external_environment(plan, attempt), as_root);
+      settings.external_command[0] = external_program;
+    } else if (plan.launcher == config::LauncherKind::kSlurm) {
+      settings.external_command = srun_command(plan, external_environment(plan, attempt));
+      settings.external_command[0] = external_program;
+    }
+    AttemptOutcome outcome = run_attempt(plan, settings, attempt, signals, session.client.get());
+    if (outcome.kind == AttemptOutcome::Kind::kSuccess && session.client && plan.num_machines > 1) {
+      std::string failure;
+      int peer_exit = 0;
+      if (!wait_for_peers_success(*session.client, plan, attempt, signals, rdzv_timeout, failure, peer_exit)) {
+        outcome.kind = AttemptOutcome::Kind::kPeerFailed;
+        outcome.peer_failure = failure;
+        outcome.exit_code = peer_exit;
+      }
+    }
+    exit_code = outcome.exit_code;
+    if (outcome.kind == AttemptOutcome::Kind::kSuccess) break;
+    std::cerr << format_failure_report(plan, attempt, outcome) << std::flush;
+    if (outcome.kind == AttemptOutcome::Kind::kInterrupted || attempt >= plan.max_restarts) break;
+    std::cerr << "zlaunch: restarting the whole group: attempt " << attempt + 1 << " (restart " << attempt + 1 << " of "
+              << plan.max_restarts << ")\n";
+    if (telemetry.metrics) telemetry.metrics->record_restart();
+  }
+  finish_rendezvous(session, plan, settings.shutdown_timeout + milliseconds(5000));
+  telemetry.push_final(plan);
+  if (plan.launcher_metrics_port != 0) {  // the launcher's endpoint goes away with it
+    plan.launcher_metrics_port = 0;
+    write_run_targets(plan, {});
+  }
+  return exit_code;
+}
+
+}  // namespace
 
 void add_run_command(CLI::App& app, int& program_exit_code) {
   auto* run = app.add_subcommand("run", "Launch PROGRAM (or the bundled `train`) on N processes");
-  run->allow_extras();
-  run->callback([&program_exit_code] {
-    program_exit_code = 0;
-    throw UnavailableError("zlaunch run: the launcher is not part of this build yet");
+  run->footer("PROGRAM [ARGS...]: the program to run on every rank and its own arguments; PROGRAM 'train' = the bundled trainer");
+  run->prefix_command();  // the first word that is not an option starts PROGRAM; the rest is its argv
+  auto options = std::make_shared<RunOptions>();
+  add_run_options(*run, *options);
+  run->callback([run, options, &program_exit_code] {
+    options->command = run->remaining();
+    if (!options->command.empty() && options->command.front() == "--") options->command.erase(options->command.begin());
+    program_exit_code = execute_run(*options);
   });
 }
 

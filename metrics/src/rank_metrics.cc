@@ -133,10 +133,12 @@ LauncherMetrics::LauncherMetrics(prometheus::Registry& registry) {
   ranks_alive_ = &prometheus::BuildGauge().Name("zlaunch_launcher_ranks_alive").Help("Ranks of this machine currently running").Register(registry).Add({});
   restarts_ = &prometheus::BuildCounter().Name("zlaunch_launcher_restarts_total").Help("Restarts of the whole group by this launcher").Register(registry).Add({});
   hangs_ = &prometheus::BuildCounter().Name("zlaunch_launcher_hang_detections_total").Help("Ranks reported silent for longer than --hang_timeout").Register(registry).Add({});
+  rendezvous_ = &prometheus::BuildGauge().Name("zlaunch_launcher_rendezvous_duration_seconds").Help("Seconds the latest rendezvous of the machines' launchers took (store start or join, and the wait for every machine)").Register(registry).Add({});
 }
 
 void LauncherMetrics::set_ranks_alive(int ranks) { ranks_alive_->Set(ranks); }
 void LauncherMetrics::record_restart() { restarts_->Increment(); }
 void LauncherMetrics::record_hang_detection() { hangs_->Increment(); }
+void LauncherMetrics::record_rendezvous(double seconds) { rendezvous_->Set(seconds); }
 
 }  // namespace zl::metrics

@@ -2,6 +2,7 @@
 #include "zl/metrics/run_report.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -62,9 +63,48 @@ double number_at(const json& j, const char* key) {
 }
 
 Series per_step(const std::string& name, const RankLog& log, double (*value)(const json&)) {
-  Series s{name, {}, false};
+  Series s{name, {}, false, {}};
   for (const auto& step : log.steps) s.points.emplace_back(step.at("step").get<double>(), value(step));
   return s;
+}
+
+std::string kind_color(const std::string& kind) {
+  static const std::map<std::string, std::string> colors = {
+      {"params", "#1f77b4"}, {"grads", "#ff7f0e"},      {"optimizer", "#2ca02c"},
+      {"master", "#d62728"}, {"activations", "#9467bd"}, {"buffers", "#8c564b"}};
+  const auto it = colors.find(kind);
+  return it != colors.end() ? it->second : "#7f7f7f";
+}
+
+// The last step's bytes by kind and rank as a table (MiB), with the estimate when there is one.
+std::string memory_table(const std::map<std::string, std::map<int, double>>& bytes, const std::vector<RankLog>& logs,
+                         const json& estimate) {
+  if (bytes.empty()) return "";
+  const bool with_estimate = estimate.is_object();
+  std::ostringstream t;
+  t << "<table><caption>Bytes held at the last logged step (MiB)</caption><tr><th>kind</th>";
+  for (const auto& log : logs) t << "<th>rank " << log.rank << "</th>";
+  if (with_estimate) t << "<th>estimate</th>";
+  t << "</tr>";
+  auto mib = [](double b) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f", b / 1048576.0);
+    return std::string(buffer);
+  };
+  for (const auto& [kind, by_rank] : bytes) {
+    t << "<tr><td style=\"color:" << kind_color(kind) << "\">" << escape_xml(kind) << "</td>";
+    for (const auto& log : logs) {
+      const auto it = by_rank.find(log.rank);
+      t << "<td>" << (it != by_rank.end() ? mib(it->second) : "") << "</td>";
+    }
+    if (with_estimate) {
+      const auto it = estimate.find(kind);
+      t << "<td>" << (it != estimate.end() && it->is_number() ? mib(it->get<double>()) : "") << "</td>";
+    }
+    t << "</tr>";
+  }
+  t << "</table>";
+  return t.str();
 }
 
 }  // namespace
@@ -88,7 +128,10 @@ std::string render_run_report(const std::string& run_dir) {
   json estimate;
   std::ifstream estimate_file(fs::path(run_dir) / "memory_estimate.json");
   if (estimate_file) estimate = json::parse(estimate_file, nullptr, false);
+  // One colour per kind (ranks of one kind usually coincide: an even partition), so the legend reads
+  // as a key of kinds; a kind that stayed at 0 says so, since its line hides in the x axis.
   std::vector<Series> memory;
+  std::map<std::string, std::map<int, double>> final_bytes;  // kind -> rank -> bytes at the last step
   for (const auto& log : logs) {
     std::map<std::string, Series> by_kind;
     for (const auto& step : log.steps) {
@@ -96,19 +139,27 @@ std::string render_run_report(const std::string& run_dir) {
       for (const auto& [kind, bytes] : step.at("memory").items()) {
         auto& s = by_kind[kind];
         s.name = rank_name + std::to_string(log.rank) + " " + kind;
+        s.color = kind_color(kind);
         s.points.emplace_back(step.at("step").get<double>(), bytes.get<double>());
+        final_bytes[kind][log.rank] = bytes.get<double>();
       }
     }
-    for (auto& [kind, s] : by_kind) memory.push_back(std::move(s));
+    for (auto& [kind, s] : by_kind) {
+      if (std::all_of(s.points.begin(), s.points.end(), [](const auto& p) { return p.second == 0; })) s.name += " (0)";
+      memory.push_back(std::move(s));
+    }
   }
   if (estimate.is_object() && !logs.front().steps.empty()) {
     const double first = logs.front().steps.front().at("step").get<double>();
     const double last = logs.front().steps.back().at("step").get<double>();
     for (const auto& [kind, bytes] : estimate.items()) {
-      if (bytes.is_number()) memory.push_back(Series{"estimate " + kind, {{first, bytes.get<double>()}, {last, bytes.get<double>()}}, true});
+      if (bytes.is_number()) {
+        memory.push_back(Series{"estimate " + kind, {{first, bytes.get<double>()}, {last, bytes.get<double>()}}, true, kind_color(kind)});
+      }
     }
   }
   charts.push_back(render_line_chart({"Memory by kind per rank (dashed: estimate-memory)", "optimizer step", "bytes"}, memory));
+  charts.back() += memory_table(final_bytes, logs, estimate);
 
   std::map<std::string, Series> comm;
   for (const auto& step : logs.front().steps) {
@@ -121,6 +172,11 @@ std::string render_run_report(const std::string& run_dir) {
   }
   std::vector<Series> comm_series;
   for (auto& [name, s] : comm) comm_series.push_back(std::move(s));
+  Series exposed{"exposed (not overlapped)", {}, true, "#000"};
+  for (const auto& step : logs.front().steps) {
+    if (step.contains("comm_exposed_seconds")) exposed.points.emplace_back(step.at("step").get<double>(), number_at(step, "comm_exposed_seconds"));
+  }
+  if (!exposed.points.empty()) comm_series.push_back(std::move(exposed));
   charts.push_back(render_line_chart({"Communication time per collective (rank 0, cumulative)", "optimizer step", "seconds"},
                                      comm_series));
 
@@ -128,6 +184,8 @@ std::string render_run_report(const std::string& run_dir) {
   html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>zlaunch run report: "
        << escape_xml(fs::path(run_dir).filename().string()) << "</title><style>body{font-family:sans-serif;margin:2em;"
        << "max-width:1400px}figure{display:inline-block;margin:0 1em 1em 0;border:1px solid #ddd}"
+       << "table{border-collapse:collapse;margin:0 0 1em 70px;font-size:13px}caption{text-align:left;padding:4px 0;white-space:nowrap}"
+       << "td,th{border:1px solid #ddd;padding:2px 10px;text-align:right}td:first-child{text-align:left;font-weight:bold}"
        << "</style></head><body>\n<h1>zlaunch run report</h1>\n<p>Run directory: <code>" << escape_xml(run_dir)
        << "</code>; " << logs.size() << " rank(s), " << logs.front().steps.size() << " optimizer steps logged by rank "
        << logs.front().rank << ".</p>\n";

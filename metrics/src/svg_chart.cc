@@ -30,18 +30,30 @@ std::vector<double> ticks(double lo, double hi, int count) {
   return out;
 }
 
-std::string number(double v) {
-  char buffer[32];
-  const double a = std::fabs(v);
-  if (a != 0 && (a >= 1e6 || a < 1e-3)) {
-    std::snprintf(buffer, sizeof buffer, "%.2g", v);
-  } else {
-    std::snprintf(buffer, sizeof buffer, "%.4g", v);
-  }
-  return buffer;
-}
-
 }  // namespace
+
+std::string format_si(double v) {
+  struct Prefix {
+    double scale;
+    const char* suffix;
+  };
+  static constexpr Prefix kPrefixes[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1e-2, ""},
+                                         {1e-3, "m"}, {1e-6, "\u00b5"}, {1e-9, "n"}};
+  char buffer[32] = {};
+  const double a = std::fabs(v);
+  if (a == 0 || !std::isfinite(v)) {
+    std::snprintf(buffer, sizeof buffer, "%g", v);
+    return buffer;
+  }
+  for (const auto& p : kPrefixes) {
+    if (a >= p.scale || p.scale == 1e-9) {
+      // 0.01 .. 999 is written plainly: 0.25 s reads better than 250m.
+      std::snprintf(buffer, sizeof buffer, "%.3g%s", *p.suffix == '\0' ? v : v / p.scale, p.suffix);
+      return buffer;
+    }
+  }
+  return std::to_string(v);  // not reached: the last prefix always matches
+}
 
 std::string escape_xml(const std::string& text) {
   std::string out;
@@ -79,17 +91,17 @@ std::string render_line_chart(const ChartOptions& o, const std::vector<Series>& 
   if (y0 == y1) y0 -= 1, y1 += 1;
   if (x0 == x1) x0 -= 1, x1 += 1;
   if (y0 > 0 && y0 < 0.3 * y1) y0 = 0;  // start at zero when that costs little resolution
-  const double left = 70, right = o.width - 160, top = 30, bottom = o.height - 40;
+  const double left = 70, right = o.width - 230, top = 30, bottom = o.height - 40;
   auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * (right - left); };
   auto py = [&](double y) { return bottom - (y - y0) / (y1 - y0) * (bottom - top); };
   svg << "<g font-size=\"11\" fill=\"#333\">";
   for (const double t : ticks(y0, y1, 5)) {
     svg << "<line x1=\"" << left << "\" x2=\"" << right << "\" y1=\"" << py(t) << "\" y2=\"" << py(t)
         << "\" stroke=\"#eee\"/><text x=\"" << left - 6 << "\" y=\"" << py(t) + 4 << "\" text-anchor=\"end\">"
-        << number(t) << "</text>";
+        << format_si(t) << "</text>";
   }
   for (const double t : ticks(x0, x1, 6)) {
-    svg << "<text x=\"" << px(t) << "\" y=\"" << bottom + 15 << "\" text-anchor=\"middle\">" << number(t) << "</text>";
+    svg << "<text x=\"" << px(t) << "\" y=\"" << bottom + 15 << "\" text-anchor=\"middle\">" << format_si(t) << "</text>";
   }
   svg << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << bottom << "\" stroke=\"#333\"/>";
   svg << "<line x1=\"" << left << "\" x2=\"" << right << "\" y1=\"" << bottom << "\" y2=\"" << bottom << "\" stroke=\"#333\"/>";
@@ -98,7 +110,8 @@ std::string render_line_chart(const ChartOptions& o, const std::vector<Series>& 
   svg << "<text transform=\"translate(14," << (top + bottom) / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
       << escape_xml(o.y_label) << "</text></g>";
   for (std::size_t i = 0; i < series.size(); ++i) {
-    const char* color = kPalette[i % (sizeof kPalette / sizeof kPalette[0])];
+    const std::string color =
+        series[i].color.empty() ? kPalette[i % (sizeof kPalette / sizeof kPalette[0])] : series[i].color;
     svg << "<polyline class=\"series\" fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.5\""
         << (series[i].dashed ? " stroke-dasharray=\"6 4\"" : "") << " points=\"";
     for (const auto& [x, y] : series[i].points) {

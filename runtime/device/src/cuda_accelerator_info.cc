@@ -1,7 +1,12 @@
 // Accelerator report for CUDA builds: asks cudart, the driver, NCCL and cuBLAS for their versions and
 // enumerates GPUs. cudaGetDeviceCount fails on machines without a GPU or driver; that is "no GPU".
-#include <cublas_v2.h>
+//
+// cuBLAS is asked through dlopen, not linked: its static initialisation costs every process that maps
+// it ~0.2 s (bench/launch/RESULTS.md), and `zlaunch` only needs its version. The kernels that compute
+// with cuBLAS (zlaunch::kernels_cuda) link it for real.
+#include <cublas_api.h>
 #include <cuda_runtime.h>
+#include <dlfcn.h>
 #include <nccl.h>
 
 #include "zl/base/error.h"
@@ -11,6 +16,25 @@ namespace zl::device {
 namespace {
 
 std::string cuda_version_string(int v) { return std::to_string(v / 1000) + "." + std::to_string((v % 1000) / 10); }
+
+// The version of the libcublas.so.<major> the dynamic loader finds (the one kernels_cuda would use), or
+// "" when it cannot be loaded. The handle is closed again: nothing else here calls into cuBLAS.
+std::string loaded_cublas_version() {
+  const std::string soname = "libcublas.so." + std::to_string(CUBLAS_VER_MAJOR);
+  void* library = dlopen(soname.c_str(), RTLD_LAZY | RTLD_LOCAL);
+  if (library == nullptr) return "";
+  using GetProperty = cublasStatus_t (*)(libraryPropertyType, int*);
+  auto get_property = reinterpret_cast<GetProperty>(dlsym(library, "cublasGetProperty"));
+  std::string version;
+  int major = 0, minor = 0, patch = 0;
+  if (get_property != nullptr && get_property(MAJOR_VERSION, &major) == CUBLAS_STATUS_SUCCESS &&
+      get_property(MINOR_VERSION, &minor) == CUBLAS_STATUS_SUCCESS &&
+      get_property(PATCH_LEVEL, &patch) == CUBLAS_STATUS_SUCCESS) {
+    version = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+  }
+  dlclose(library);
+  return version;
+}
 
 }  // namespace
 
@@ -26,12 +50,7 @@ AcceleratorInfo query_accelerators() {
     info.nccl_version = std::to_string(nccl / 10000) + "." + std::to_string((nccl % 10000) / 100) + "." +
                         std::to_string(nccl % 100);
   }
-  int major = 0, minor = 0, patch = 0;
-  if (cublasGetProperty(MAJOR_VERSION, &major) == CUBLAS_STATUS_SUCCESS &&
-      cublasGetProperty(MINOR_VERSION, &minor) == CUBLAS_STATUS_SUCCESS &&
-      cublasGetProperty(PATCH_LEVEL, &patch) == CUBLAS_STATUS_SUCCESS) {
-    info.cublas_version = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
-  }
+  info.cublas_version = loaded_cublas_version();
   int count = 0;
   const cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess) {

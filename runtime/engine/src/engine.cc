@@ -1,6 +1,7 @@
 // The training step over a ZeroStorage (engine.h).
 #include "zl/engine/engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -72,6 +73,31 @@ std::vector<float> Engine::full_parameters(std::size_t layer) {
   std::vector<float> out(t.f32(), t.f32() + t.numel());
   storage_->release(layer);
   return out;
+}
+
+std::vector<HeldState> Engine::held_state() {
+  const std::vector<runtime::Tensor> params = storage_->owned_params();
+  const std::vector<std::vector<runtime::Tensor>> states = optimizer_->state_buffers(params);
+  const bool whole = storage_->stage() == 0;  // stage 0: owned_params() are the unpadded full layers
+  std::vector<HeldState> out;
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    const LayerShard& shard = partition_.layer(i);
+    HeldState h;
+    h.layer = i;
+    h.begin = whole ? 0 : std::min(shard.owned_offset(comm_.rank()), shard.size);
+    h.end = whole ? shard.size : std::min(shard.owned_offset(comm_.rank()) + shard.shard, shard.size);
+    if (h.end > h.begin) {
+      h.master = params[i].view(0, {h.end - h.begin});
+      for (const auto& state : states) h.optimizer.push_back(state.at(i).view(0, {h.end - h.begin}));
+    }
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+void Engine::finish_state_load(std::int64_t optimizer_steps) {
+  optimizer_->set_steps_taken(optimizer_steps);
+  storage_->after_optimizer_step();
 }
 
 }  // namespace zl::engine

@@ -27,6 +27,8 @@ class Endpoint {
   [[nodiscard]] int port() const { return port_; }
   [[nodiscard]] const std::string& bind_address() const { return bind_address_; }
   [[nodiscard]] prometheus::Registry& registry() { return *registry_; }
+  // The same registry, for a second reader that holds it by weak_ptr (the Pushgateway client).
+  [[nodiscard]] std::shared_ptr<prometheus::Registry> shared_registry() const { return registry_; }
 
  private:
   std::string bind_address_;

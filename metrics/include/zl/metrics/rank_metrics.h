@@ -96,18 +96,24 @@ class RankMetrics {
   prometheus::Gauge* rendezvous_ = nullptr;
 };
 
-// The launcher's own series, served by the launcher of each machine.
+// The launcher's own series, served by the launcher of each machine on metrics.port + processes per
+// machine (just past its ranks' ports; 0 = any free port) and listed in the targets file with
+// role="launcher". Thread safety: one updating thread (the launcher's supervision loop).
 class LauncherMetrics {
  public:
   explicit LauncherMetrics(prometheus::Registry& registry);
   void set_ranks_alive(int ranks);
   void record_restart();
   void record_hang_detection();
+  // Seconds the latest rendezvous of this machine's launcher took (store start or join, plus the
+  // machines' wait for each other at the start of an attempt).
+  void record_rendezvous(double seconds);
 
  private:
   prometheus::Gauge* ranks_alive_ = nullptr;
   prometheus::Counter* restarts_ = nullptr;
   prometheus::Counter* hangs_ = nullptr;
+  prometheus::Gauge* rendezvous_ = nullptr;
 };
 
 }  // namespace zl::metrics

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "zl/comm/communicator.h"
@@ -25,6 +26,20 @@
 #include "zl/runtime/optimizer.h"
 
 namespace zl::engine {
+
+// One layer's model state as this rank holds it, for checkpoints (zl/checkpoint): elements
+// [begin, end) of the layer's flat (unpadded) parameter buffer as fp32 master weights and as each
+// optimizer state (in the order of Engine::optimizer_state_names()). The tensors are views of the
+// engine's own buffers, end - begin elements each: reading them saves, overwriting them and then
+// calling Engine::finish_state_load restores. Stage 0 holds every element of every layer; stages 1-3
+// hold the owned shard [r*shard, (r+1)*shard) cut at the layer's size (padding is never exposed).
+struct HeldState {
+  std::size_t layer = 0;
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  runtime::Tensor master;                   // undefined when the range is empty
+  std::vector<runtime::Tensor> optimizer;   // empty when the range is empty
+};
 
 struct StepResult {
   double loss = 0.0;       // mean token loss over the global batch (nats)
@@ -58,6 +73,17 @@ class Engine {
 
   // The full parameters of layer i (gathered at stage 3), the same on every rank.
   std::vector<float> full_parameters(std::size_t layer);
+
+  // Checkpoint access (not collective, except finish_state_load). held_state() allocates the
+  // optimizer's (zero) state when no step has run yet, so a state can be loaded before the first step.
+  [[nodiscard]] std::vector<HeldState> held_state();
+  [[nodiscard]] std::vector<std::string> optimizer_state_names() const { return optimizer_->state_names(); }
+  [[nodiscard]] std::string optimizer_name() const { return optimizer_->name(); }
+  [[nodiscard]] std::int64_t optimizer_steps() const { return optimizer_->steps_taken(); }
+  // Collective: after every rank overwrote its held_state(), restores the optimizer's step count and
+  // redistributes the parameters as the stage keeps them (the owned shards all-gathered at stages 1-2,
+  // the persistent layers at stage 3).
+  void finish_state_load(std::int64_t optimizer_steps);
 
  private:
   runtime::Gpt2Model& model_;

@@ -1,0 +1,65 @@
+// The plan of one launch: the world (machines x processes), this machine's ranks, the rendezvous
+// addresses, the run directory, and the environment contract every rank receives (DESIGN.md §3).
+// Built once per launch from the resolved config and the run options; printed by --dry_run.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "zl/config/resolved_config.h"
+
+namespace zl::launcher {
+
+struct LaunchPlan {
+  std::string run_id;
+  std::string run_dir;      // <log_dir>/<run_id>
+  std::string config_path;  // <run_dir>/config.resolved.json (ZLAUNCH_CONFIG)
+  int num_machines = 1;
+  int machine_rank = 0;
+  int procs_per_machine = 1;
+  int world_size = 1;
+  std::string hostname;          // this machine, as shown in reports and the targets file
+  std::string main_process_ip;   // machine 0: store host and MASTER_ADDR
+  int store_port = 0;            // the rendezvous store (0 until the store is bound)
+  int master_port = 0;           // MASTER_PORT for torch-style programs, distinct from store_port
+  std::string token;             // the store's secret (ZLAUNCH_STORE_TOKEN)
+  config::LauncherKind launcher = config::LauncherKind::kLocal;
+  std::string hostfile;
+  std::vector<std::string> command;  // resolved program path + its arguments
+  int metrics_port = 9470;
+  bool metrics_enabled = true;
+  std::string metrics_bind = "127.0.0.1";
+  std::string targets_file_extra;    // metrics.targets_file
+  std::string metrics_pushgateway;   // metrics.pushgateway ("" = none): ZLAUNCH_METRICS_PUSHGATEWAY
+  int launcher_metrics_port = 0;     // the port this launcher serves /metrics on; 0 = not serving
+  int max_restarts = 0;
+  int omp_num_threads = 1;           // 0 = the user set OMP_NUM_THREADS; leave it alone
+  std::string mixed_precision;
+
+  [[nodiscard]] int first_rank() const { return machine_rank * procs_per_machine; }
+  // The port the launcher asks for: just past its ranks' ports (metrics.port + processes per machine),
+  // 0 (any free port) when metrics.port is 0 or that would pass 65535.
+  [[nodiscard]] int launcher_metrics_port_wanted() const;
+  [[nodiscard]] std::string store_address() const;
+  [[nodiscard]] std::string attempt_dir(int attempt) const;
+  [[nodiscard]] std::string rank_log_path(int attempt, int rank, const char* stream) const;  // .out / .err
+  [[nodiscard]] std::string error_file_path(int attempt, int rank) const;
+};
+
+// Variables every rank shares (no per-rank identity): WORLD_SIZE, MASTER_*, ZLAUNCH_*, OMP_NUM_THREADS.
+std::map<std::string, std::string> shared_environment(const LaunchPlan& plan, int attempt);
+// shared_environment() plus RANK, LOCAL_RANK, LOCAL_WORLD_SIZE, NODE_RANK, ZLAUNCH_ERROR_FILE.
+std::map<std::string, std::string> rank_environment(const LaunchPlan& plan, int attempt, int local_rank);
+
+// A fresh run id: UTC time plus random hex, e.g. "20261123-184500-3fa2".
+std::string generate_run_id();
+// 128 random bits as hex (/dev/urandom).
+std::string generate_token();
+// A token derived from the run id, for multi-machine runs without an explicit secret (docs/launcher.md).
+std::string token_from_run_id(const std::string& run_id);
+
+// Threads per rank: usable cores / local processes (at least 1).
+int default_omp_threads(int procs_per_machine);
+
+}  // namespace zl::launcher

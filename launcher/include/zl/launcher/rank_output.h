@@ -1,0 +1,67 @@
+// Routing of a rank's output (DESIGN.md §3 "Logs"): raw bytes into its per-rank file
+// (<run_dir>/attempt_<N>/rank_<K>.{out,err}, always written), complete lines prefixed "[node:rank] " to
+// the launcher's matching console stream when the rank is shown (--tee, --ranks_filter), and the
+// last lines kept for the failure report. A partial last line is completed by finish().
+//
+// MpiOutputDemux does the same for the single output stream of `mpirun --tag-output`, whose lines
+// start with "[jobid,rank]<stdout>:" or "<stderr>:"; untagged lines are mpirun's own ("[mpirun] ").
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "zl/launcher/socket_io.h"
+
+namespace zl::launcher {
+
+class RankOutput {
+ public:
+  // console_fd: 1 or 2, or -1 when this rank is not shown on the console. file_path "" = no file.
+  RankOutput(std::string prefix, int console_fd, const std::string& file_path, std::size_t tail_lines);
+  void append(std::string_view data);
+  void finish();
+  [[nodiscard]] const std::deque<std::string>& tail() const { return tail_; }
+  [[nodiscard]] const std::string& file_path() const { return file_path_; }
+
+ private:
+  void emit_line(std::string_view line, std::string& console);
+
+  std::string prefix_;
+  int console_fd_;
+  std::string file_path_;
+  net::Fd file_;
+  std::size_t tail_lines_;
+  std::string partial_;
+  std::deque<std::string> tail_;
+};
+
+// Writes all of data to fd, retrying short writes; errors (a closed console) are ignored.
+void write_fully(int fd, std::string_view data);
+
+class MpiOutputDemux {
+ public:
+  // outputs(rank, is_stderr) gives the RankOutput of a rank; created on first use.
+  using Factory = std::function<std::unique_ptr<RankOutput>(int rank, bool is_stderr)>;
+  MpiOutputDemux(Factory factory, int console_fd_for_untagged);
+  void append(std::string_view data);
+  void finish();
+  [[nodiscard]] const RankOutput* output(int rank, bool is_stderr) const;
+  [[nodiscard]] const std::deque<std::string>& untagged_tail() const { return untagged_tail_; }
+
+ private:
+  void route_line(std::string_view line);
+
+  Factory factory_;
+  int console_fd_;
+  std::string partial_;
+  std::map<std::pair<int, bool>, std::unique_ptr<RankOutput>> outputs_;
+  std::deque<std::string> untagged_tail_;
+};
+
+}  // namespace zl::launcher

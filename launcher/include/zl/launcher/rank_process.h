@@ -1,0 +1,42 @@
+// Starting one rank (or the mpirun/srun process of an external launch) as a supervised child:
+// its own process group (so signals reach everything it starts), PR_SET_PDEATHSIG = SIGKILL (so a
+// killed launcher takes its ranks along), stdin from /dev/null, stdout/stderr into pipes the
+// launcher reads. Call only from the thread that supervises: the parent-death signal is tied to the
+// thread that forked.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "zl/launcher/socket_io.h"
+
+namespace zl::launcher {
+
+struct SpawnedProcess {
+  pid_t pid = -1;
+  net::Fd stdout_pipe;  // read ends, non-blocking
+  net::Fd stderr_pipe;
+};
+
+// argv[0] must be a path (resolve it first: the child only calls execve). `env` replaces or adds to
+// the launcher's own environment. Throws SystemError when fork or pipe fails; an exec failure shows
+// up as exit code 127 with a message on the child's stderr.
+SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+
+// Resolves PROGRAM: "train" = the bundled trainer next to this zlaunch binary, else on PATH; a name
+// with a slash is a path; anything else is looked up on PATH. Throws UsageError (exit 2) naming the
+// program when nothing executable is found.
+std::string resolve_program(const std::string& program);
+
+// "SIGSEGV" for 11, "signal 42" for an unnamed one.
+std::string signal_name(int sig);
+
+// "exited with code 7" / "killed by SIGSEGV" from a waitpid status.
+std::string describe_status(int status);
+// 0..255 exit code, or 128+signal.
+int exit_code_of(int status);
+
+}  // namespace zl::launcher

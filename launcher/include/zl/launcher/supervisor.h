@@ -1,0 +1,73 @@
+// Supervision of one attempt (DESIGN.md §3): spawn this machine's ranks (or the one mpirun/srun that
+// starts them), route their output, poll every <= 100 ms, and end the attempt on the first failure
+// (SIGTERM to every rank's process group, SIGKILL after --shutdown_timeout), on a hung rank, on a
+// forwarded SIGINT/SIGTERM/SIGHUP (a second SIGINT kills at once), or - on several machines - when
+// another machine announces a failure in the store (attempt/<N>/failed).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <deque>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "zl/launcher/launch_plan.h"
+
+namespace zl::metrics {
+class LauncherMetrics;
+}
+
+namespace zl::launcher {
+
+class SignalChannel;
+class StoreClient;
+
+// Exit code of a run ended because a rank hung (documented in docs/launcher.md).
+inline constexpr int kHangExitCode = 1;
+
+struct SupervisorSettings {
+  std::chrono::milliseconds monitor_interval{100};
+  std::chrono::milliseconds shutdown_timeout{5000};
+  std::chrono::milliseconds hang_timeout{0};  // 0 = off
+  bool tee = true;
+  std::set<int> ranks_filter;  // empty = all ranks on the console
+  std::vector<std::string> external_command;  // mpirun/srun argv; empty = spawn the ranks here
+  // The launcher's own series (ranks alive, hang detections); null when the launcher serves no
+  // /metrics. Not owned; updated from the supervision loop's thread only.
+  metrics::LauncherMetrics* metrics = nullptr;
+};
+
+struct RankRecord {
+  int rank = 0;
+  int local_rank = 0;
+  pid_t pid = -1;
+  bool exited = false;
+  int status = 0;                  // waitpid status once exited
+  bool stopped_by_launcher = false;  // signalled during teardown
+  std::string hang_reason;         // set for a rank declared hung
+  bool external = false;           // started by mpirun/srun: its own status is not known here
+  std::string stderr_path;
+  std::string error_file;
+  std::deque<std::string> stderr_tail;
+};
+
+struct AttemptOutcome {
+  enum class Kind { kSuccess, kRankFailed, kHang, kInterrupted, kPeerFailed };
+  Kind kind = Kind::kSuccess;
+  int exit_code = 0;
+  int root_cause = -1;       // index into ranks, -1 when the cause is elsewhere
+  int signal = 0;            // kInterrupted: the signal the launcher received
+  std::string peer_failure;  // kPeerFailed: the other machine's description
+  std::vector<RankRecord> ranks;
+  std::deque<std::string> launcher_messages;  // mpirun's/srun's own last lines
+};
+
+// store: the launcher's client (progress reports, failure announcements); may be null on one machine
+// when no hang detection is needed.
+AttemptOutcome run_attempt(const LaunchPlan& plan, const SupervisorSettings& settings, int attempt,
+                           SignalChannel& signals, StoreClient* store);
+
+}  // namespace zl::launcher

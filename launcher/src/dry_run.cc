@@ -1,0 +1,53 @@
+// format_dry_run() (dry_run.h).
+#include "zl/launcher/dry_run.h"
+
+#include <sstream>
+
+#include "zl/launcher/external_launch.h"
+
+namespace zl::launcher {
+namespace {
+
+std::string env_line(std::map<std::string, std::string> env) {
+  if (env.count("ZLAUNCH_STORE_TOKEN") != 0) env["ZLAUNCH_STORE_TOKEN"] = "<secret>";
+  std::string out;
+  for (const auto& [name, value] : env) out += (out.empty() ? "" : " ") + name + "=" + value;
+  return out;
+}
+
+}  // namespace
+
+std::string format_dry_run(const LaunchPlan& plan, bool as_root) {
+  std::ostringstream os;
+  os << "zlaunch run plan (dry run: nothing is started)\n"
+     << "run_id: " << plan.run_id << "\n"
+     << "run_dir: " << plan.run_dir << "\n"
+     << "launcher: " << config::to_string(plan.launcher) << "\n"
+     << "machines: " << plan.num_machines << " (this is machine " << plan.machine_rank << ", host " << plan.hostname
+     << ")\n"
+     << "world_size: " << plan.world_size << " (" << plan.procs_per_machine << " per machine)\n"
+     << "mixed_precision: " << plan.mixed_precision << ", max_restarts: " << plan.max_restarts << "\n"
+     << "rendezvous store: " << plan.main_process_ip << ":"
+     << (plan.store_port == 0 ? std::string("<free port chosen at launch>") : std::to_string(plan.store_port))
+     << (plan.machine_rank == 0 ? " (served by this launcher)\n" : " (machine 0's launcher)\n");
+  LaunchPlan shown = plan;
+  if (plan.launcher == config::LauncherKind::kLocal) {
+    for (int local = 0; local < plan.procs_per_machine; ++local) {
+      os << "rank " << plan.first_rank() + local << " (local " << local << ", node " << plan.machine_rank << ")\n"
+         << "  env: " << env_line(rank_environment(shown, 0, local)) << "\n"
+         << "  command: " << shell_join(plan.command) << "\n";
+    }
+  } else {
+    auto env = external_environment(shown, 0);
+    env["ZLAUNCH_STORE_TOKEN"] = "<secret>";
+    const auto argv = plan.launcher == config::LauncherKind::kMpi ? mpirun_command(shown, env, as_root)
+                                                                   : srun_command(shown, env);
+    os << "command: " << shell_join(argv) << "\n";
+  }
+  if (plan.store_port == 0 || plan.master_port == 0) {
+    os << "note: ports shown as 0 are chosen when the run starts (MASTER_PORT: a free port distinct from the store)\n";
+  }
+  return os.str();
+}
+
+}  // namespace zl::launcher

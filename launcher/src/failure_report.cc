@@ -1,0 +1,93 @@
+// format_failure_report() (failure_report.h).
+#include "zl/launcher/failure_report.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "zl/launcher/rank_process.h"
+
+namespace zl::launcher {
+namespace {
+
+void append_error_file(std::ostringstream& os, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    os << "  error file: none written (" << path << ")\n";
+    return;
+  }
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto record = nlohmann::json::parse(text, nullptr, false);
+  if (!record.is_object()) {
+    os << "  error file " << path << " (not JSON):\n    " << text.substr(0, 2000) << '\n';
+    return;
+  }
+  os << "  error file " << path << ":\n";
+  os << "    message: " << record.value("message", std::string()) << '\n';
+  if (const auto sig = record.value("signal", std::string()); !sig.empty()) os << "    signal: " << sig << '\n';
+  if (record.contains("backtrace") && record["backtrace"].is_array() && !record["backtrace"].empty()) {
+    os << "    backtrace:\n";
+    for (const auto& frame : record["backtrace"]) {
+      if (frame.is_string()) os << "      " << frame.get<std::string>() << '\n';
+    }
+  }
+}
+
+std::string describe_rank(const RankRecord& r) {
+  if (r.external) return "ended with the job (its own status is known to the external launcher only)";
+  if (!r.exited) return "still running";
+  std::string text = describe_status(r.status);
+  if (r.stopped_by_launcher) text += " (stopped by zlaunch)";
+  return text;
+}
+
+}  // namespace
+
+std::string format_failure_report(const LaunchPlan& plan, int attempt, const AttemptOutcome& outcome) {
+  std::ostringstream os;
+  os << "zlaunch: ===== failure report: run " << plan.run_id << ", attempt " << attempt << " =====\n";
+  if (outcome.kind == AttemptOutcome::Kind::kPeerFailed) {
+    os << "root cause on another machine: " << outcome.peer_failure << '\n';
+  } else if (outcome.kind == AttemptOutcome::Kind::kInterrupted) {
+    os << "interrupted by " << signal_name(outcome.signal) << " (forwarded to every rank)\n";
+  }
+  if (outcome.root_cause >= 0) {
+    const auto& r = outcome.ranks[static_cast<std::size_t>(outcome.root_cause)];
+    os << "root cause: rank " << r.rank << " (local rank " << r.local_rank << ", node " << plan.machine_rank
+       << ", host " << plan.hostname << ", pid " << r.pid << "): ";
+    if (!r.hang_reason.empty()) {
+      os << "hung: " << r.hang_reason << "; then " << describe_rank(r) << '\n';
+    } else {
+      os << describe_status(r.status) << '\n';
+    }
+    append_error_file(os, r.error_file);
+    if (!r.stderr_tail.empty()) {
+      os << "  last " << r.stderr_tail.size() << " lines of stderr (" << r.stderr_path << "):\n";
+      for (const auto& line : r.stderr_tail) os << "    | " << line << '\n';
+    } else {
+      os << "  stderr: empty (" << r.stderr_path << ")\n";
+    }
+  }
+  if (outcome.kind == AttemptOutcome::Kind::kRankFailed && outcome.root_cause < 0) {
+    os << "root cause: the external launcher exited with code " << outcome.exit_code
+       << " without naming the failing rank\n";
+  }
+  if (!outcome.launcher_messages.empty()) {
+    os << "  external launcher's last messages:\n";
+    for (const auto& line : outcome.launcher_messages) os << "    | " << line << '\n';
+  }
+  bool header = false;
+  for (std::size_t i = 0; i < outcome.ranks.size(); ++i) {
+    if (static_cast<int>(i) == outcome.root_cause) continue;
+    if (!header) os << "other ranks:\n";
+    header = true;
+    const auto& r = outcome.ranks[i];
+    os << "  rank " << r.rank << " (local " << r.local_rank << ", pid " << r.pid << "): " << describe_rank(r) << '\n';
+  }
+  os << "logs: " << plan.attempt_dir(attempt) << "/\n";
+  os << "exit code: " << outcome.exit_code << '\n';
+  return os.str();
+}
+
+}  // namespace zl::launcher

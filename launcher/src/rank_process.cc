@@ -1,0 +1,145 @@
+// spawn_process() and program resolution (rank_process.h). Between fork and execve the child only
+// makes async-signal-safe calls: everything it needs is prepared before forking.
+#include "zl/launcher/rank_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+
+#include "zl/base/check.h"
+#include "zl/base/error.h"
+
+extern char** environ;
+
+namespace zl::launcher {
+namespace {
+
+bool is_executable_file(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+std::string find_on_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t pos = 0;
+  while (pos <= dirs.size()) {
+    const auto colon = dirs.find(':', pos);
+    std::string dir = dirs.substr(pos, colon == std::string::npos ? std::string::npos : colon - pos);
+    if (dir.empty()) dir = ".";
+    const std::string candidate = dir + "/" + name;
+    if (is_executable_file(candidate)) return candidate;
+    if (colon == std::string::npos) break;
+    pos = colon + 1;
+  }
+  return {};
+}
+
+void child_write(const char* s) { [[maybe_unused]] ssize_t n = ::write(2, s, std::strlen(s)); }
+
+}  // namespace
+
+std::string resolve_program(const std::string& program) {
+  if (program.find('/') != std::string::npos) {
+    if (is_executable_file(program)) return program;
+    throw UsageError("zlaunch run: program '" + program + "' does not exist or is not executable");
+  }
+  if (program == "train") {
+    char self[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+      std::string dir(self, static_cast<std::size_t>(n));
+      dir = dir.substr(0, dir.rfind('/'));
+      if (is_executable_file(dir + "/train")) return dir + "/train";
+    }
+  }
+  std::string found = find_on_path(program);
+  if (!found.empty()) return found;
+  if (program == "train") {
+    throw UsageError("zlaunch run: the bundled trainer 'train' was found neither next to zlaunch nor on PATH");
+  }
+  throw UsageError("zlaunch run: program '" + program + "' was not found on PATH; give its path");
+}
+
+SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  std::map<std::string, std::string> merged;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (eq != nullptr) merged[std::string(*e, static_cast<std::size_t>(eq - *e))] = eq + 1;
+  }
+  for (const auto& [name, value] : env) merged[name] = value;
+  std::vector<std::string> env_strings;
+  env_strings.reserve(merged.size());
+  for (const auto& [name, value] : merged) env_strings.push_back(name + "=" + value);
+  std::vector<char*> c_env;
+  for (auto& s : env_strings) c_env.push_back(s.data());
+  c_env.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  std::vector<char*> c_argv;
+  for (auto& s : argv_copy) c_argv.push_back(s.data());
+  c_argv.push_back(nullptr);
+
+  int out_pipe[2];
+  int err_pipe[2];
+  ZL_CHECK_SYS(::pipe2(out_pipe, O_CLOEXEC));
+  ZL_CHECK_SYS(::pipe2(err_pipe, O_CLOEXEC));
+  SpawnedProcess spawned;
+  spawned.stdout_pipe = net::Fd(out_pipe[0]);
+  spawned.stderr_pipe = net::Fd(err_pipe[0]);
+  net::Fd out_write(out_pipe[1]);
+  net::Fd err_write(err_pipe[1]);
+  net::Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  const pid_t parent = ::getpid();
+
+  const pid_t pid = ::fork();
+  ZL_CHECK_SYS(pid);
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(128 + SIGKILL);  // the launcher died before prctl took effect
+    if (dev_null.valid()) ::dup2(dev_null.get(), 0);
+    ::dup2(out_write.get(), 1);
+    ::dup2(err_write.get(), 2);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the launcher blocks signals for its signalfd
+    ::signal(SIGPIPE, SIG_DFL);                   // and ignores SIGPIPE; an ignored signal survives exec
+    ::execve(c_argv[0], c_argv.data(), c_env.data());
+    child_write("zlaunch: cannot execute ");
+    child_write(c_argv[0]);
+    child_write(errno == ENOEXEC ? ": not an executable format\n" : ": execve failed\n");
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // both sides set it: no window where a signal to the group misses the child
+  spawned.pid = pid;
+  ::fcntl(spawned.stdout_pipe.get(), F_SETFL, O_NONBLOCK);
+  ::fcntl(spawned.stderr_pipe.get(), F_SETFL, O_NONBLOCK);
+  return spawned;
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = ::sigabbrev_np(sig);
+  return abbrev != nullptr ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+std::string describe_status(int status) {
+  if (WIFSIGNALED(status)) return "killed by " + signal_name(WTERMSIG(status)) + (WCOREDUMP(status) ? " (core dumped)" : "");
+  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+  return "stopped";
+}
+
+int exit_code_of(int status) {
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 1;
+}
+
+}  // namespace zl::launcher

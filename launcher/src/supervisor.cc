@@ -1,0 +1,465 @@
+// run_attempt() (supervisor.h): one poll() loop over the signalfd and every rank's pipes.
+#include "zl/launcher/supervisor.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "zl/base/error.h"
+#include "zl/launcher/progress_reporter.h"
+#include "zl/launcher/rank_output.h"
+#include "zl/launcher/rank_process.h"
+#include "zl/launcher/signal_channel.h"
+#include "zl/launcher/store_client.h"
+#include "zl/launcher/targets_file.h"
+#include "zl/metrics/rank_metrics.h"
+
+namespace zl::launcher {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::size_t kTailLines = 20;
+constexpr auto kDrainGrace = std::chrono::milliseconds(300);
+
+// One supervised child process: a rank, or mpirun/srun standing for all of them.
+struct Child {
+  int index = 0;  // into outcome.ranks (the first rank for an external launcher)
+  SpawnedProcess process;
+  std::unique_ptr<RankOutput> out;
+  std::unique_ptr<RankOutput> err;
+  std::unique_ptr<MpiOutputDemux> demux;  // external launchers: stdout and stderr both go here
+  bool exited = false;
+  Clock::time_point last_activity;
+  std::string last_progress;
+};
+
+class AttemptRunner {
+ public:
+  AttemptRunner(const LaunchPlan& plan, const SupervisorSettings& settings, int attempt, SignalChannel& signals,
+                StoreClient* store)
+      : plan_(plan), settings_(settings), attempt_(attempt), signals_(signals), store_(store) {}
+
+  AttemptOutcome run();
+
+ private:
+  void spawn_ranks();
+  void spawn_external();
+  std::unique_ptr<RankOutput> make_output(int rank, bool is_stderr);
+  void read_pipe(Child& child, net::Fd& fd, bool is_stderr);
+  void reap();
+  void on_exit(Child& child, int status);
+  void begin_teardown(int sig);
+  void signal_all(int sig);
+  void handle_signals();
+  void check_progress();
+  void check_peers();
+  void write_targets();
+  void update_ranks_alive();
+  [[nodiscard]] bool all_exited() const;
+  void drain_after_exit();
+  void collect_tails();
+
+  const LaunchPlan& plan_;
+  const SupervisorSettings& settings_;
+  int attempt_;
+  SignalChannel& signals_;
+  StoreClient* store_;
+  AttemptOutcome outcome_;
+  std::vector<Child> children_;
+  bool stopping_ = false;
+  bool killed_ = false;
+  Clock::time_point kill_deadline_;
+  Clock::time_point next_monitor_;
+};
+
+std::unique_ptr<RankOutput> AttemptRunner::make_output(int rank, bool is_stderr) {
+  const bool shown = settings_.tee && (settings_.ranks_filter.empty() || settings_.ranks_filter.count(rank) != 0);
+  const std::string prefix = "[" + std::to_string(plan_.machine_rank) + ":" + std::to_string(rank) + "] ";
+  return std::make_unique<RankOutput>(prefix, shown ? (is_stderr ? 2 : 1) : -1,
+                                      plan_.rank_log_path(attempt_, rank, is_stderr ? "err" : "out"),
+                                      is_stderr ? kTailLines : 0);
+}
+
+void AttemptRunner::spawn_ranks() {
+  std::vector<std::string> argv = plan_.command;
+  for (int local = 0; local < plan_.procs_per_machine; ++local) {
+    const int rank = plan_.first_rank() + local;
+    RankRecord record;
+    record.rank = rank;
+    record.local_rank = local;
+    record.stderr_path = plan_.rank_log_path(attempt_, rank, "err");
+    record.error_file = plan_.error_file_path(attempt_, rank);
+    std::remove(record.error_file.c_str());
+    Child child;
+    child.index = static_cast<int>(outcome_.ranks.size());
+    child.out = make_output(rank, false);
+    child.err = make_output(rank, true);
+    child.process = spawn_process(argv, rank_environment(plan_, attempt_, local));
+    child.last_activity = Clock::now();
+    record.pid = child.process.pid;
+    outcome_.ranks.push_back(std::move(record));
+    children_.push_back(std::move(child));
+  }
+}
+
+void AttemptRunner::spawn_external() {
+  // The external launcher starts every rank; records exist per rank for the report, the pid is
+  // mpirun's/srun's.
+  for (int rank = 0; rank < plan_.world_size; ++rank) {
+    RankRecord record;
+    record.rank = rank;
+    record.local_rank = rank % plan_.procs_per_machine;
+    record.stderr_path = plan_.rank_log_path(attempt_, rank, "err");
+    record.error_file = plan_.error_file_path(attempt_, rank);
+    std::remove(record.error_file.c_str());
+    outcome_.ranks.push_back(std::move(record));
+  }
+  Child child;
+  child.demux = std::make_unique<MpiOutputDemux>([this](int rank, bool is_stderr) { return make_output(rank, is_stderr); }, 2);
+  auto env = shared_environment(plan_, attempt_);
+  env["ZLAUNCH_ERROR_FILE"] = plan_.attempt_dir(attempt_) + "/rank_{rank}.error.json";
+  child.process = spawn_process(settings_.external_command, env);
+  child.last_activity = Clock::now();
+  for (auto& record : outcome_.ranks) record.pid = child.process.pid;
+  children_.push_back(std::move(child));
+}
+
+void AttemptRunner::write_targets() {
+  if (!plan_.metrics_enabled) return;
+  std::vector<MetricsTarget> targets;
+  // With metrics.port 0 every rank picks its own port, which the launcher does not learn: only the
+  // launcher's target is listed then.
+  for (const auto& child : children_) {
+    if (child.exited || !settings_.external_command.empty() || plan_.metrics_port == 0) continue;
+    const auto& record = outcome_.ranks[static_cast<std::size_t>(child.index)];
+    targets.push_back({metrics_target_host(plan_.metrics_bind, plan_.hostname), plan_.metrics_port + record.local_rank,
+                       plan_.machine_rank, record.rank});
+  }
+  if (!settings_.external_command.empty() && !children_.empty() && !children_.front().exited && plan_.metrics_port != 0) {
+    for (const auto& record : outcome_.ranks) {
+      targets.push_back({metrics_target_host(plan_.metrics_bind, plan_.hostname),
+                         plan_.metrics_port + record.local_rank, record.rank / plan_.procs_per_machine, record.rank});
+    }
+  }
+  write_run_targets(plan_, std::move(targets));
+}
+
+void AttemptRunner::update_ranks_alive() {
+  if (settings_.metrics == nullptr) return;
+  int alive = 0;
+  for (const auto& child : children_) {
+    if (child.exited) continue;
+    // mpirun/srun stands for every rank it started.
+    alive += child.demux ? static_cast<int>(outcome_.ranks.size()) : 1;
+  }
+  settings_.metrics->set_ranks_alive(alive);
+}
+
+void AttemptRunner::read_pipe(Child& child, net::Fd& fd, bool is_stderr) {
+  char buffer[65536];
+  for (int round = 0; round < 16; ++round) {
+    const ssize_t n = ::read(fd.get(), buffer, sizeof(buffer));
+    if (n > 0) {
+      const std::string_view data(buffer, static_cast<std::size_t>(n));
+      if (child.demux) {
+        child.demux->append(data);
+      } else {
+        (is_stderr ? child.err : child.out)->append(data);
+      }
+      child.last_activity = Clock::now();
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    fd.reset();  // EOF or error
+    return;
+  }
+}
+
+void AttemptRunner::signal_all(int sig) {
+  for (auto& child : children_) {
+    if (child.exited) continue;
+    ::kill(-child.process.pid, sig);
+    outcome_.ranks[static_cast<std::size_t>(child.index)].stopped_by_launcher = true;
+  }
+}
+
+void AttemptRunner::begin_teardown(int sig) {
+  if (!stopping_) {
+    stopping_ = true;
+    kill_deadline_ = Clock::now() + settings_.shutdown_timeout;
+  }
+  signal_all(sig);
+}
+
+void AttemptRunner::on_exit(Child& child, int status) {
+  child.exited = true;
+  auto& record = outcome_.ranks[static_cast<std::size_t>(child.index)];
+  record.exited = true;
+  record.status = status;
+  const bool failed = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  if (failed && !stopping_) {
+    outcome_.kind = AttemptOutcome::Kind::kRankFailed;
+    outcome_.exit_code = exit_code_of(status);
+    outcome_.root_cause = child.index;
+    record.stopped_by_launcher = false;
+    if (store_ != nullptr && plan_.num_machines > 1) {
+      const nlohmann::json failure = {{"machine", plan_.machine_rank}, {"rank", record.rank},
+                                      {"exit_code", outcome_.exit_code},
+                                      {"description", "rank " + std::to_string(record.rank) + " on machine " +
+                                                          std::to_string(plan_.machine_rank) + " (" + plan_.hostname +
+                                                          ") " + describe_status(status)}};
+      try {
+        store_->compare_set(attempt_prefix(attempt_) + "failed", "", failure.dump());
+      } catch (const std::exception&) {
+        // The other machines will notice through their own failures or the store going away.
+      }
+    }
+    begin_teardown(SIGTERM);
+  }
+  update_ranks_alive();
+  write_targets();
+}
+
+void AttemptRunner::reap() {
+  while (true) {
+    int status = 0;
+    const pid_t pid = ::waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) return;
+    for (auto& child : children_) {
+      if (child.process.pid == pid && !child.exited) on_exit(child, status);
+    }
+  }
+}
+
+void AttemptRunner::handle_signals() {
+  for (const int sig : signals_.drain()) {
+    if (sig == SIGCHLD) continue;
+    if (outcome_.kind == AttemptOutcome::Kind::kInterrupted && sig == SIGINT) {
+      std::fprintf(stderr, "zlaunch: second SIGINT: killing every rank now\n");
+      signal_all(SIGKILL);
+      killed_ = true;
+      continue;
+    }
+    if (outcome_.kind != AttemptOutcome::Kind::kInterrupted) {
+      std::fprintf(stderr, "zlaunch: received %s: forwarding it to every rank (SIGKILL after %.1f s)\n",
+                   signal_name(sig).c_str(), static_cast<double>(settings_.shutdown_timeout.count()) / 1000.0);
+      outcome_.kind = AttemptOutcome::Kind::kInterrupted;
+      outcome_.signal = sig;
+      outcome_.exit_code = 128 + sig;
+      outcome_.root_cause = -1;
+    }
+    begin_teardown(sig);
+  }
+}
+
+void AttemptRunner::check_progress() {
+  if (settings_.hang_timeout.count() <= 0 || stopping_) return;
+  const auto now = Clock::now();
+  for (auto& child : children_) {
+    if (child.exited) continue;
+    auto& record = outcome_.ranks[static_cast<std::size_t>(child.index)];
+    if (store_ != nullptr && settings_.external_command.empty()) {
+      try {
+        auto value = store_->try_get(progress_key(attempt_, record.rank));
+        if (value && *value != child.last_progress) {
+          child.last_progress = *value;
+          child.last_activity = now;
+        }
+      } catch (const std::exception&) {
+        // Without the store only output counts as progress.
+      }
+    }
+    if (now - child.last_activity < settings_.hang_timeout) continue;
+    std::string where = "no progress report";
+    if (!child.last_progress.empty()) {
+      const auto progress = nlohmann::json::parse(child.last_progress, nullptr, false);
+      if (progress.is_object()) {
+        where = "last step " + std::to_string(progress.value("step", -1LL));
+        const std::string collective = progress.value("collective", "");
+        where += collective.empty() ? ", not in a collective" : ", waiting in " + collective;
+      }
+    }
+    record.hang_reason = "no progress or output for " +
+                         std::to_string(settings_.hang_timeout.count() / 1000.0).substr(0, 5) + " s (" + where + ")";
+    std::fprintf(stderr, "zlaunch: rank %d is hung: %s; tearing the group down\n", record.rank,
+                 record.hang_reason.c_str());
+    if (settings_.metrics != nullptr) settings_.metrics->record_hang_detection();
+    outcome_.kind = AttemptOutcome::Kind::kHang;
+    outcome_.exit_code = kHangExitCode;
+    outcome_.root_cause = child.index;
+    begin_teardown(SIGTERM);
+    return;
+  }
+}
+
+void AttemptRunner::check_peers() {
+  if (store_ == nullptr || plan_.num_machines <= 1 || stopping_) return;
+  try {
+    const auto failed = store_->try_get(attempt_prefix(attempt_) + "failed");
+    if (!failed) return;
+    const auto failure = nlohmann::json::parse(*failed, nullptr, false);
+    if (failure.is_object() && failure.value("machine", -1) == plan_.machine_rank) return;
+    outcome_.kind = AttemptOutcome::Kind::kPeerFailed;
+    outcome_.exit_code = failure.is_object() ? failure.value("exit_code", 1) : 1;
+    outcome_.peer_failure = failure.is_object() ? failure.value("description", *failed) : *failed;
+    std::fprintf(stderr, "zlaunch: another machine failed (%s): stopping this machine's ranks\n",
+                 outcome_.peer_failure.c_str());
+    begin_teardown(SIGTERM);
+  } catch (const InfrastructureError& e) {
+    outcome_.kind = AttemptOutcome::Kind::kPeerFailed;
+    outcome_.exit_code = static_cast<int>(ExitCode::kInfrastructure);
+    outcome_.peer_failure = std::string("lost the rendezvous store: ") + e.what();
+    begin_teardown(SIGTERM);
+  }
+}
+
+bool AttemptRunner::all_exited() const {
+  return std::all_of(children_.begin(), children_.end(), [](const Child& c) { return c.exited; });
+}
+
+void AttemptRunner::drain_after_exit() {
+  // Children are gone; their pipes may still hold output (or be held open by a grandchild): read
+  // until EOF or a short grace period.
+  const auto deadline = Clock::now() + kDrainGrace;
+  while (Clock::now() < deadline) {
+    std::vector<pollfd> fds;
+    std::vector<std::pair<Child*, bool>> owners;
+    for (auto& child : children_) {
+      if (child.process.stdout_pipe.valid()) {
+        fds.push_back({child.process.stdout_pipe.get(), POLLIN, 0});
+        owners.emplace_back(&child, false);
+      }
+      if (child.process.stderr_pipe.valid()) {
+        fds.push_back({child.process.stderr_pipe.get(), POLLIN, 0});
+        owners.emplace_back(&child, true);
+      }
+    }
+    if (fds.empty()) break;
+    if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].revents == 0) continue;
+      auto& [child, is_stderr] = owners[i];
+      read_pipe(*child, is_stderr ? child->process.stderr_pipe : child->process.stdout_pipe, is_stderr);
+    }
+  }
+  for (auto& child : children_) {
+    if (child.demux) child.demux->finish();
+    if (child.out) child.out->finish();
+    if (child.err) child.err->finish();
+  }
+}
+
+// Copies each rank's last stderr lines into its record; for mpirun, also finds the rank mpirun names
+// as the first to fail ("Process name: [[job,1],R]") so the report leads with it.
+void AttemptRunner::collect_tails() {
+  for (const auto& child : children_) {
+    if (child.err) outcome_.ranks[static_cast<std::size_t>(child.index)].stderr_tail = child.err->tail();
+    if (!child.demux) continue;
+    for (auto& record : outcome_.ranks) {
+      if (const auto* err = child.demux->output(record.rank, true)) record.stderr_tail = err->tail();
+      record.exited = true;
+      record.external = true;
+    }
+    outcome_.launcher_messages = child.demux->untagged_tail();
+    if (outcome_.kind != AttemptOutcome::Kind::kRankFailed) continue;
+    // mpirun's exit code is the failing rank's, but which rank failed it says only sometimes: take
+    // the rank it names, else the rank that wrote an error file, else leave the cause unknown.
+    outcome_.root_cause = -1;
+    for (auto& record : outcome_.ranks) {
+      if (outcome_.root_cause < 0 && std::filesystem::exists(record.error_file)) outcome_.root_cause = record.rank;
+    }
+    for (const auto& line : child.demux->untagged_tail()) {
+      // "Process name: [[job,1],R]" or "mpirun noticed that process rank R with PID ..."
+      int rank = -1;
+      if (const auto at = line.find("Process name: [["); at != std::string::npos) {
+        const auto comma = line.find("],", at);
+        if (comma != std::string::npos) rank = std::atoi(line.c_str() + comma + 2);
+      } else if (const auto noticed = line.find("process rank "); noticed != std::string::npos) {
+        rank = std::atoi(line.c_str() + noticed + 13);
+      }
+      if (rank >= 0 && rank < static_cast<int>(outcome_.ranks.size())) {
+        outcome_.root_cause = rank;
+      }
+    }
+    if (outcome_.root_cause >= 0) {
+      auto& cause = outcome_.ranks[static_cast<std::size_t>(outcome_.root_cause)];
+      cause.status = outcome_.exit_code > 128 ? outcome_.exit_code - 128 : (outcome_.exit_code & 0xff) << 8;
+      cause.external = false;
+    }
+  }
+}
+
+AttemptOutcome AttemptRunner::run() {
+  std::filesystem::create_directories(plan_.attempt_dir(attempt_));
+  if (settings_.external_command.empty()) {
+    spawn_ranks();
+  } else {
+    spawn_external();
+  }
+  update_ranks_alive();
+  write_targets();
+  const auto tick = std::min(settings_.monitor_interval, std::chrono::milliseconds(100));
+  next_monitor_ = Clock::now() + settings_.monitor_interval;
+  while (!all_exited()) {
+    std::vector<pollfd> fds = {{signals_.fd(), POLLIN, 0}};
+    std::vector<std::pair<Child*, bool>> owners;
+    for (auto& child : children_) {
+      if (child.process.stdout_pipe.valid()) {
+        fds.push_back({child.process.stdout_pipe.get(), POLLIN, 0});
+        owners.emplace_back(&child, false);
+      }
+      if (child.process.stderr_pipe.valid()) {
+        fds.push_back({child.process.stderr_pipe.get(), POLLIN, 0});
+        owners.emplace_back(&child, true);
+      }
+    }
+    const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(tick.count()));
+    if (ready < 0 && errno != EINTR) throw SystemError("zlaunch run: poll", errno);
+    if (ready > 0) {
+      for (std::size_t i = 1; i < fds.size(); ++i) {
+        if (fds[i].revents == 0) continue;
+        auto& [child, is_stderr] = owners[i - 1];
+        read_pipe(*child, is_stderr ? child->process.stderr_pipe : child->process.stdout_pipe, is_stderr);
+      }
+      if (fds[0].revents != 0) handle_signals();
+    }
+    reap();
+    const auto now = Clock::now();
+    if (now >= next_monitor_) {
+      next_monitor_ = now + settings_.monitor_interval;
+      check_progress();
+      check_peers();
+    }
+    if (stopping_ && !killed_ && now >= kill_deadline_) {
+      signal_all(SIGKILL);
+      killed_ = true;
+    }
+  }
+  drain_after_exit();
+  collect_tails();
+  // Anything the ranks left in their process groups goes with them.
+  for (const auto& child : children_) ::kill(-child.process.pid, SIGKILL);
+  return std::move(outcome_);
+}
+
+}  // namespace
+
+AttemptOutcome run_attempt(const LaunchPlan& plan, const SupervisorSettings& settings, int attempt,
+                           SignalChannel& signals, StoreClient* store) {
+  AttemptRunner runner(plan, settings, attempt, signals, store);
+  return runner.run();
+}
+
+}  // namespace zl::launcher

@@ -1,0 +1,45 @@
+// The collective, re-partitioning load (zl/checkpoint/checkpoint_io.h).
+#include "collective_status.h"
+#include "zl/base/error.h"
+#include "zl/checkpoint/checkpoint_io.h"
+#include "zl/checkpoint/checkpoint_reader.h"
+
+namespace zl::checkpoint {
+namespace {
+
+void check_model(const Manifest& m, const runtime::Gpt2Model& model, const engine::Engine& engine,
+                 const std::string& path) {
+  if (m.model.dimensions() != model.spec().dimensions() || m.layer_sizes != model.layer_sizes()) {
+    throw ConfigError(path + ": the checkpoint holds a model of dimensions " + m.model.dimensions() +
+                      " (layers,heads,width,context,vocab), this run's model is " + model.spec().dimensions() +
+                      " (pass --model " + m.model.dimensions() + ")");
+  }
+  if (m.optimizer != engine.optimizer_name() || m.optimizer_states != engine.optimizer_state_names()) {
+    throw ConfigError(path + ": the checkpoint's optimizer is " + m.optimizer + ", this run's is " + engine.optimizer_name());
+  }
+}
+
+}  // namespace
+
+Manifest load_checkpoint(engine::Engine& engine, const runtime::Gpt2Model& model, const std::string& step_dir,
+                         const nlohmann::json& identity) {
+  CollectiveStatus status(engine.communicator(), "checkpoint " + step_dir + " could not be loaded");
+  Manifest manifest;
+  status.run([&] {
+    CheckpointReader reader(step_dir);
+    manifest = reader.manifest();
+    check_model(manifest, model, engine, reader.manifest_path());
+    if (!identity.is_null()) check_same_run(manifest.config, identity, reader.manifest_path());
+    const std::vector<std::string> kinds = manifest.kinds();
+    for (const engine::HeldState& h : engine.held_state()) {
+      if (h.end == h.begin) continue;
+      reader.read_layer(h.layer, kinds[0], h.begin, h.end, h.master.f32());
+      for (std::size_t k = 1; k < kinds.size(); ++k) reader.read_layer(h.layer, kinds[k], h.begin, h.end, h.optimizer[k - 1].f32());
+    }
+  });
+  status.agree();
+  engine.finish_state_load(manifest.optimizer_step_count);
+  return manifest;
+}
+
+}  // namespace zl::checkpoint

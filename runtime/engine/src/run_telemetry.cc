@@ -1,0 +1,111 @@
+// Per-step Prometheus updates and step-log lines (run_telemetry.h).
+#include "zl/engine/run_telemetry.h"
+
+#include <prometheus/registry.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "zl/base/error.h"
+#include "zl/metrics/endpoint.h"
+#include "zl/metrics/pushgateway.h"
+
+namespace zl::engine {
+namespace {
+
+// The catalog's memory kinds (metrics::kMemoryKinds) in the allocator's order.
+constexpr runtime::MemoryKind kKinds[] = {runtime::MemoryKind::kParams,    runtime::MemoryKind::kGrads,
+                                          runtime::MemoryKind::kOptimizer, runtime::MemoryKind::kMaster,
+                                          runtime::MemoryKind::kActivations, runtime::MemoryKind::kBuffers};
+constexpr comm::Collective kCollectives[] = {comm::Collective::kAllReduce, comm::Collective::kReduceScatter,
+                                             comm::Collective::kAllGather, comm::Collective::kBroadcast,
+                                             comm::Collective::kBarrier};
+static_assert(sizeof kKinds / sizeof kKinds[0] == metrics::kMemoryKinds.size());
+static_assert(sizeof kCollectives / sizeof kCollectives[0] == metrics::kCollectives.size());
+
+std::string or_env(const std::string& value, const char* name) {
+  if (!value.empty()) return value;
+  const char* env = std::getenv(name);
+  return env != nullptr ? env : "";
+}
+
+}  // namespace
+
+RunTelemetry::RunTelemetry(const TelemetryOptions& options, const comm::Communicator& comm,
+                           const runtime::Allocator& allocator)
+    : comm_(comm), allocator_(allocator) {
+  pushgateway_ = or_env(options.pushgateway, "ZLAUNCH_METRICS_PUSHGATEWAY");
+  if (!pushgateway_.empty()) {
+    metrics::parse_pushgateway_url(pushgateway_);  // a bad URL fails at start, not after the run
+    push_grouping_ = {{"rank", std::to_string(comm.rank())}};
+    // An empty label value cannot be part of the gateway's URL path; outside zlaunch there is no run id.
+    if (const std::string run_id = or_env(options.run_id, "ZLAUNCH_RUN_ID"); !run_id.empty()) push_grouping_["run_id"] = run_id;
+  }
+  if (options.metrics_enabled) {
+    endpoint_ = std::make_unique<metrics::Endpoint>(options.metrics_bind, options.metrics_port);
+    registry_ = endpoint_->shared_registry();
+  } else if (!pushgateway_.empty()) {
+    registry_ = std::make_shared<prometheus::Registry>();
+  }
+  if (registry_) metrics_ = std::make_unique<metrics::RankMetrics>(*registry_, options.run_info, options.device);
+  if (!options.run_dir.empty()) {
+    const std::filesystem::path dir = std::filesystem::path(options.run_dir) / "steps";
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    step_log_path_ = (dir / ("rank_" + std::to_string(comm.rank()) + ".jsonl")).string();
+    step_log_.open(step_log_path_, std::ios::trunc);
+    if (!step_log_) throw UsageError("cannot write the step log " + step_log_path_ + " (the run directory must be writable)");
+  }
+}
+
+RunTelemetry::~RunTelemetry() {
+  if (pushgateway_.empty() || !registry_) return;
+  try {
+    metrics::push_to_gateway(pushgateway_, push_grouping_, registry_);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "train: warning: final metrics not pushed: %s\n", e.what());
+  }
+}
+
+int RunTelemetry::metrics_port() const { return endpoint_ ? endpoint_->port() : 0; }
+
+void RunTelemetry::record_rendezvous(double seconds) {
+  if (metrics_) metrics_->record_rendezvous(seconds);
+}
+
+void RunTelemetry::record_step(std::int64_t step, const StepResult& result, double lr, double seconds,
+                               std::int64_t rank_tokens, std::int64_t rank_samples) {
+  const comm::CommStats comm = comm_.stats();
+  const runtime::MemoryStats memory = allocator_.stats();
+  if (metrics_) {
+    metrics_->record_step({seconds, static_cast<std::uint64_t>(rank_tokens), static_cast<std::uint64_t>(rank_samples),
+                           result.loss, lr, result.grad_norm, 1.0});
+    for (std::size_t i = 0; i < metrics::kCollectives.size(); ++i) {
+      const auto& s = comm.of(kCollectives[i]);
+      metrics_->record_collective_totals(i, {s.calls, s.payload_bytes, s.seconds});
+    }
+    metrics_->record_exposed_comm_total(comm.exposed_seconds);
+    for (std::size_t k = 0; k < metrics::kMemoryKinds.size(); ++k) {
+      metrics_->record_memory(k, static_cast<std::uint64_t>(memory.current_bytes(kKinds[k])),
+                              static_cast<std::uint64_t>(memory.peak_bytes(kKinds[k])));
+    }
+  }
+  if (step_log_.is_open()) {
+    nlohmann::json line = {{"step", step}, {"loss", result.loss}, {"lr", lr}, {"grad_norm", result.grad_norm},
+                           {"tokens", rank_tokens}, {"seconds", seconds}};
+    for (std::size_t k = 0; k < metrics::kMemoryKinds.size(); ++k) {
+      line["memory"][metrics::kMemoryKinds[k]] = memory.current_bytes(kKinds[k]);
+    }
+    for (std::size_t i = 0; i < metrics::kCollectives.size(); ++i) {
+      const auto& s = comm.of(kCollectives[i]);
+      line["comm"][metrics::kCollectives[i]] = {{"calls", s.calls}, {"bytes", s.payload_bytes}, {"seconds", s.seconds}};
+    }
+    line["comm_exposed_seconds"] = comm.exposed_seconds;
+    step_log_ << line.dump() << '\n';
+    step_log_.flush();
+  }
+}
+
+}  // namespace zl::engine

@@ -1,0 +1,87 @@
+// Hugging Face GPT-2 safetensors <-> Gpt2Model layers (zl/runtime/gpt2_checkpoint.h).
+#include "zl/runtime/gpt2_checkpoint.h"
+
+#include <cstring>
+
+#include "zl/base/error.h"
+#include "zl/runtime/safetensors.h"
+
+namespace zl::runtime {
+namespace {
+
+// Conv1D weights of a block: 2-D parameters other than the embeddings.
+bool is_conv1d_weight(const std::string& layer_name, const ParameterSpec& spec) {
+  return layer_name.rfind("h.", 0) == 0 && spec.shape.size() == 2;
+}
+
+void transpose(const float* in, float* out, std::int64_t rows, std::int64_t cols) {
+  for (std::int64_t r = 0; r < rows; ++r) {
+    for (std::int64_t c = 0; c < cols; ++c) out[c * rows + r] = in[r * cols + c];
+  }
+}
+
+}  // namespace
+
+void load_gpt2_safetensors(const Gpt2Model& model, ParameterStorage& storage, const std::string& path) {
+  const SafetensorsFile file = SafetensorsFile::read(path);
+  const std::string prefix = file.find("transformer.wte.weight") != nullptr ? "transformer." : "";
+  const std::string hint = " (the model is --model " + model.spec().dimensions() +
+                           " = layers,heads,width,context,vocab; pass the dimensions of the checkpoint)";
+  for (std::size_t i = 0; i < model.layer_count(); ++i) {
+    const Layer& layer = model.layer(i);
+    const Tensor flat = storage.acquire(i);
+    for (std::size_t j = 0; j < layer.parameters().size(); ++j) {
+      const ParameterSpec& spec = layer.parameters()[j];
+      const std::string name = prefix + layer.name() + spec.name;
+      const SafetensorsEntry* e = file.find(name);
+      if (e == nullptr) throw ConfigError(path + ": tensor '" + name + "' is missing" + hint);
+      Shape expected = spec.shape;
+      const bool conv = is_conv1d_weight(layer.name(), spec);
+      if (conv) expected = {spec.shape[1], spec.shape[0]};
+      const bool wpe = spec.name == "wpe.weight";
+      const bool fits =
+          wpe ? e->shape.size() == 2 && e->shape[1] == expected[1] && e->shape[0] >= expected[0] : e->shape == expected;
+      if (!fits) {
+        throw ConfigError(path + ": tensor '" + name + "' has shape " + shape_string(e->shape) + ", the model needs " +
+                          shape_string(expected) + hint);
+      }
+      const std::vector<float> values = file.to_f32(name);
+      const Tensor dst = layer.parameter(flat, j);
+      if (conv) {
+        transpose(values.data(), dst.f32(), expected[0], expected[1]);
+      } else {
+        std::memcpy(dst.f32(), values.data(), static_cast<std::size_t>(dst.numel()) * sizeof(float));
+      }
+    }
+    storage.release(i);
+  }
+  const std::int64_t blocks = model.spec().n_layer;
+  if (file.find(prefix + "h." + std::to_string(blocks) + ".ln_1.weight") != nullptr) {
+    throw ConfigError(path + ": the file has more than " + std::to_string(blocks) + " blocks" + hint);
+  }
+}
+
+void save_gpt2_safetensors(const Gpt2Model& model, ParameterStorage& storage, const std::string& path) {
+  std::vector<std::pair<std::string, Tensor>> tensors;
+  for (std::size_t i = 0; i < model.layer_count(); ++i) {
+    const Layer& layer = model.layer(i);
+    const Tensor flat = storage.acquire(i);
+    for (std::size_t j = 0; j < layer.parameters().size(); ++j) {
+      const ParameterSpec& spec = layer.parameters()[j];
+      const Tensor src = layer.parameter(flat, j);
+      Tensor copy;
+      if (is_conv1d_weight(layer.name(), spec)) {
+        copy = Tensor::empty({spec.shape[1], spec.shape[0]}, DType::kF32, MemoryKind::kBuffers);
+        transpose(src.f32(), copy.f32(), spec.shape[0], spec.shape[1]);
+      } else {
+        copy = Tensor::empty(spec.shape, DType::kF32, MemoryKind::kBuffers);
+        copy.copy_from(src);
+      }
+      tensors.emplace_back("transformer." + layer.name() + spec.name, copy);
+    }
+    storage.release(i);
+  }
+  write_safetensors(path, tensors, {{"format", "pt"}});
+}
+
+}  // namespace zl::runtime

@@ -1,0 +1,41 @@
+// Checkpoints in the `train` program (--checkpoint_dir, --save_every, --keep_last, --resume;
+// docs/checkpoints.md): resuming before the first step and saving at step boundaries, through
+// zl/checkpoint. Collective: every rank makes the same calls.
+#pragma once
+
+#include <cstdint>
+
+#include "train_options.h"
+#include "zl/checkpoint/training_state.h"
+#include "zl/engine/engine.h"
+#include "zl/runtime/gpt2_model.h"
+
+namespace zl::train {
+
+class Checkpointing {
+ public:
+  // `position` carries the run's seeds, batch, context, scheduler type and identity; its step and
+  // last_lr are filled in at each save.
+  Checkpointing(const TrainSetup& setup, engine::Engine& engine, runtime::Gpt2Model& model,
+                checkpoint::TrainingPosition position);
+
+  // Applies --resume: returns the number of steps already done (0 when starting fresh), saying what it
+  // did on rank 0.
+  std::int64_t resume();
+  // After `completed` optimizer steps whose last used learning rate `lr`: saves when --save_every says so.
+  void after_step(std::int64_t completed, double lr);
+  // At the end of training: saves the final state unless that step was just saved.
+  void at_end(std::int64_t completed, double lr);
+
+ private:
+  void save(std::int64_t completed, double lr);
+
+  const TrainSetup& setup_;
+  engine::Engine& engine_;
+  runtime::Gpt2Model& model_;
+  checkpoint::TrainingPosition position_;
+  std::int64_t last_saved_ = -1;
+  bool lead_;
+};
+
+}  // namespace zl::train

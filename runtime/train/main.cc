@@ -1,0 +1,38 @@
+// The `train` executable: GPT-2 training with the embedded runtime, run alone or as a rank under
+// `zlaunch run`. Like zlaunch's own main(), this is the only place where errors become exit codes:
+// 0 ok, 1 failure, 2 usage/config error (a bad flag, a missing data file), 3 infrastructure.
+// Under `zlaunch run` a fatal error is also written to the rank's error file (ZLAUNCH_ERROR_FILE), so
+// the launcher's failure report quotes the message, the exception type or the signal and backtrace.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "train_options.h"
+#include "trainer.h"
+#include "zl/base/error.h"
+#include "zl/launcher/error_file.h"
+
+int main(int argc, char** argv) {
+  zl::launcher::install_error_handler();
+  try {
+    CLI::App app{"train: GPT-2 training on the zlaunch runtime (default: a built-in task)", "train"};
+    zl::train::TrainFlags flags;
+    zl::train::add_train_flags(app, flags);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == 0) return app.exit(e);  // --help
+      std::cerr << "train: " << e.what() << " (see train --help)\n";
+      return static_cast<int>(zl::ExitCode::kUsage);
+    }
+    return zl::train::run_training(zl::train::make_setup(flags));
+  } catch (const zl::Error& e) {
+    std::cerr << "train: error: " << e.what() << '\n';
+    zl::launcher::record_error(e.what(), typeid(e).name());
+    return zl::exit_code_for(e);
+  } catch (const std::exception& e) {
+    std::cerr << "train: unexpected error: " << e.what() << '\n';
+    zl::launcher::record_error(e.what(), typeid(e).name());
+    return zl::exit_code_for(e);
+  }
+}

@@ -1,0 +1,96 @@
+// Crash safety with real processes: `zlaunch run -n 2` trains with --save_every 3 while the test-only
+// fault point ZL_CHECKPOINT_FAULT=after_shard_write makes rank 1 SIGKILL itself in the middle of the
+// save of step 6 (its shard is written, the manifest is not; docs/checkpoints.md). Then
+//  - `latest` still names step 3, no step_00000006 exists, and step 3 verifies and loads;
+//  - with --max_restarts 1 the restarted group (the fault fires in attempt 0 only) resumes from step 3
+//    by itself (--resume auto) and its losses for steps 4-9 equal an uninterrupted run's exactly.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "subprocess.h"
+#include "zl/checkpoint/checkpoint_directory.h"
+#include "zl/checkpoint/checkpoint_reader.h"
+#include "zl/checkpoint/file_io.h"
+
+namespace zl::checkpoint {
+namespace {
+
+namespace fs = std::filesystem;
+using zl::testing::run_process;
+
+class CrashDuringSave : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = zl::testing::make_temp_dir("ckpt_crash"); }
+
+  zl::testing::ProcessResult train(const std::string& name, bool fault, int restarts) {
+    std::vector<std::string> argv = {zl::testing::zlaunch_binary(), "run", "-n", "2", "--zero_stage", "2",
+                                     "--log_dir", dir_ + "/logs", "--max_restarts", std::to_string(restarts),
+                                     "--shutdown_timeout", "5", zl::testing::train_binary(), "--model", "2,2,64,32,256",
+                                     "--threads", "1", "--eval_batches", "1", "--steps", "9", "--save_every", "3",
+                                     "--checkpoint_dir", dir_ + "/" + name, "--log_json", dir_ + "/" + name + ".jsonl"};
+    zl::testing::ProcessOptions options;
+    options.timeout = std::chrono::seconds(240);
+    options.working_directory = dir_;
+    if (fault) options.set_env = {{"ZL_CHECKPOINT_FAULT", "after_shard_write"}, {"ZL_CHECKPOINT_FAULT_STEP", "6"}};
+    return run_process(argv, options);
+  }
+
+  std::map<int, double> losses(const std::string& name) {
+    std::map<int, double> out;
+    std::ifstream in(dir_ + "/" + name + ".jsonl");
+    for (std::string line; std::getline(in, line);) {
+      const auto j = nlohmann::json::parse(line);
+      out[j.at("step").get<int>()] = j.at("loss").get<double>();
+    }
+    return out;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(CrashDuringSave, LatestStillNamesThePreviousCompleteCheckpoint) {
+  const auto crashed = train("killed", true, 0);
+  ASSERT_NE(crashed.exit_code, 0) << crashed.out;
+  EXPECT_NE(crashed.err.find("SIGKILL"), std::string::npos) << crashed.err;
+  const std::string ckpt = dir_ + "/killed";
+  EXPECT_EQ(read_text_file(ckpt + "/latest"), "step_00000003\n");
+  EXPECT_FALSE(fs::exists(ckpt + "/step_00000006"));
+  EXPECT_TRUE(fs::exists(ckpt + "/.tmp.step_00000006/rank_00001.bin")) << "the killed save's temporary remains";
+  EXPECT_FALSE(fs::exists(ckpt + "/.tmp.step_00000006/manifest.json"));
+
+  CheckpointReader reader(resolve_checkpoint(ckpt, "test"));
+  EXPECT_EQ(reader.manifest().step, 3);
+  for (int r = 0; r < reader.manifest().world_size; ++r) EXPECT_NO_THROW(reader.verify_file(r));
+
+  // And it loads: a plain rerun resumes from it and finishes, removing the stale temporary.
+  const auto rerun = train("killed", false, 0);
+  ASSERT_EQ(rerun.exit_code, 0) << rerun.out << rerun.err;
+  EXPECT_NE(rerun.out.find("resumed from " + ckpt + "/step_00000003"), std::string::npos) << rerun.out;
+  EXPECT_FALSE(fs::exists(ckpt + "/.tmp.step_00000006"));
+  EXPECT_EQ(read_text_file(ckpt + "/latest"), "step_00000009\n");
+}
+
+TEST_F(CrashDuringSave, RestartedGroupResumesByItselfWithIdenticalLosses) {
+  const auto reference = train("reference", false, 0);
+  ASSERT_EQ(reference.exit_code, 0) << reference.out << reference.err;
+  const auto restarted = train("restarted", true, 1);
+  ASSERT_EQ(restarted.exit_code, 0) << restarted.out << restarted.err;
+  EXPECT_NE(restarted.err.find("attempt 1"), std::string::npos) << restarted.err;
+  EXPECT_NE(restarted.out.find("resumed from " + dir_ + "/restarted/step_00000003"), std::string::npos) << restarted.out;
+
+  const auto want = losses("reference");
+  const auto got = losses("restarted");  // attempt 1 rewrote the log from step 4
+  ASSERT_EQ(want.size(), 9u);
+  for (int step = 4; step <= 9; ++step) {
+    ASSERT_TRUE(got.count(step)) << "step " << step;
+    EXPECT_EQ(got.at(step), want.at(step)) << "step " << step;
+  }
+  EXPECT_EQ(read_text_file(dir_ + "/restarted/latest"), "step_00000009\n");
+}
+
+}  // namespace
+}  // namespace zl::checkpoint

@@ -1,0 +1,134 @@
+// The bundled trainer under `zlaunch run`, as a user runs it: real processes, the real launcher, Gloo
+// through the rendezvous store or MPI through mpirun. One DeepSpeed JSON fixes the global batch (8
+// sequences, 2 accumulation steps; the micro-batch is "auto", so 4, 2 and 1 on 1, 2 and 4 ranks), which
+// makes every run the same training: the per-step losses each rank logs
+// (<log_dir>/<run_id>/steps/rank_K.jsonl) must agree across ranks (one model, not replicas), across
+// stages and world sizes, and across backends, to the engine's fp32 tolerance (relative 1e-5, as in
+// engine_equivalence_test). The reference is one process, which trains without the engine (its
+// --log_json), so the engine is also checked against the plain single-process trainer. Independent replicas would each see a different quarter of the batch and
+// log different losses.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "subprocess.h"
+#include "zl/device/accelerator_info.h"
+
+namespace zl {
+namespace {
+
+constexpr int kSteps = 20;
+constexpr double kLossRelativeTolerance = 1e-5;
+
+struct Job {
+  int ranks = 1;
+  int stage = 0;
+  std::string launcher = "local";
+};
+
+std::string describe(const Job& job) {
+  return std::to_string(job.ranks) + " ranks, stage " + std::to_string(job.stage) + ", --launcher " + job.launcher;
+}
+
+class TrainUnderLauncher : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::make_temp_dir("train_under_launcher");
+    config_ = dir_ + "/ds_config.json";
+    std::ofstream(config_) << R"({"train_batch_size": 8, "train_micro_batch_size_per_gpu": "auto",
+                                 "gradient_accumulation_steps": 2, "gradient_clipping": 1.0,
+                                 "optimizer": {"type": "AdamW", "params": {"lr": 0.003}}})";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Runs the job and returns its losses per rank, step by step.
+  std::vector<std::vector<double>> run(const Job& job) {
+    const std::string run_id = "r" + std::to_string(next_run_++);
+    const std::vector<std::string> argv = {testing::zlaunch_binary(), "run",
+                                           "--num_processes", std::to_string(job.ranks),
+                                           "--launcher", job.launcher,
+                                           "--config_file", config_,
+                                           "--zero_stage", std::to_string(job.stage),
+                                           "--log_dir", dir_,
+                                           "--run_id", run_id,
+                                           "train", "--model", "tiny", "--steps", std::to_string(kSteps),
+                                           "--eval_every", "0", "--threads", "1",
+                                           "--log_json", dir_ + "/" + run_id + ".jsonl"};
+    testing::ProcessOptions options;
+    options.timeout = std::chrono::seconds(180);
+    options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK", "LOCAL_RANK"};
+    const testing::ProcessResult r = testing::run_process(argv, options);
+    EXPECT_EQ(r.exit_code, 0) << describe(job) << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
+    std::vector<std::vector<double>> losses(static_cast<std::size_t>(job.ranks));
+    for (int rank = 0; rank < job.ranks; ++rank) {
+      const std::string path = job.ranks == 1 ? dir_ + "/" + run_id + ".jsonl"
+                                              : dir_ + "/" + run_id + "/steps/rank_" + std::to_string(rank) + ".jsonl";
+      std::ifstream in(path);
+      for (std::string line; std::getline(in, line);) {
+        losses[static_cast<std::size_t>(rank)].push_back(nlohmann::json::parse(line).at("loss").get<double>());
+      }
+      EXPECT_EQ(losses[static_cast<std::size_t>(rank)].size(), static_cast<std::size_t>(kSteps))
+          << describe(job) << ": rank " << rank << " logged a different number of steps";
+    }
+    return losses;
+  }
+
+  // Every rank of `job` logged `reference`'s losses, to the tolerance.
+  void expect_same_training(const std::vector<double>& reference, const Job& job) {
+    const auto losses = run(job);
+    for (std::size_t rank = 0; rank < losses.size(); ++rank) {
+      ASSERT_EQ(losses[rank].size(), reference.size()) << describe(job) << ", rank " << rank;
+      for (std::size_t step = 0; step < reference.size(); ++step) {
+        EXPECT_LE(std::abs(losses[rank][step] - reference[step]), kLossRelativeTolerance * std::abs(reference[step]))
+            << describe(job) << ", rank " << rank << ", step " << step + 1 << ": " << losses[rank][step]
+            << " against " << reference[step] << " on one rank";
+      }
+    }
+  }
+
+  std::string dir_;
+  std::string config_;
+  int next_run_ = 0;
+};
+
+TEST_F(TrainUnderLauncher, GlooRanksTrainOneModelAtEveryStageAndWorldSize) {
+  const std::vector<double> reference = run({1, 0, "local"}).at(0);
+  ASSERT_EQ(reference.size(), static_cast<std::size_t>(kSteps));
+  EXPECT_LT(reference.back(), reference.front()) << "the reference run did not learn";
+  for (int stage = 0; stage <= 3; ++stage) expect_same_training(reference, {2, stage, "local"});
+  for (int stage : {2, 3}) expect_same_training(reference, {4, stage, "local"});
+}
+
+TEST_F(TrainUnderLauncher, MpiRanksTrainTheSameModelAsGloo) {
+  const std::vector<double> reference = run({1, 0, "local"}).at(0);
+  ASSERT_EQ(reference.size(), static_cast<std::size_t>(kSteps));
+  for (int stage = 0; stage <= 3; ++stage) expect_same_training(reference, {2, stage, "mpi"});
+  expect_same_training(reference, {4, 3, "mpi"});
+}
+
+// device: cuda on a machine without a GPU: every rank refuses at once, before rendezvous, and the
+// launcher reports it as a configuration error (exit 2) whose message says why: no GPU visible (CUDA
+// builds) or no CUDA in this build (ZL_CUDA=OFF).
+TEST_F(TrainUnderLauncher, CudaDeviceWithoutGpuFailsAtOnceWithExitTwo) {
+  if (!device::query_accelerators().gpus.empty()) GTEST_SKIP() << "a GPU is visible: this case needs a machine without one";
+  testing::ProcessOptions options;
+  options.timeout = std::chrono::seconds(60);
+  options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK", "LOCAL_RANK", "CUDA_VISIBLE_DEVICES"};
+  const testing::ProcessResult r = testing::run_process(
+      {testing::zlaunch_binary(), "run", "--num_processes", "2", "--device", "cuda", "--log_dir", dir_, "train",
+       "--model", "tiny", "--steps", "5"},
+      options);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  const std::string output = r.out + r.err;
+  EXPECT_TRUE(output.find("no GPU is visible") != std::string::npos ||
+              output.find("built without CUDA") != std::string::npos)
+      << output;
+}
+
+}  // namespace
+}  // namespace zl

@@ -1,0 +1,119 @@
+// Launcher test helpers (launch_support.h).
+#include "launch_support.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace zl::testing {
+
+std::string rank_program() { return ZL_RANK_PROGRAM; }
+
+BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& output_dir)
+    : out_path_(output_dir + "/background.out"), err_path_(output_dir + "/background.err") {
+  std::vector<char*> c_argv;
+  for (const auto& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
+  c_argv.push_back(nullptr);
+  const int out = ::open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err = ::open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  pid_ = ::fork();
+  if (pid_ < 0) throw std::runtime_error("fork failed");
+  if (pid_ == 0) {
+    ::setpgid(0, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execv(c_argv[0], c_argv.data());
+    ::_exit(127);
+  }
+  ::setpgid(pid_, pid_);
+  ::close(out);
+  ::close(err);
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (!reaped_) {
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+void BackgroundProcess::signal(int sig) const { ::kill(pid_, sig); }
+
+int BackgroundProcess::wait(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      reaped_ = true;
+      return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return -1;
+}
+
+std::string BackgroundProcess::out() const { return read_file(out_path_); }
+std::string BackgroundProcess::err() const { return read_file(err_path_); }
+
+bool process_gone(pid_t pid) {
+  if (::kill(pid, 0) != 0) return true;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto close = line.rfind(')');
+  return close == std::string::npos || (close + 2 < line.size() && line[close + 2] == 'Z');
+}
+
+bool wait_all_gone(const std::vector<pid_t>& pids, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    bool all = true;
+    for (pid_t pid : pids) all = all && process_gone(pid);
+    if (all) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+std::vector<pid_t> read_pid_files(const std::string& dir, int count, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::vector<pid_t> pids;
+  for (int r = 0; r < count; ++r) {
+    while (true) {
+      std::ifstream in(dir + "/rank_" + std::to_string(r) + ".pid");
+      pid_t pid = 0;
+      if (in >> pid && pid > 0) {
+        pids.push_back(pid);
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return pids;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  return pids;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(prefix, 0) == 0) out.push_back(line);
+  }
+  return out;
+}
+
+}  // namespace zl::testing

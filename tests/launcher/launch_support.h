@@ -1,0 +1,45 @@
+// Helpers for the launcher's integration tests: the rank program's path, a zlaunch started in the
+// background (to signal or kill it mid-run), and process-table checks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace zl::testing {
+
+// The tests' rank program (rank_program.cc), built next to the tests.
+std::string rank_program();
+
+// A process started in its own process group with stdout/stderr going to files.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv, const std::string& output_dir);
+  ~BackgroundProcess();  // SIGKILLs its process group if still running
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  void signal(int sig) const;
+  // Waits for exit; returns the exit code (128+signal), or -1 after the timeout.
+  int wait(std::chrono::milliseconds timeout);
+  [[nodiscard]] std::string out() const;
+  [[nodiscard]] std::string err() const;
+
+ private:
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+  std::string out_path_;
+  std::string err_path_;
+};
+
+// True when pid names no process, or only a zombie.
+bool process_gone(pid_t pid);
+// Waits until every pid is gone; false after the timeout.
+bool wait_all_gone(const std::vector<pid_t>& pids, std::chrono::milliseconds timeout);
+// Reads DIR/rank_<r>.pid for r in [0, count), waiting up to timeout for them to appear.
+std::vector<pid_t> read_pid_files(const std::string& dir, int count, std::chrono::milliseconds timeout);
+std::string read_file(const std::string& path);
+// Lines of text that start with prefix.
+std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix);
+
+}  // namespace zl::testing

@@ -1,0 +1,81 @@
+// RankOutput and MpiOutputDemux: bytes to the per-rank file unchanged, complete lines prefixed to the
+// console, partial lines joined across reads, mpirun's --tag-output lines routed to their rank.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "subprocess.h"
+#include "zl/launcher/rank_output.h"
+
+namespace zl::launcher {
+namespace {
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+class RankOutputTest : public ::testing::Test {
+ protected:
+  std::string dir_ = testing::make_temp_dir("zl_rank_output_");
+  std::string console_path_ = dir_ + "/console";
+  int console_ = ::open(console_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  void TearDown() override {
+    ::close(console_);
+    std::filesystem::remove_all(dir_);
+  }
+};
+
+TEST_F(RankOutputTest, LinesArePrefixedAndJoinedAcrossReads) {
+  RankOutput out("[0:3] ", console_, dir_ + "/rank_3.out", 2);
+  out.append("first li");
+  out.append("ne\nsecond\nthi");
+  out.append("rd\nunfinished");
+  out.finish();
+  EXPECT_EQ(slurp(console_path_), "[0:3] first line\n[0:3] second\n[0:3] third\n[0:3] unfinished\n");
+  EXPECT_EQ(slurp(dir_ + "/rank_3.out"), "first line\nsecond\nthird\nunfinished");
+  ASSERT_EQ(out.tail().size(), 2u);  // the last two lines only
+  EXPECT_EQ(out.tail()[0], "third");
+  EXPECT_EQ(out.tail()[1], "unfinished");
+}
+
+TEST_F(RankOutputTest, HiddenRankStillWritesItsFile) {
+  RankOutput out("[0:1] ", -1, dir_ + "/rank_1.err", 0);
+  out.append("only in the file\n");
+  out.finish();
+  EXPECT_EQ(slurp(console_path_), "");
+  EXPECT_EQ(slurp(dir_ + "/rank_1.err"), "only in the file\n");
+}
+
+TEST_F(RankOutputTest, MpiTaggedLinesGoToTheirRanks) {
+  MpiOutputDemux demux(
+      [this](int rank, bool is_stderr) {
+        return std::make_unique<RankOutput>("[0:" + std::to_string(rank) + "] ", console_,
+                                            dir_ + "/rank_" + std::to_string(rank) + (is_stderr ? ".err" : ".out"), 5);
+      },
+      console_);
+  demux.append("[1,0]<stdout>:hello from 0\n[1,2]<stderr>:warn");
+  demux.append("ing from 2\nmpirun's own line\n[1,2]<stdout>:out of 2\n[bogus]<stdout>:x\n");
+  demux.finish();
+  EXPECT_EQ(slurp(dir_ + "/rank_0.out"), "hello from 0\n");
+  EXPECT_EQ(slurp(dir_ + "/rank_2.err"), "warning from 2\n");
+  EXPECT_EQ(slurp(dir_ + "/rank_2.out"), "out of 2\n");
+  ASSERT_NE(demux.output(2, true), nullptr);
+  EXPECT_EQ(demux.output(2, true)->tail().back(), "warning from 2");
+  EXPECT_EQ(demux.output(1, false), nullptr);
+  const std::string console = slurp(console_path_);
+  EXPECT_NE(console.find("[0:0] hello from 0\n"), std::string::npos) << console;
+  EXPECT_NE(console.find("[mpirun] mpirun's own line\n"), std::string::npos) << console;
+  EXPECT_NE(console.find("[mpirun] [bogus]<stdout>:x\n"), std::string::npos) << console;
+  EXPECT_EQ(demux.untagged_tail().size(), 2u);
+}
+
+}  // namespace
+}  // namespace zl::launcher

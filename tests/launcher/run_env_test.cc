@@ -1,0 +1,257 @@
+// `zlaunch run` on one machine as a user runs it: the environment contract every rank sees, argument
+// passing to PROGRAM, log files and console prefixes, the run directory's files, --dry_run, and
+// usage errors (exit 2).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "launch_support.h"
+#include "subprocess.h"
+
+namespace zl {
+namespace {
+
+using testing::lines_starting_with;
+using testing::rank_program;
+using testing::read_file;
+using testing::run_process;
+using testing::zlaunch_binary;
+
+class RunEnvTest : public ::testing::Test {
+ protected:
+  std::string dir_ = testing::make_temp_dir("zl_run_env_");
+  testing::ProcessOptions options() const {
+    testing::ProcessOptions o;
+    o.working_directory = dir_;
+    o.set_env = {{"HOME", dir_}};
+    o.unset_env = {"OMP_NUM_THREADS", "ZLAUNCH_STORE_TOKEN"};
+    o.timeout = std::chrono::seconds(60);
+    return o;
+  }
+  std::vector<std::string> zlaunch(std::vector<std::string> args) const {
+    std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "r1"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+};
+
+// Parses the "[0:R] NAME=VALUE" lines of --print-env into rank -> name -> value.
+std::map<int, std::map<std::string, std::string>> parse_env(const std::string& out) {
+  std::map<int, std::map<std::string, std::string>> env;
+  for (const auto& line : lines_starting_with(out, "[0:")) {
+    const int rank = std::stoi(line.substr(3));
+    const auto body = line.substr(line.find("] ") + 2);
+    const auto eq = body.find('=');
+    if (eq != std::string::npos) env[rank][body.substr(0, eq)] = body.substr(eq + 1);
+  }
+  return env;
+}
+
+TEST_F(RunEnvTest, FourRanksSeeTheEnvironmentContract) {
+  const auto result = run_process(zlaunch({"--num_processes", "4", rank_program(), "--print-env"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto env = parse_env(result.out);
+  ASSERT_EQ(env.size(), 4u) << result.out;
+  std::set<std::string> store_addresses;
+  for (int rank = 0; rank < 4; ++rank) {
+    const auto& e = env.at(rank);
+    EXPECT_EQ(e.at("RANK"), std::to_string(rank));
+    EXPECT_EQ(e.at("LOCAL_RANK"), std::to_string(rank));
+    EXPECT_EQ(e.at("WORLD_SIZE"), "4");
+    EXPECT_EQ(e.at("LOCAL_WORLD_SIZE"), "4");
+    EXPECT_EQ(e.at("NODE_RANK"), "0");
+    EXPECT_EQ(e.at("MASTER_ADDR"), "127.0.0.1");
+    EXPECT_EQ(e.at("ZLAUNCH_RUN_ID"), "r1");
+    EXPECT_EQ(e.at("ZLAUNCH_ATTEMPT"), "0");
+    EXPECT_EQ(e.at("ZLAUNCH_CONFIG"), dir_ + "/logs/r1/config.resolved.json");
+    EXPECT_EQ(e.at("ZLAUNCH_ERROR_FILE"), dir_ + "/logs/r1/attempt_0/rank_" + std::to_string(rank) + ".error.json");
+    EXPECT_EQ(e.at("ZLAUNCH_METRICS_PORT"), "9470");
+    EXPECT_EQ(e.at("IDENTITY"), std::to_string(rank) + "/4 local " + std::to_string(rank) + "/4 node 0 from torch");
+    EXPECT_GE(std::stoi(e.at("OMP_NUM_THREADS")), 1);
+    EXPECT_EQ(e.at("ZLAUNCH_STORE_TOKEN").size(), 32u) << "a 128-bit random token in hex";
+    // MASTER_PORT is a port of its own, distinct from the store's.
+    const std::string store = e.at("ZLAUNCH_STORE");
+    EXPECT_NE(store.substr(store.rfind(':') + 1), e.at("MASTER_PORT"));
+    store_addresses.insert(store);
+  }
+  EXPECT_EQ(store_addresses.size(), 1u) << "every rank gets the same store";
+}
+
+TEST_F(RunEnvTest, RanksReachTheStoreWithTheirToken) {
+  const auto result = run_process(zlaunch({"-n", "3", rank_program(), "--store-check"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (int rank = 0; rank < 3; ++rank) {
+    const std::string expected =
+        "[0:" + std::to_string(rank) + "] store ok: from " + std::to_string((rank + 1) % 3);
+    EXPECT_NE(result.out.find(expected), std::string::npos) << result.out;
+  }
+}
+
+TEST_F(RunEnvTest, UserSetOmpNumThreadsIsKept) {
+  auto o = options();
+  o.set_env["OMP_NUM_THREADS"] = "3";
+  const auto result = run_process(zlaunch({"-n", "2", rank_program(), "--print-env"}), o);
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(parse_env(result.out).at(1).at("OMP_NUM_THREADS"), "3");
+}
+
+TEST_F(RunEnvTest, EverythingAfterProgramBelongsToIt) {
+  const auto result = run_process(
+      zlaunch({"-n", "2", "/bin/sh", "-c", "echo args:\"$0\" \"$1\"", "--num_processes", "--dry_run"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("[0:0] args:--num_processes --dry_run"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("[0:1] args:--num_processes --dry_run"), std::string::npos) << result.out;
+}
+
+TEST_F(RunEnvTest, LogsArePrefixedOnTheConsoleAndWrittenPerRank) {
+  const auto result = run_process(
+      zlaunch({"-n", "2", "/bin/sh", "-c", "echo out-$RANK; echo err-$RANK >&2; printf partial-$RANK"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (const std::string rank : {"0", "1"}) {
+    EXPECT_NE(result.out.find("[0:" + rank + "] out-" + rank + "\n"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("[0:" + rank + "] partial-" + rank + "\n"), std::string::npos) << result.out;
+    EXPECT_NE(result.err.find("[0:" + rank + "] err-" + rank + "\n"), std::string::npos) << result.err;
+    EXPECT_EQ(read_file(dir_ + "/logs/r1/attempt_0/rank_" + rank + ".out"), "out-" + rank + "\npartial-" + rank);
+    EXPECT_EQ(read_file(dir_ + "/logs/r1/attempt_0/rank_" + rank + ".err"), "err-" + rank + "\n");
+  }
+  EXPECT_EQ(result.out.find("err-"), std::string::npos) << "stderr lines must not reach stdout";
+}
+
+TEST_F(RunEnvTest, RanksFilterLimitsTheConsoleButNotTheFiles) {
+  const auto result = run_process(zlaunch({"-n", "4", "--ranks_filter", "0,3", "/bin/sh", "-c", "echo line-$RANK"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(lines_starting_with(result.out, "[0:").size(), 2u) << result.out;
+  EXPECT_NE(result.out.find("[0:0] line-0"), std::string::npos);
+  EXPECT_NE(result.out.find("[0:3] line-3"), std::string::npos);
+  for (int rank = 0; rank < 4; ++rank) {
+    EXPECT_EQ(read_file(dir_ + "/logs/r1/attempt_0/rank_" + std::to_string(rank) + ".out"),
+              "line-" + std::to_string(rank) + "\n");
+  }
+}
+
+TEST_F(RunEnvTest, TeeFalseKeepsRankOutputInFilesOnly) {
+  const auto result = run_process(zlaunch({"-n", "2", "--tee=false", "/bin/sh", "-c", "echo quiet-$RANK"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out.find("quiet-"), std::string::npos) << result.out;
+  EXPECT_EQ(read_file(dir_ + "/logs/r1/attempt_0/rank_1.out"), "quiet-1\n");
+}
+
+TEST_F(RunEnvTest, RunDirectoryHoldsTheResolvedConfigAndTargets) {
+  const auto result = run_process(zlaunch({"-n", "2", "--metrics_port", "9600", "--mixed_precision", "bf16", "/bin/true"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("config files: none"), std::string::npos) << result.err;
+  const auto config = nlohmann::json::parse(read_file(dir_ + "/logs/r1/config.resolved.json"));
+  EXPECT_EQ(config.dump().find("\"auto\""), std::string::npos);
+  EXPECT_NE(config.dump().find("bf16"), std::string::npos) << config.dump();
+  // All ranks have ended: the targets file was rewritten to an empty list.
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir_ + "/logs/r1/targets.json")), nlohmann::json::array());
+}
+
+TEST_F(RunEnvTest, TargetsFileListsLiveRanksWithTheirLabels) {
+  // Each rank copies the targets file while all of them are alive (file-based barriers around the copy).
+  const std::string script =
+      "touch " + dir_ + "/alive_$RANK; while [ $(ls " + dir_ + " | grep -c alive_) -lt 2 ]; do sleep 0.02; done; "
+      "sleep 0.2; cp " + dir_ + "/logs/r1/targets.json " + dir_ + "/seen_$RANK.json; touch " + dir_ +
+      "/copied_$RANK; while [ $(ls " + dir_ + " | grep -c copied_) -lt 2 ]; do sleep 0.02; done";
+  const auto result = run_process(zlaunch({"-n", "2", "--metrics_port", "9600", "/bin/sh", "-c", script}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto seen = nlohmann::json::parse(read_file(dir_ + "/seen_0.json"));
+  ASSERT_EQ(seen.size(), 2u) << seen.dump();
+  for (int rank = 0; rank < 2; ++rank) {
+    EXPECT_EQ(seen[rank]["targets"][0], "127.0.0.1:" + std::to_string(9600 + rank));
+    EXPECT_EQ(seen[rank]["labels"]["job"], "zlaunch");
+    EXPECT_EQ(seen[rank]["labels"]["run_id"], "r1");
+    EXPECT_EQ(seen[rank]["labels"]["node"], "0");
+    EXPECT_EQ(seen[rank]["labels"]["rank"], std::to_string(rank));
+  }
+}
+
+TEST_F(RunEnvTest, ConfigFileValuesApplyUnlessAFlagOverrides) {
+  {
+    std::ofstream(dir_ + "/launch.yaml") << "num_processes: 3\nmax_restarts: 0\n";
+  }
+  auto from_file = run_process(zlaunch({"--config_file", dir_ + "/launch.yaml", rank_program(), "--print-env"}), options());
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_EQ(parse_env(from_file.out).size(), 3u);
+  EXPECT_NE(from_file.err.find(dir_ + "/launch.yaml"), std::string::npos) << "the config files used are printed";
+  auto overridden = run_process(zlaunch({"--config_file", dir_ + "/launch.yaml", "-n", "2", rank_program(), "--print-env"}), options());
+  ASSERT_EQ(overridden.exit_code, 0) << overridden.err;
+  EXPECT_EQ(parse_env(overridden.out).size(), 2u);
+}
+
+TEST_F(RunEnvTest, TargetsFileIsAlsoWrittenWhereTheConfigSays) {
+  {
+    std::ofstream(dir_ + "/launch.yaml") << "metrics:\n  port: 9700\n  targets_file: " << dir_ << "/extra_targets.json\n";
+  }
+  const std::string script = "cp " + dir_ + "/extra_targets.json " + dir_ + "/seen_extra.json";
+  const auto result =
+      run_process(zlaunch({"--config_file", dir_ + "/launch.yaml", "-n", "1", "/bin/sh", "-c", script}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const auto seen = nlohmann::json::parse(read_file(dir_ + "/seen_extra.json"));
+  ASSERT_EQ(seen.size(), 1u) << seen.dump();
+  EXPECT_EQ(seen[0]["targets"][0], "127.0.0.1:9700");
+  EXPECT_EQ(nlohmann::json::parse(read_file(dir_ + "/extra_targets.json")), nlohmann::json::array());
+}
+
+TEST_F(RunEnvTest, ProgramTrainIsTheTrainerNextToZlaunch) {
+  const std::string bundled = std::filesystem::path(zlaunch_binary()).parent_path().string() + "/train";
+  auto o = options();
+  o.set_env["PATH"] = "/nonexistent";  // only the bundled one can be found
+  const auto result = run_process(zlaunch({"-n", "1", "--dry_run", "train", "--steps", "1"}), o);
+  if (std::filesystem::exists(bundled)) {
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_NE(result.out.find("command: " + bundled + " --steps 1"), std::string::npos) << result.out;
+  } else {
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err.find("'train'"), std::string::npos) << result.err;
+  }
+}
+
+TEST_F(RunEnvTest, ClosedConsoleDoesNotKillTheJob) {
+  // The console pipe closes at once; the ranks keep writing and must still finish (files complete).
+  const std::string script = "for i in 1 2 3 4 5; do echo line-$i; sleep 0.05; done";
+  const std::string command = "'" + zlaunch_binary() + "' run --log_dir " + dir_ + "/logs --run_id r1 -n 2 /bin/sh -c '" +
+                              script + "' | true; echo launcher-exit=${PIPESTATUS[0]}";
+  const auto result = run_process({"/bin/bash", "-c", command}, options());
+  EXPECT_NE(result.out.find("launcher-exit=0"), std::string::npos) << result.out << result.err;
+  EXPECT_EQ(read_file(dir_ + "/logs/r1/attempt_0/rank_1.out"), "line-1\nline-2\nline-3\nline-4\nline-5\n");
+}
+
+TEST_F(RunEnvTest, DryRunPrintsThePlanAndStartsNothing) {
+  const auto result = run_process(zlaunch({"-n", "2", "--dry_run", "/bin/echo", "hello world"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("world_size: 2"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("rank 1 (local 1, node 0)"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("RANK=1"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("command: /bin/echo 'hello world'"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("ZLAUNCH_STORE_TOKEN=<secret>"), std::string::npos) << "the secret is not printed";
+  EXPECT_EQ(result.out.find("hello world\n"), std::string::npos) << "nothing ran";
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/logs/r1")) << "a dry run creates nothing";
+}
+
+TEST_F(RunEnvTest, MissingProgramExitsTwoNamingIt) {
+  const auto result = run_process(zlaunch({"-n", "2", "no-such-program-xyz"}), options());
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("no-such-program-xyz"), std::string::npos) << result.err;
+}
+
+TEST_F(RunEnvTest, BadValuesExitTwoNamingTheFlag) {
+  auto processes = run_process(zlaunch({"-n", "zero", "/bin/true"}), options());
+  EXPECT_EQ(processes.exit_code, 2);
+  EXPECT_NE(processes.err.find("num_processes"), std::string::npos) << processes.err;
+  auto filter = run_process(zlaunch({"-n", "2", "--ranks_filter", "0,5", "/bin/true"}), options());
+  EXPECT_EQ(filter.exit_code, 2);
+  EXPECT_NE(filter.err.find("--ranks_filter"), std::string::npos) << filter.err;
+  auto no_program = run_process(zlaunch({"-n", "2"}), options());
+  EXPECT_EQ(no_program.exit_code, 2);
+  EXPECT_NE(no_program.err.find("PROGRAM"), std::string::npos) << no_program.err;
+}
+
+}  // namespace
+}  // namespace zl

@@ -1,0 +1,104 @@
+// External launchers: `--launcher mpi` runs the job under a real mpirun (4 ranks, identity from
+// OMPI_COMM_WORLD_*, per-rank logs from --tag-output, the failing rank's exit code); `--launcher slurm`
+// cannot run here, so its srun command line is checked through --dry_run.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "launch_support.h"
+#include "subprocess.h"
+
+namespace zl {
+namespace {
+
+using testing::rank_program;
+using testing::read_file;
+using testing::run_process;
+using testing::zlaunch_binary;
+
+class ExternalLauncherTest : public ::testing::Test {
+ protected:
+  std::string dir_ = testing::make_temp_dir("zl_run_ext_");
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::vector<std::string> zlaunch(std::vector<std::string> args) const {
+    std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "r1"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return argv;
+  }
+  testing::ProcessOptions options() const {
+    testing::ProcessOptions o;
+    o.working_directory = dir_;
+    o.set_env = {{"HOME", dir_}};
+    o.timeout = std::chrono::seconds(60);
+    return o;
+  }
+};
+
+TEST_F(ExternalLauncherTest, MpiRunsFourRanksWithTheirIdentityAndLogs) {
+  const auto result = run_process(
+      zlaunch({"--launcher", "mpi", "-n", "4", rank_program(), "--print-env", "--store-check"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (int rank = 0; rank < 4; ++rank) {
+    const std::string r = std::to_string(rank);
+    EXPECT_NE(result.out.find("[0:" + r + "] IDENTITY=" + r + "/4 local " + r + "/4 node 0 from openmpi"),
+              std::string::npos)
+        << result.out;
+    EXPECT_NE(result.out.find("[0:" + r + "] WORLD_SIZE=4"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("[0:" + r + "] store ok: from " + std::to_string((rank + 1) % 4)), std::string::npos);
+    EXPECT_NE(read_file(dir_ + "/logs/r1/attempt_0/rank_" + r + ".out").find("IDENTITY=" + r + "/4"), std::string::npos);
+  }
+}
+
+TEST_F(ExternalLauncherTest, MpiFailureExitCodeAndRankAreReported) {
+  const auto result = run_process(zlaunch({"--launcher", "mpi", "-n", "4", rank_program(), "--segv", "2"}), options());
+  EXPECT_EQ(result.exit_code, 139) << result.err;
+  EXPECT_NE(result.err.find("root cause: rank 2"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("fatal signal SIGSEGV"), std::string::npos) << "the error file is found: " << result.err;
+}
+
+TEST_F(ExternalLauncherTest, MpiDryRunShowsTheMpirunCommand) {
+  const auto result = run_process(zlaunch({"--launcher", "mpi", "-n", "4", "--dry_run", "/bin/true"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("command: mpirun -np 4 --oversubscribe --tag-output"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("-x WORLD_SIZE=4"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("-x 'ZLAUNCH_STORE_TOKEN=<secret>'"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" /bin/true\n"), std::string::npos) << result.out;
+}
+
+TEST_F(ExternalLauncherTest, MpiUsesTheHostfile) {
+  {
+    std::ofstream(dir_ + "/hosts") << "# two machines\nnode-a slots=2\nnode-b slots=2\n";
+  }
+  const auto result = run_process(
+      zlaunch({"--launcher", "mpi", "-n", "4", "--hostfile", dir_ + "/hosts", "--dry_run", "/bin/true"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("--hostfile " + dir_ + "/hosts"), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("pml ob1"), std::string::npos) << "shared-memory settings are for one machine only";
+}
+
+TEST_F(ExternalLauncherTest, MalformedHostfileExitsTwoNamingTheLine) {
+  {
+    std::ofstream(dir_ + "/hosts") << "node-a slots=2\nnode-b slots=two\n";
+  }
+  const auto result = run_process(
+      zlaunch({"--launcher", "mpi", "-n", "4", "--hostfile", dir_ + "/hosts", "--dry_run", "/bin/true"}), options());
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find(dir_ + "/hosts:2"), std::string::npos) << result.err;
+}
+
+TEST_F(ExternalLauncherTest, SlurmDryRunShowsTheSrunCommand) {
+  const auto result = run_process(zlaunch({"--launcher", "slurm", "-n", "8", "--num_machines", "2", "--run_id", "s1",
+                                           "--rdzv_token", "tok", "--dry_run", "/bin/echo", "a b"}),
+                                  options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("command: srun --ntasks=8 --nodes=2 --ntasks-per-node=4 --kill-on-bad-exit=1 "
+                            "'--export=ALL,LOCAL_WORLD_SIZE=4,"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("ZLAUNCH_RUN_ID=s1"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("/bin/echo 'a b'\n"), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace zl
