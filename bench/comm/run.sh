@@ -20,7 +20,7 @@ echo "== zlaunch bench comm, mpi, $n ranks"
 "${mpirun_cmd[@]}" "$zl" bench comm --backend mpi --json "$out/zl_mpi.json" >/dev/null
 echo "== raw OpenMPI, $n ranks"; "${mpirun_cmd[@]}" "$anchors" mpi | tee "$out/raw_mpi.txt"
 
-/usr/bin/python3 - "$out" <<'PY'
+"${PYTHON:-/usr/bin/python3}" - "$out" <<'PY'
 import json, sys
 out = sys.argv[1]
 def raw(name):

@@ -12,10 +12,19 @@
 
 #include "zl/base/build_info.h"
 #include "zl/base/system_info.h"
+#include "zl/kernels/blas_core.h"
 #include "zl/device/accelerator_info.h"
 
 namespace zl::cli {
 namespace {
+
+// OpenBLAS's build and chosen core, with the OPENBLAS_CORETYPE to set when it misjudged this CPU.
+std::string openblas_report() {
+  std::string line = std::string(openblas_get_config()) + ", core " + kernels::blas_core_name();
+  const std::string better = kernels::better_blas_coretype_here();
+  if (!better.empty()) line += " (slow fallback on this CPU: set OPENBLAS_CORETYPE=" + better + "; zlaunch run does)";
+  return line;
+}
 
 std::string gib(std::uint64_t bytes) {
   std::ostringstream os;
@@ -54,7 +63,7 @@ nlohmann::ordered_json gather_env_report() {
                             {"prometheus-cpp", build_info::kPrometheusCppVersion},
                             {"Gloo", build_info::kGlooVersion},
                             {"MPI", mpi_library_version() + " (MPI " + build_info::kMpiStandard + ")"},
-                            {"OpenBLAS", std::string(openblas_get_config()) + ", core " + openblas_get_corename()}};
+                            {"OpenBLAS", openblas_report()}};
 
   const SystemInfo machine = query_system_info();
   report["machine"] = {{"hostname", machine.hostname},

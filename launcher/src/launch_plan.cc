@@ -76,6 +76,7 @@ std::map<std::string, std::string> shared_environment(const LaunchPlan& plan, in
       {"NODE_RANK", std::to_string(plan.machine_rank)},
   };
   if (plan.omp_num_threads > 0) env["OMP_NUM_THREADS"] = std::to_string(plan.omp_num_threads);
+  if (!plan.blas_coretype.empty()) env["OPENBLAS_CORETYPE"] = plan.blas_coretype;
   if (!plan.metrics_pushgateway.empty()) env["ZLAUNCH_METRICS_PUSHGATEWAY"] = plan.metrics_pushgateway;
   return env;
 }
@@ -86,6 +87,7 @@ std::map<std::string, std::string> rank_environment(const LaunchPlan& plan, int 
   env["RANK"] = std::to_string(rank);
   env["LOCAL_RANK"] = std::to_string(local_rank);
   env["ZLAUNCH_ERROR_FILE"] = plan.error_file_path(attempt, rank);
+  for (auto& [name, value] : device_environment(plan.devices, local_rank)) env[name] = value;
   return env;
 }
 

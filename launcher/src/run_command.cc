@@ -14,7 +14,10 @@
 
 #include "zl/base/error.h"
 #include "zl/config/resolve.h"
+#include "zl/device/accelerator_info.h"
+#include "zl/kernels/blas_core.h"
 #include "zl/launcher/commands.h"
+#include "zl/launcher/device_assignment.h"
 #include "zl/launcher/dry_run.h"
 #include "zl/launcher/external_launch.h"
 #include "zl/launcher/failure_report.h"
@@ -61,6 +64,36 @@ void set_run_dir(LaunchPlan& plan, const std::string& log_dir) {
   plan.config_path = plan.run_dir + "/config.resolved.json";
 }
 
+// One GPU per local rank (device_assignment.h). The GPUs are counted here only when this launcher
+// spawns the ranks itself: the CUDA runtime applies the user's CUDA_VISIBLE_DEVICES to this process
+// exactly as to the ranks, which inherit it. Under mpirun/srun the ranks may run on other hosts and
+// check for themselves. No GPU at all: the runtime's own message (require_cuda_device), so the launcher
+// and a rank say the same thing.
+DeviceAssignment plan_devices(const LaunchPlan& plan, config::DeviceKind kind) {
+  int visible_gpus = kGpusUnknown;
+  if (kind == config::DeviceKind::kCuda && plan.launcher == config::LauncherKind::kLocal) {
+    visible_gpus = static_cast<int>(device::query_accelerators().gpus.size());
+  }
+  std::optional<std::string> user_visible;
+  if (const char* env = std::getenv("CUDA_VISIBLE_DEVICES"); env != nullptr) user_visible = env;
+  DeviceAssignment assignment = assign_devices(kind, plan.procs_per_machine, visible_gpus, user_visible);
+  if (assignment.no_gpu) {
+    try {
+      device::require_cuda_device();
+    } catch (const UnavailableError& e) {
+      assignment.problem = e.what();
+    }
+  }
+  return assignment;
+}
+
+// Before anything starts: device: cuda with more local processes than visible GPUs, or none (exit 2).
+void check_devices(const DeviceAssignment& devices) {
+  if (devices.problem.empty()) return;
+  if (devices.no_gpu) throw UnavailableError(devices.problem);
+  throw ConfigError(devices.problem);
+}
+
 LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& config) {
   const auto& launch = config.launch;
   LaunchPlan plan;
@@ -95,11 +128,13 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   plan.max_restarts = launch.max_restarts;
   plan.mixed_precision = config::to_string(launch.mixed_precision);
   plan.omp_num_threads = std::getenv("OMP_NUM_THREADS") != nullptr ? 0 : default_omp_threads(plan.procs_per_machine);
+  plan.blas_coretype = kernels::better_blas_coretype_here();
   if (plan.launcher != config::LauncherKind::kLocal && plan.machine_rank != 0) {
     throw UsageError("--launcher " + std::string(config::to_string(plan.launcher)) +
                      " starts every machine's ranks from machine 0: run zlaunch on machine 0 only");
   }
   if (!plan.hostfile.empty()) read_hostfile(plan.hostfile);  // validates it (ConfigError naming file:line)
+  plan.devices = plan_devices(plan, launch.device);
   return plan;
 }
 
@@ -179,6 +214,7 @@ int execute_run(const RunOptions& options) {
     std::cout << format_dry_run(plan, as_root) << std::flush;
     return 0;
   }
+  check_devices(plan.devices);
 
   const std::string external_program = external_launcher_path(plan.launcher);
   const auto rdzv_timeout = to_ms(options.rdzv_timeout);
@@ -198,6 +234,11 @@ int execute_run(const RunOptions& options) {
   config::write_resolved_config(config, plan.config_path);
   std::cerr << "zlaunch: run " << plan.run_id << ": " << plan.world_size << " process(es) on " << plan.num_machines
             << " machine(s), store " << plan.store_address() << ", logs in " << plan.run_dir << "/\n";
+  if (!plan.blas_coretype.empty()) {
+    std::cerr << "zlaunch: OpenBLAS chose its " << kernels::blas_core_name() << " kernels on this "
+              << to_string(cpu_simd_level()) << " CPU (it does not recognise the CPU model): ranks get OPENBLAS_CORETYPE="
+              << plan.blas_coretype << " (set OPENBLAS_CORETYPE yourself to choose)\n";
+  }
 
   int exit_code = 0;
   for (int attempt = 0;; ++attempt) {

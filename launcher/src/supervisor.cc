@@ -57,6 +57,12 @@ class AttemptRunner {
   void spawn_external();
   std::unique_ptr<RankOutput> make_output(int rank, bool is_stderr);
   void read_pipe(Child& child, net::Fd& fd, bool is_stderr);
+  // Whose pipe each polled descriptor is: the child, and whether it is its stderr.
+  using PipeOwner = std::pair<Child*, bool>;
+  // Appends a POLLIN entry for every still-open rank pipe; the owners, in the same order.
+  std::vector<PipeOwner> add_open_pipes(std::vector<pollfd>& fds);
+  // Reads every pipe that poll() marked, fds[first + k] belonging to owners[k].
+  void read_ready_pipes(const std::vector<pollfd>& fds, std::size_t first, const std::vector<PipeOwner>& owners);
   void reap();
   void on_exit(Child& child, int status);
   void begin_teardown(int sig);
@@ -329,30 +335,40 @@ bool AttemptRunner::all_exited() const {
   return std::all_of(children_.begin(), children_.end(), [](const Child& c) { return c.exited; });
 }
 
+std::vector<AttemptRunner::PipeOwner> AttemptRunner::add_open_pipes(std::vector<pollfd>& fds) {
+  std::vector<PipeOwner> owners;
+  for (auto& child : children_) {
+    if (child.process.stdout_pipe.valid()) {
+      fds.push_back({child.process.stdout_pipe.get(), POLLIN, 0});
+      owners.emplace_back(&child, false);
+    }
+    if (child.process.stderr_pipe.valid()) {
+      fds.push_back({child.process.stderr_pipe.get(), POLLIN, 0});
+      owners.emplace_back(&child, true);
+    }
+  }
+  return owners;
+}
+
+void AttemptRunner::read_ready_pipes(const std::vector<pollfd>& fds, std::size_t first,
+                                     const std::vector<PipeOwner>& owners) {
+  for (std::size_t k = 0; k < owners.size(); ++k) {
+    if (fds[first + k].revents == 0) continue;
+    const auto& [child, is_stderr] = owners[k];
+    read_pipe(*child, is_stderr ? child->process.stderr_pipe : child->process.stdout_pipe, is_stderr);
+  }
+}
+
 void AttemptRunner::drain_after_exit() {
   // Children are gone; their pipes may still hold output (or be held open by a grandchild): read
   // until EOF or a short grace period.
   const auto deadline = Clock::now() + kDrainGrace;
   while (Clock::now() < deadline) {
     std::vector<pollfd> fds;
-    std::vector<std::pair<Child*, bool>> owners;
-    for (auto& child : children_) {
-      if (child.process.stdout_pipe.valid()) {
-        fds.push_back({child.process.stdout_pipe.get(), POLLIN, 0});
-        owners.emplace_back(&child, false);
-      }
-      if (child.process.stderr_pipe.valid()) {
-        fds.push_back({child.process.stderr_pipe.get(), POLLIN, 0});
-        owners.emplace_back(&child, true);
-      }
-    }
+    const std::vector<PipeOwner> owners = add_open_pipes(fds);
     if (fds.empty()) break;
     if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
-    for (std::size_t i = 0; i < fds.size(); ++i) {
-      if (fds[i].revents == 0) continue;
-      auto& [child, is_stderr] = owners[i];
-      read_pipe(*child, is_stderr ? child->process.stderr_pipe : child->process.stdout_pipe, is_stderr);
-    }
+    read_ready_pipes(fds, 0, owners);
   }
   for (auto& child : children_) {
     if (child.demux) child.demux->finish();
@@ -414,25 +430,11 @@ AttemptOutcome AttemptRunner::run() {
   next_monitor_ = Clock::now() + settings_.monitor_interval;
   while (!all_exited()) {
     std::vector<pollfd> fds = {{signals_.fd(), POLLIN, 0}};
-    std::vector<std::pair<Child*, bool>> owners;
-    for (auto& child : children_) {
-      if (child.process.stdout_pipe.valid()) {
-        fds.push_back({child.process.stdout_pipe.get(), POLLIN, 0});
-        owners.emplace_back(&child, false);
-      }
-      if (child.process.stderr_pipe.valid()) {
-        fds.push_back({child.process.stderr_pipe.get(), POLLIN, 0});
-        owners.emplace_back(&child, true);
-      }
-    }
+    const std::vector<PipeOwner> owners = add_open_pipes(fds);
     const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(tick.count()));
     if (ready < 0 && errno != EINTR) throw SystemError("zlaunch run: poll", errno);
     if (ready > 0) {
-      for (std::size_t i = 1; i < fds.size(); ++i) {
-        if (fds[i].revents == 0) continue;
-        auto& [child, is_stderr] = owners[i - 1];
-        read_pipe(*child, is_stderr ? child->process.stderr_pipe : child->process.stdout_pipe, is_stderr);
-      }
+      read_ready_pipes(fds, 1, owners);
       if (fds[0].revents != 0) handle_signals();
     }
     reap();

@@ -10,6 +10,7 @@
 
 #include "checkpointing.h"
 #include "device_choice.h"
+#include "hang_watch.h"
 #include "progress.h"
 #include "step_log.h"
 #include "zl/base/build_info.h"
@@ -32,6 +33,13 @@ std::string env_or(const char* name, const std::string& fallback) {
   return v == nullptr || *v == '\0' ? fallback : std::string(v);
 }
 
+// A loss scale as an integer when it is one (powers of two), as DeepSpeed prints it.
+std::string format_scale(double scale) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.10g", scale);
+  return text;
+}
+
 }  // namespace
 
 int run_distributed(const TrainSetup& s) {
@@ -47,6 +55,7 @@ int run_distributed(const TrainSetup& s) {
 
   runtime::Gpt2Model model(s.model);
   engine::Engine engine(model, *comm, t);
+  const bool fp16 = engine.working_dtype() == runtime::DType::kF16;
   if (!s.flags.init_from.empty()) {
     engine.load_parameters(
         [&](runtime::ParameterStorage& storage) { runtime::load_gpt2_safetensors(model, storage, s.flags.init_from); });
@@ -85,6 +94,7 @@ int run_distributed(const TrainSetup& s) {
   telemetry_options.metrics_enabled = metrics.enabled;
   telemetry_options.metrics_bind = metrics.bind;
   telemetry_options.metrics_port = metrics.port == 0 ? 0 : metrics.port + local_rank;
+  telemetry_options.pushgateway = metrics.pushgateway;  // "" = the launcher's ZLAUNCH_METRICS_PUSHGATEWAY, if any
   const std::string run_id = env_or("ZLAUNCH_RUN_ID", "");
   if (!run_id.empty()) telemetry_options.run_dir = s.config.launch.log_dir + "/" + run_id;
   telemetry_options.run_info = {build_info::kVersion,
@@ -114,6 +124,14 @@ int run_distributed(const TrainSetup& s) {
         "accumulation %d)\n",
         engine.stage(), comm->size(), comm::to_string(backend), sampler.global_batch(), T,
         t.train_micro_batch_size_per_gpu, t.gradient_accumulation_steps);
+    if (fp16) {
+      const auto& scaler = engine.loss_scaler();
+      std::printf("precision: fp16 working parameters and gradients, fp32 master weights and optimizer states; "
+                  "%s loss scale %.10g (min %.10g)\n",
+                  engine::to_string(scaler.kind()), scaler.scale(), scaler.min_scale());
+    } else if (engine.working_dtype() == runtime::DType::kBF16) {
+      std::printf("precision: bf16 working parameters and gradients, fp32 master weights and optimizer states\n");
+    }
     std::fflush(stdout);
   }
   StepLog log(lead ? s.flags.log_json : std::string(), 0, 1);
@@ -123,10 +141,13 @@ int run_distributed(const TrainSetup& s) {
   const auto start = Clock::now();
   std::int64_t tokens = 0;
   double last_loss = 0;
-  double lr = first_step > 0 ? schedule.lr(first_step - 1) : 0.0;
+  double lr = first_step > engine.skipped_steps() ? schedule.lr(first_step - 1 - engine.skipped_steps()) : 0.0;
+  HangWatch hang_watch(*comm);
   for (std::int64_t step = first_step; step < s.steps; ++step) {
+    hang_watch.set_step(step + 1);
     const auto t0 = Clock::now();
-    lr = schedule.lr(step);
+    // As DeepSpeed: a skipped (overflowing) step does not advance the learning-rate scheduler.
+    lr = schedule.lr(step - engine.skipped_steps());
     const engine::StepResult r = engine.train_step(sampler, step, lr);
     const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     telemetry->record_step(step + 1, r, lr, seconds, rank_tokens,
@@ -142,8 +163,13 @@ int run_distributed(const TrainSetup& s) {
                  {"tokens", tokens},
                  {"seconds", seconds},
                  {"world_size", comm->size()},
-                 {"zero_stage", engine.stage()}});
-      progress.update(step + 1, r.loss, lr, r.grad_norm, static_cast<double>(tokens) / elapsed, elapsed);
+                 {"zero_stage", engine.stage()},
+                 {"skipped", r.skipped},
+                 {"loss_scale", r.loss_scale}});
+      const std::string scaling = fp16 ? " loss_scale " + format_scale(r.loss_scale) + " skipped " +
+                                             std::to_string(engine.skipped_steps())
+                                       : std::string();
+      progress.update(step + 1, r.loss, lr, r.grad_norm, static_cast<double>(tokens) / elapsed, elapsed, scaling);
     }
     checkpoints.after_step(step + 1, lr);
   }

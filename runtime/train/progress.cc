@@ -14,7 +14,7 @@ Progress::Progress(std::int64_t total_steps, int steps_per_print, std::string pr
       tty_(isatty(STDOUT_FILENO) == 1) {}
 
 void Progress::update(std::int64_t step, double loss, double lr, double grad_norm, double tokens_per_s,
-                      double elapsed_s) {
+                      double elapsed_s, const std::string& extra) {
   const double eta = step > 0 ? elapsed_s / static_cast<double>(step) * static_cast<double>(total_ - step) : 0.0;
   if (tty_) {
     constexpr int kWidth = 24;
@@ -22,16 +22,16 @@ void Progress::update(std::int64_t step, double loss, double lr, double grad_nor
     char bar[kWidth + 1];
     for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '.';
     bar[kWidth] = '\0';
-    std::printf("\r%sstep %lld/%lld [%s] loss %.4f | %.0f tok/s | ETA %.0fs   ", prefix_.c_str(),
-                static_cast<long long>(step), static_cast<long long>(total_), bar, loss, tokens_per_s, eta);
+    std::printf("\r%sstep %lld/%lld [%s] loss %.4f%s | %.0f tok/s | ETA %.0fs   ", prefix_.c_str(),
+                static_cast<long long>(step), static_cast<long long>(total_), bar, loss, extra.c_str(), tokens_per_s, eta);
     std::fflush(stdout);
     drawn_ = true;
     return;
   }
   if (step % every_ == 0 || step == total_ || step == 1) {
-    std::printf("%sstep %lld/%lld loss %.4f lr %.3e grad_norm %.3f tok/s %.0f elapsed %.1fs eta %.0fs\n",
+    std::printf("%sstep %lld/%lld loss %.4f lr %.3e grad_norm %.3f%s tok/s %.0f elapsed %.1fs eta %.0fs\n",
                 prefix_.c_str(), static_cast<long long>(step), static_cast<long long>(total_), loss, lr, grad_norm,
-                tokens_per_s, elapsed_s, eta);
+                extra.c_str(), tokens_per_s, elapsed_s, eta);
     std::fflush(stdout);
   }
 }

@@ -10,8 +10,10 @@ namespace zl::train {
 class Progress {
  public:
   Progress(std::int64_t total_steps, int steps_per_print, std::string prefix);
-  // After optimizer step `step` (1-based).
-  void update(std::int64_t step, double loss, double lr, double grad_norm, double tokens_per_s, double elapsed_s);
+  // After optimizer step `step` (1-based); `extra` (e.g. fp16's " loss_scale 65536 skipped 3") is
+  // appended to the line.
+  void update(std::int64_t step, double loss, double lr, double grad_norm, double tokens_per_s, double elapsed_s,
+              const std::string& extra = "");
   // Ends the bar's line so that ordinary output can follow.
   void finish();
 

@@ -126,7 +126,9 @@ void Run::print_header() const {
         rank_tag_.c_str(), s_.rank.world_size);
   }
   if (t_.fp16.enabled || t_.bf16_enabled) {
-    std::printf("%sNOTE: mixed precision is not implemented in the runtime yet: training in fp32\n", rank_tag_.c_str());
+    std::printf("%sNOTE: %s mixed precision runs in the ZeRO engine, under the launcher (zlaunch run -n 1 train ...); "
+                "this standalone run trains in fp32\n",
+                rank_tag_.c_str(), t_.fp16.enabled ? "fp16" : "bf16");
   }
   std::fflush(stdout);
 }
@@ -277,7 +279,10 @@ int run_training(const TrainSetup& setup) {
   }
   if (checkpoints && setup.flags.eval_only) throw UsageError("--eval_only does not read checkpoints; consolidate one "
                                                              "(zlaunch checkpoint consolidate) and pass --init_from");
-  if ((setup.rank.world_size > 1 || checkpoints) && launched && !setup.flags.eval_only) return run_distributed(setup);
+  // Mixed precision is the ZeRO engine's: under a launcher it runs there even on one rank.
+  const auto& training = setup.config.training;
+  const bool mixed = training.fp16.enabled || training.bf16_enabled;
+  if ((setup.rank.world_size > 1 || checkpoints || mixed) && launched && !setup.flags.eval_only) return run_distributed(setup);
   Run run(setup);
   return run.execute();
 }

@@ -39,8 +39,11 @@ std::vector<HeldCopy> copy_held(engine::Engine& engine) {
 
 config::ModelSpec test_model() { return engine::testing::test_model(); }
 
-config::TrainingSettings test_training(int world_size, int stage, double lr) {
+config::TrainingSettings test_training(int world_size, int stage, double lr, const std::string& precision,
+                                       int initial_scale_power) {
   engine::testing::WorldConfig w;
+  w.precision = precision;
+  w.initial_scale_power = initial_scale_power;
   w.world_size = world_size;
   w.stage = stage;
   w.global_batch = kGlobalBatch;
@@ -56,7 +59,7 @@ nlohmann::json test_identity(const config::ModelSpec& model, const config::Train
 std::vector<RankRun> run_world(const WorldRun& run) {
   kernels::set_blas_threads(1);
   const config::ModelSpec spec = run.model.n_layer > 0 ? run.model : test_model();
-  const config::TrainingSettings training = test_training(run.world_size, run.stage, run.lr);
+  const config::TrainingSettings training = test_training(run.world_size, run.stage, run.lr, run.precision, run.initial_scale_power);
   const runtime::AdditionTask task(2);
   const runtime::TokenDataset data = task.dataset(20000);
   gloo::rendezvous::HashStore store;
@@ -88,7 +91,10 @@ std::vector<RankRun> run_world(const WorldRun& run) {
           save_checkpoint(engine, model, position, SaveOptions{run.save_dir, run.keep_last});
         }
         for (; step < run.end_step; ++step) {
-          out.losses.push_back(engine.train_step(sampler, step, run.lr).loss);
+          const engine::StepResult result = engine.train_step(sampler, step, run.lr);
+          out.losses.push_back(result.loss);
+          out.loss_scales.push_back(result.loss_scale);
+          out.skipped.push_back(result.skipped);
           if (run.capture_at == step + 1) out.held = copy_held(engine);
           for (const int at : run.save_at) {
             if (at != step + 1) continue;

@@ -23,6 +23,8 @@ struct HeldCopy {
 
 struct RankRun {
   std::vector<double> losses;                       // of the steps this world ran, in order
+  std::vector<double> loss_scales;                  // the loss scale each of those steps used
+  std::vector<bool> skipped;                        // whether each of those steps was skipped
   std::vector<HeldCopy> held;                       // at capture_at (empty when not captured)
   std::vector<std::vector<float>> final_parameters;  // per layer, gathered
   std::string error;                                // "" when the rank finished
@@ -40,10 +42,13 @@ struct WorldRun {
   int capture_at = -1;          // record held state after this many steps (after the load when equal to its step)
   config::ModelSpec model;      // default: engine::testing::test_model()
   double lr = 3e-3;
+  std::string precision = "fp32";  // fp32 | bf16 | fp16
+  int initial_scale_power = 16;    // fp16
 };
 
 config::ModelSpec test_model();
-config::TrainingSettings test_training(int world_size, int stage, double lr);
+config::TrainingSettings test_training(int world_size, int stage, double lr, const std::string& precision = "fp32",
+                                       int initial_scale_power = 16);
 nlohmann::json test_identity(const config::ModelSpec& model, const config::TrainingSettings& training);
 
 std::vector<RankRun> run_world(const WorldRun& run);

@@ -9,9 +9,14 @@
 // log different losses.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -108,6 +113,65 @@ TEST_F(TrainUnderLauncher, MpiRanksTrainTheSameModelAsGloo) {
   ASSERT_EQ(reference.size(), static_cast<std::size_t>(kSteps));
   for (int stage = 0; stage <= 3; ++stage) expect_same_training(reference, {2, stage, "mpi"});
   expect_same_training(reference, {4, 3, "mpi"});
+}
+
+// The pid of the process whose environment holds every one of `entries` ("KEY=value"), or 0.
+pid_t find_process_with_environment(const std::vector<std::string>& entries) {
+  for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = dir.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(dir.path() / "environ", std::ios::binary);
+    std::vector<std::string> environment;
+    for (std::string entry; std::getline(in, entry, '\0');) environment.push_back(entry);
+    const bool all = std::all_of(entries.begin(), entries.end(), [&](const std::string& e) {
+      return std::find(environment.begin(), environment.end(), e) != environment.end();
+    });
+    if (all) return static_cast<pid_t>(std::stol(name));
+  }
+  return 0;
+}
+
+// Hang detection end to end: rank 1 of a running job is stopped (SIGSTOP) mid-training; the reports
+// stop changing, so after --hang_timeout the launcher names a hung rank with its last step and the
+// collective its communication thread was in, tears the group down and exits non-zero.
+TEST_F(TrainUnderLauncher, StoppedRankIsReportedAsHungWithItsStepAndCollective) {
+  testing::ProcessOptions options;
+  options.timeout = std::chrono::seconds(120);
+  options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK", "LOCAL_RANK"};
+  testing::ProcessResult result;
+  std::thread job([&] {
+    result = testing::run_process({testing::zlaunch_binary(), "run", "--num_processes", "2", "--hang_timeout", "3",
+                                   "--log_dir", dir_, "--run_id", "hung", "train", "--model", "tiny", "--steps",
+                                   "10000000", "--eval_every", "0", "--threads", "1"},
+                                  options);
+  });
+  // Wait until rank 1 has logged a few steps, then stop it.
+  const std::string steps = dir_ + "/hung/steps/rank_1.jsonl";
+  pid_t rank1 = 0;
+  for (int i = 0; i < 600 && rank1 == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::ifstream in(steps);
+    const auto lines = std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
+    if (lines >= 3) rank1 = find_process_with_environment({"ZLAUNCH_RUN_ID=hung", "RANK=1"});
+  }
+  if (rank1 != 0) ::kill(rank1, SIGSTOP);
+  job.join();
+  ASSERT_NE(rank1, 0) << "rank 1 never logged a step\n" << result.err;
+  EXPECT_FALSE(result.timed_out) << result.err;
+  EXPECT_NE(result.exit_code, 0) << result.err;
+  const std::string report = result.out + result.err;
+  // Rank 1 is frozen and rank 0 waits for it in a collective: both go silent, and whichever crosses
+  // the timeout first is named, with its own last report — a step it reached (both had logged 3) and
+  // where its communication thread stood: in a named collective, or between collectives.
+  const auto hung = report.find(" is hung: no progress or output for 3");
+  ASSERT_NE(hung, std::string::npos) << report;
+  EXPECT_TRUE(report.compare(hung - 6, 6, "rank 0") == 0 || report.compare(hung - 6, 6, "rank 1") == 0) << report;
+  const auto at = report.find("last step ", hung);
+  ASSERT_NE(at, std::string::npos) << report;
+  EXPECT_GE(std::stol(report.substr(at + 10)), 3) << report;
+  EXPECT_TRUE(report.find("waiting in ", at) != std::string::npos ||
+              report.find("not in a collective", at) != std::string::npos)
+      << report;
 }
 
 // device: cuda on a machine without a GPU: every rank refuses at once, before rendezvous, and the

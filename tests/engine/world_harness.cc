@@ -24,7 +24,7 @@ config::TrainingSettings test_training(const WorldConfig& world) {
   t.train_micro_batch_size_per_gpu = world.global_batch / (world.accumulation * world.world_size);
   t.gradient_clipping = 1.0;
   t.optimizer.type = "AdamW";
-  t.optimizer.lr = 3e-3;
+  t.optimizer.lr = world.lr;
   t.optimizer.weight_decay = 0.01;
   auto& z = t.zero_optimization;
   const std::int64_t h = test_model().n_embd;
@@ -33,6 +33,12 @@ config::TrainingSettings test_training(const WorldConfig& world) {
   z.reduce_bucket_size = h * h;
   z.stage3_prefetch_bucket_size = h * h * 9 / 10;
   z.stage3_param_persistence_threshold = 10 * h;
+  t.fp16.enabled = world.precision == "fp16";
+  t.fp16.initial_scale_power = world.initial_scale_power;
+  t.fp16.hysteresis = world.hysteresis;
+  t.fp16.min_loss_scale = world.min_loss_scale;
+  t.bf16_enabled = world.precision == "bf16";
+  t.communication_data_type = world.communication_data_type;
   return t;
 }
 
@@ -65,6 +71,8 @@ std::vector<RankRecord> run_world(const WorldConfig& world) {
           const StepResult result = engine.train_step(sampler, step, training.optimizer.lr);
           record.losses.push_back(result.loss);
           record.grad_norms.push_back(result.grad_norm);
+          record.skipped.push_back(result.skipped);
+          record.loss_scales.push_back(result.loss_scale);
           if (step == 0) record.memory_after_first_step = allocator.stats();
           record.comm_after_step.push_back(comm.stats());
         }

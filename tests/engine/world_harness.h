@@ -20,6 +20,8 @@ struct RankRecord {
   std::vector<std::vector<float>> final_parameters;  // per layer, gathered
   runtime::MemoryStats memory_after_first_step;
   std::vector<comm::CommStats> comm_after_step;       // cumulative, after each step
+  std::vector<bool> skipped;                           // mixed precision: step skipped
+  std::vector<double> loss_scales;                     // the loss scale each step used
   std::string error;                                   // "" when the rank finished
 };
 
@@ -30,6 +32,13 @@ struct WorldConfig {
   int global_batch = 12;  // sequences per optimizer step (divisible by 1-4 ranks)
   int accumulation = 1;   // micro-batch = global_batch / (accumulation * world_size)
   bool overlap_comm = false;
+  // Mixed precision: "fp32" | "bf16" | "fp16", and the settings of DeepSpeed's fp16 block.
+  std::string precision = "fp32";
+  std::string communication_data_type = "";  // "" = the working precision
+  int initial_scale_power = 16;
+  int hysteresis = 2;
+  double min_loss_scale = 1.0;
+  double lr = 3e-3;
 };
 
 // The tiny model of these tests and the training settings derived from a WorldConfig ("auto" bucket

@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
       for (const char* name : {"RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "NODE_RANK", "MASTER_ADDR",
                                "MASTER_PORT", "ZLAUNCH_STORE", "ZLAUNCH_STORE_TOKEN", "ZLAUNCH_RUN_ID",
                                "ZLAUNCH_ATTEMPT", "ZLAUNCH_CONFIG", "ZLAUNCH_ERROR_FILE", "ZLAUNCH_METRICS_PORT",
-                               "OMP_NUM_THREADS"}) {
+                               "OMP_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "ZLAUNCH_LOCAL_DEVICE"}) {
         const char* value = std::getenv(name);
         std::printf("%s=%s\n", name, value != nullptr ? value : "<unset>");
       }

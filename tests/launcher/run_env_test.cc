@@ -162,7 +162,11 @@ TEST_F(RunEnvTest, TargetsFileListsLiveRanksWithTheirLabels) {
   const auto result = run_process(zlaunch({"-n", "2", "--metrics_port", "9600", "/bin/sh", "-c", script}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto seen = nlohmann::json::parse(read_file(dir_ + "/seen_0.json"));
-  ASSERT_EQ(seen.size(), 2u) << seen.dump();
+  ASSERT_EQ(seen.size(), 3u) << "2 ranks and the launcher: " << seen.dump();
+  // The launcher's own endpoint comes last, on the port just past its ranks'.
+  EXPECT_EQ(seen[2]["targets"][0], "127.0.0.1:9602");
+  EXPECT_EQ(seen[2]["labels"]["role"], "launcher");
+  EXPECT_FALSE(seen[2]["labels"].contains("rank"));
   for (int rank = 0; rank < 2; ++rank) {
     EXPECT_EQ(seen[rank]["targets"][0], "127.0.0.1:" + std::to_string(9600 + rank));
     EXPECT_EQ(seen[rank]["labels"]["job"], "zlaunch");
@@ -194,8 +198,9 @@ TEST_F(RunEnvTest, TargetsFileIsAlsoWrittenWhereTheConfigSays) {
       run_process(zlaunch({"--config_file", dir_ + "/launch.yaml", "-n", "1", "/bin/sh", "-c", script}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto seen = nlohmann::json::parse(read_file(dir_ + "/seen_extra.json"));
-  ASSERT_EQ(seen.size(), 1u) << seen.dump();
+  ASSERT_EQ(seen.size(), 2u) << "the rank and the launcher: " << seen.dump();
   EXPECT_EQ(seen[0]["targets"][0], "127.0.0.1:9700");
+  EXPECT_EQ(seen[1]["targets"][0], "127.0.0.1:9701");
   EXPECT_EQ(nlohmann::json::parse(read_file(dir_ + "/extra_targets.json")), nlohmann::json::array());
 }
 

@@ -58,8 +58,11 @@ TEST_F(RunFailureTest, RankExitCodeBecomesZlaunchsAndTheRestIsTornDown) {
 }
 
 TEST_F(RunFailureTest, RanksIgnoringSigtermAreKilledAfterTheShutdownTimeout) {
-  const auto result = run_process(zlaunch({"-n", "3", "--shutdown_timeout", "0.5", rank_program(), "--pid-dir",
-                                           pid_dir(), "--wait-pids", "3", "--ignore-term", "--grandchild", "--exit", "0:5", "--sleep", "60000"}),
+  // --ignore-term comes before --pid-dir (the rank program acts on its flags in order): once all three
+  // pid files exist, every rank already ignores SIGTERM, whenever rank 0 exits.
+  const auto result = run_process(zlaunch({"-n", "3", "--shutdown_timeout", "0.5", rank_program(), "--ignore-term",
+                                           "--pid-dir", pid_dir(), "--wait-pids", "3", "--grandchild", "--exit", "0:5",
+                                           "--sleep", "60000"}),
                                   options());
   EXPECT_EQ(result.exit_code, 5) << result.err;
   EXPECT_FALSE(result.timed_out);

@@ -1,49 +1,27 @@
 // Endpoint serves its registry over real HTTP on loopback; a busy port is a clear error.
 #include "zl/metrics/endpoint.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
+#include <pthread.h>
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <string>
 
+#include "http_client.h"
 #include "zl/base/error.h"
 
 namespace zl::metrics {
 namespace {
-
-std::string http_get(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<std::uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return "";
-  }
-  const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
-  [[maybe_unused]] auto sent = send(fd, request.data(), request.size(), 0);
-  std::string response;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) response.append(buffer, static_cast<std::size_t>(n));
-  close(fd);
-  return response;
-}
 
 TEST(Endpoint, ServesRegisteredMetricsOnAnyFreePort) {
   Endpoint endpoint("127.0.0.1", 0);
   ASSERT_GT(endpoint.port(), 0);
   auto& family = prometheus::BuildCounter().Name("zlaunch_test_events_total").Help("Events seen by the test").Register(endpoint.registry());
   family.Add({{"kind", "probe"}}).Increment(3);
-  const std::string page = http_get(endpoint.port(), "/metrics");
-  EXPECT_NE(page.find("200 OK"), std::string::npos) << page;
-  EXPECT_NE(page.find("zlaunch_test_events_total{kind=\"probe\"} 3"), std::string::npos) << page;
+  const testing::HttpResponse page = testing::http_get(endpoint.port(), "/metrics");
+  EXPECT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("zlaunch_test_events_total{kind=\"probe\"} 3"), std::string::npos) << page.body;
 }
 
 TEST(Endpoint, BusyPortIsAnInfrastructureErrorNamingTheAddress) {
@@ -54,6 +32,22 @@ TEST(Endpoint, BusyPortIsAnInfrastructureErrorNamingTheAddress) {
   } catch (const InfrastructureError& e) {
     EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(first.port())), std::string::npos) << e.what();
   }
+}
+
+// civetweb asks for 100 KiB thread stacks, which the static TLS of OpenBLAS, NCCL and cuBLAS would
+// eat (metrics/src/thread_stack_floor.cc): in a program linking zlaunch::metrics, a small request is
+// raised to the floor, and a large one is kept.
+TEST(Endpoint, ThreadStacksRequestedByLibrariesGetTheFloor) {
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  std::size_t size = 0;
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 102400), 0);
+  ASSERT_EQ(pthread_attr_getstacksize(&attr, &size), 0);
+  EXPECT_EQ(size, std::size_t{1} << 20);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, std::size_t{8} << 20), 0);
+  ASSERT_EQ(pthread_attr_getstacksize(&attr, &size), 0);
+  EXPECT_EQ(size, std::size_t{8} << 20);
+  pthread_attr_destroy(&attr);
 }
 
 }  // namespace

@@ -81,8 +81,11 @@ std::string url_encode(const std::string& value) {
 }
 
 int free_port_range(int count) {
+  // Below Linux's ephemeral range (net.ipv4.ip_local_port_range, 32768-60999 by default): the ranks'
+  // collective sockets take ports from that range, and could take one of ours between this check
+  // and the moment the program under test binds it.
   std::mt19937 rng(std::random_device{}());
-  std::uniform_int_distribution<int> pick(20000, 40000);
+  std::uniform_int_distribution<int> pick(20000, 32000);
   for (int attempt = 0; attempt < 200; ++attempt) {
     const int base = pick(rng);
     bool all = true;

@@ -39,6 +39,17 @@ Manifest load_checkpoint(engine::Engine& engine, const runtime::Gpt2Model& model
   });
   status.agree();
   engine.finish_state_load(manifest.optimizer_step_count);
+  // The loss scaler continues where it stopped when the checkpoint used the same kind of scaler (a
+  // run resumed in another precision starts its scaler afresh; the fp32 master weights carry over).
+  const nlohmann::json& scaler = manifest.loss_scaler;
+  if (scaler.contains("type") && scaler.at("type").get<std::string>() == engine::to_string(engine.loss_scaler().kind())) {
+    engine::LossScalerState state;
+    state.cur_scale = scaler.at("cur_scale").get<double>();
+    state.cur_iter = scaler.at("cur_iter").get<std::int64_t>();
+    state.last_overflow_iter = scaler.at("last_overflow_iter").get<std::int64_t>();
+    state.cur_hysteresis = scaler.at("cur_hysteresis").get<int>();
+    engine.restore_loss_scaler(state, scaler.at("skipped_steps").get<std::int64_t>());
+  }
   return manifest;
 }
 

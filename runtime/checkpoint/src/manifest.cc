@@ -53,6 +53,7 @@ json body_json(const Manifest& m) {
           {"layer_sizes", m.layer_sizes},
           {"optimizer", {{"type", m.optimizer}, {"states", m.optimizer_states}, {"step_count", m.optimizer_step_count}}},
           {"scheduler", m.scheduler},
+          {"loss_scaler", m.loss_scaler},
           {"data", m.data},
           {"rng", m.rng},
           {"config", m.config},
@@ -167,6 +168,7 @@ Manifest manifest_from_text(const std::string& text, const std::string& path) {
     m.optimizer_states = j.at("optimizer").at("states").get<std::vector<std::string>>();
     m.optimizer_step_count = j.at("optimizer").at("step_count").get<std::int64_t>();
     m.scheduler = j.at("scheduler");
+    m.loss_scaler = j.value("loss_scaler", json::object());
     m.data = j.at("data");
     m.rng = j.at("rng");
     m.config = j.at("config");

@@ -46,6 +46,14 @@ Manifest make_manifest(engine::Engine& engine, const runtime::Gpt2Model& model, 
   m.optimizer_states = engine.optimizer_state_names();
   m.optimizer_step_count = engine.optimizer_steps();
   m.scheduler = {{"type", p.scheduler_type}, {"position", p.step}, {"last_lr", p.last_lr}};
+  const engine::LossScalerState& scaler = engine.loss_scaler().state();
+  m.loss_scaler = {{"working_dtype", runtime::to_string(engine.working_dtype())},
+                   {"type", engine::to_string(engine.loss_scaler().kind())},
+                   {"cur_scale", scaler.cur_scale},
+                   {"cur_iter", scaler.cur_iter},
+                   {"last_overflow_iter", scaler.last_overflow_iter},
+                   {"cur_hysteresis", scaler.cur_hysteresis},
+                   {"skipped_steps", engine.skipped_steps()}};
   m.data = {{"position", p.step},
             {"samples_consumed", p.step * p.global_batch},
             {"global_batch", p.global_batch},

@@ -3,23 +3,46 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "zl/base/error.h"
 #include "zl/kernels/l2_norm.h"
+#include "zl/kernels/nonfinite.h"
 #include "zl/kernels/scale.h"
 
 namespace zl::engine {
+namespace {
+
+ZeroOptions zero_options(const config::TrainingSettings& training, runtime::DType working) {
+  ZeroOptions options = ZeroOptions::from(training.zero_optimization);
+  options.working = working;
+  options.reduce = training.communication_data_type.empty()
+                       ? working
+                       : runtime::parse_dtype(training.communication_data_type, "communication_data_type");
+  if (options.reduce != working && options.reduce != runtime::DType::kF32) {
+    throw UnavailableError(std::string("communication_data_type ") + runtime::to_string(options.reduce) + " with " +
+                           runtime::to_string(working) + " training is not available: use " +
+                           runtime::to_string(working) + " (the default) or fp32");
+  }
+  return options;
+}
+
+}  // namespace
 
 Engine::Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config::TrainingSettings& training,
                runtime::Allocator& allocator)
     : model_(model), comm_(comm), training_(training), partition_(model.layer_sizes(), comm.size()) {
-  if (training.fp16.enabled || training.bf16_enabled) {
-    throw UnavailableError(std::string(training.fp16.enabled ? "fp16" : "bf16") +
-                           " training is not available in this version of the engine: set mixed_precision: no (and "
-                           "fp16.enabled / bf16.enabled false) to train in fp32");
+  if (training.fp16.enabled && training.bf16_enabled) {
+    throw ConfigError("fp16.enabled and bf16.enabled are both true: choose one mixed precision");
   }
-  storage_ = make_zero_storage(partition_, comm, ZeroOptions::from(training.zero_optimization), allocator);
+  if (training.fp16.enabled) {
+    working_ = runtime::DType::kF16;
+    scaler_ = LossScaler::from(training.fp16);
+  } else if (training.bf16_enabled) {
+    working_ = runtime::DType::kBF16;
+  }
+  storage_ = make_zero_storage(partition_, comm, zero_options(training, working_), allocator);
   optimizer_ = runtime::Optimizer::create(training.optimizer, allocator);
 }
 
@@ -38,13 +61,16 @@ StepResult Engine::train_step(const runtime::BatchSampler& sampler, std::int64_t
     storage_->begin_forward();
     loss_sum += model_.forward(*storage_, mb.tokens.data(), mb.targets.data(), mb.B, mb.T);
     storage_->begin_backward(m == accumulation - 1);
-    model_.backward(*storage_, 1.0f / static_cast<float>(global_tokens));
+    // fp16: d(scale * loss) - the loss multiplied by the loss scale before backward.
+    const float factor = 1.0f / static_cast<float>(global_tokens);
+    model_.backward(*storage_, mixed() ? static_cast<float>(scaler_.scale()) * factor : factor);
     storage_->end_backward();
   }
   storage_->reduce_at_boundary();
 
   const std::vector<runtime::Tensor> params = storage_->owned_params();
   const std::vector<runtime::Tensor> grads = storage_->owned_grads();
+  if (mixed()) return finish_mixed_step(params, grads, loss_sum, global_tokens, step, lr);
   double squared = 0.0;
   for (const auto& g : grads) squared += kernels::cpu::squared_l2_norm(g.f32(), static_cast<std::size_t>(g.numel()));
   // Two sums in one all-reduce: this rank's token losses and (unless replicated) its gradient squares.
@@ -93,6 +119,64 @@ std::vector<HeldState> Engine::held_state() {
     out.push_back(std::move(h));
   }
   return out;
+}
+
+bool Engine::mixed() const { return working_ != runtime::DType::kF32; }
+
+// The end of a mixed-precision step: the global non-finite flag travels with the loss sum and the
+// gradient squares in one all-reduce; an overflowing step is skipped on every rank alike; otherwise the
+// gradients are unscaled and clipped in one multiplication (DeepSpeed's unscale_and_clip_grads) before
+// the optimizer updates the fp32 master weights and the stage narrows and gathers them.
+StepResult Engine::finish_mixed_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
+                                     double loss_sum, std::int64_t global_tokens, std::int64_t step, double lr) {
+  double squared = 0.0;
+  bool nonfinite = false;
+  for (const auto& g : grads) {
+    const auto n = static_cast<std::size_t>(g.numel());
+    squared += kernels::cpu::squared_l2_norm(g.f32(), n);
+    nonfinite = nonfinite || kernels::cpu::has_nonfinite(g.f32(), n);
+  }
+  float sums[3] = {static_cast<float>(loss_sum), storage_->grads_replicated() ? 0.0f : static_cast<float>(squared),
+                   nonfinite ? 1.0f : 0.0f};
+  comm_.all_reduce(sums, 3, comm::DataType::kFp32, comm::ReduceOp::kSum);
+  const double scale = scaler_.scale();
+  StepResult result;
+  result.tokens = global_tokens;
+  result.loss = static_cast<double>(sums[0]) / static_cast<double>(global_tokens);
+  result.grad_norm = std::sqrt(storage_->grads_replicated() ? squared : static_cast<double>(sums[1])) / scale;
+  result.loss_scale = scale;
+  const bool overflow = sums[2] > 0.0f;
+  if (overflow) {
+    result.skipped = true;
+    result.skipped_reason = working_ == runtime::DType::kF16 ? "overflow" : "nonfinite";
+    ++skipped_steps_;
+  } else {
+    double combined = scale;
+    if (training_.gradient_clipping > 0) {
+      const double clip = (result.grad_norm + 1e-6) / training_.gradient_clipping;
+      if (clip > 1) combined = clip * scale;
+    }
+    if (combined != 1.0) {
+      const auto factor = static_cast<float>(1.0 / combined);
+      for (const auto& g : grads) kernels::cpu::scale(g.f32(), static_cast<std::size_t>(g.numel()), factor);
+    }
+    optimizer_->step(params, grads, lr);
+    storage_->after_optimizer_step();
+  }
+  storage_->verify_gather_sequence();
+  const std::string change = scaler_.update(overflow);  // throws on every rank alike at the minimum scale
+  if (overflow && comm_.rank() == 0) {
+    std::fprintf(stderr, "[zl engine] step %lld skipped: %s at loss scale %.10g%s%s; %lld steps skipped so far\n",
+                 static_cast<long long>(step + 1),
+                 result.skipped_reason == "overflow" ? "fp16 gradient overflow" : "non-finite bf16 gradient", scale,
+                 change.empty() ? "" : "; ", change.c_str(), static_cast<long long>(skipped_steps_));
+  }
+  return result;
+}
+
+void Engine::restore_loss_scaler(const LossScalerState& state, std::int64_t skipped_steps) {
+  scaler_.restore(state);
+  skipped_steps_ = skipped_steps;
 }
 
 void Engine::finish_state_load(std::int64_t optimizer_steps) {

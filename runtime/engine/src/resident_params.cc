@@ -1,16 +1,19 @@
 // Full padded parameters with shard updates all-gathered in place (resident_params.h).
 #include "resident_params.h"
 
+#include "precision.h"
+
 namespace zl::engine {
 
 using runtime::DType;
 using runtime::MemoryKind;
 using runtime::Tensor;
 
-ResidentParams::ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator)
+ResidentParams::ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
+                               DType dtype)
     : partition_(partition), comm_(comm) {
   for (std::size_t i = 0; i < partition.layer_count(); ++i) {
-    padded_.push_back(Tensor::zeros({partition.layer(i).padded}, DType::kF32, MemoryKind::kParams, runtime::Device::kCpu, allocator));
+    padded_.push_back(Tensor::zeros({partition.layer(i).padded}, dtype, MemoryKind::kParams, runtime::Device::kCpu, allocator));
   }
 }
 
@@ -29,9 +32,9 @@ void ResidentParams::all_gather_owned() {
   std::vector<comm::Work> works;
   for (std::size_t i = 0; i < padded_.size(); ++i) {
     const auto& shard = partition_.layer(i);
-    float* full = padded_[i].f32();
-    works.push_back(comm_.all_gather_async(full + shard.owned_offset(comm_.rank()), full,
-                                           static_cast<std::size_t>(shard.shard), comm::DataType::kFp32));
+    const Tensor& full = padded_[i];
+    works.push_back(comm_.all_gather_async(full.view(shard.owned_offset(comm_.rank()), {shard.shard}).raw(), full.raw(),
+                                           static_cast<std::size_t>(shard.shard), comm_type(full.dtype())));
   }
   for (auto& w : works) w.wait();
 }

@@ -1,6 +1,7 @@
 // ResidentParams (stages 1 and 2): every rank keeps the full parameters, padded to the partition, and
 // updates only its owned shard; after the optimizer step the updated shards are all-gathered in place
-// so every rank again holds the full, identical parameters. Internal to the engine.
+// so every rank again holds the full, identical parameters. The parameters are of the working dtype
+// (fp32, or 16-bit under mixed precision, all-gathered as such). Internal to the engine.
 #pragma once
 
 #include <vector>
@@ -14,10 +15,12 @@ namespace zl::engine {
 
 class ResidentParams {
  public:
-  ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator);
+  ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
+                 runtime::DType dtype = runtime::DType::kF32);
 
   [[nodiscard]] runtime::Tensor layer(std::size_t i) const;         // the unpadded full layer
   [[nodiscard]] std::vector<runtime::Tensor> owned() const;          // owned shard of every layer
+  [[nodiscard]] const runtime::Tensor& padded(std::size_t i) const { return padded_.at(i); }
   void all_gather_owned();                                          // after the optimizer step
 
  private:

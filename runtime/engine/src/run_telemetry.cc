@@ -81,7 +81,9 @@ void RunTelemetry::record_step(std::int64_t step, const StepResult& result, doub
   const runtime::MemoryStats memory = allocator_.stats();
   if (metrics_) {
     metrics_->record_step({seconds, static_cast<std::uint64_t>(rank_tokens), static_cast<std::uint64_t>(rank_samples),
-                           result.loss, lr, result.grad_norm, 1.0});
+                           result.loss, lr, result.grad_norm, result.loss_scale});
+    // zlaunch_skipped_steps_total{reason}: fp16 overflow ("overflow") or a non-finite bf16 gradient.
+    if (result.skipped) metrics_->record_skipped_step(result.skipped_reason == "overflow" ? 0 : 1);
     for (std::size_t i = 0; i < metrics::kCollectives.size(); ++i) {
       const auto& s = comm.of(kCollectives[i]);
       metrics_->record_collective_totals(i, {s.calls, s.payload_bytes, s.seconds});
@@ -94,7 +96,9 @@ void RunTelemetry::record_step(std::int64_t step, const StepResult& result, doub
   }
   if (step_log_.is_open()) {
     nlohmann::json line = {{"step", step}, {"loss", result.loss}, {"lr", lr}, {"grad_norm", result.grad_norm},
-                           {"tokens", rank_tokens}, {"seconds", seconds}};
+                           {"tokens", rank_tokens}, {"seconds", seconds},
+                           {"loss_scale", result.loss_scale}, {"skipped", result.skipped}};
+    if (result.skipped) line["skipped_reason"] = result.skipped_reason;
     for (std::size_t k = 0; k < metrics::kMemoryKinds.size(); ++k) {
       line["memory"][metrics::kMemoryKinds[k]] = memory.current_bytes(kKinds[k]);
     }

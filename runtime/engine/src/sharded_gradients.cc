@@ -1,6 +1,8 @@
 // Transient full gradients reduce-scattered into owned accumulators (sharded_gradients.h).
 #include "sharded_gradients.h"
 
+#include "precision.h"
+
 #include "zl/base/check.h"
 
 namespace zl::engine {
@@ -10,10 +12,11 @@ using runtime::MemoryKind;
 using runtime::Tensor;
 
 ShardedGradients::ShardedGradients(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
-                                   bool overlap)
-    : partition_(partition), comm_(comm), allocator_(allocator), overlap_(overlap), live_(partition.layer_count()) {
+                                   bool overlap, DType working, DType reduce)
+    : partition_(partition), comm_(comm), allocator_(allocator), overlap_(overlap), working_(working), reduce_(reduce),
+      live_(partition.layer_count()) {
   for (std::size_t i = 0; i < partition.layer_count(); ++i) {
-    owned_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kGrads, runtime::Device::kCpu, allocator));
+    owned_.push_back(Tensor::zeros({partition.layer(i).shard}, working, MemoryKind::kGrads, runtime::Device::kCpu, allocator));
   }
 }
 
@@ -30,9 +33,19 @@ void ShardedGradients::ready(std::size_t layer) {
   live_.at(layer) = Tensor();
   ZL_CHECK(buffer.defined(), "gradients of layer " << layer << " were declared ready but never accumulated");
   const auto& shard = partition_.layer(layer);
-  Tensor reduced = Tensor::empty({shard.shard}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
-  comm::Work work = comm_.reduce_scatter_async(buffer.f32(), reduced.f32(), static_cast<std::size_t>(shard.shard),
-                                               comm::DataType::kFp32, comm::ReduceOp::kSum);
+  if (working_ != DType::kF32) {
+    // The gradient as a 16-bit backward produces it; sent as such, or widened again for fp32 reduction.
+    if (reduce_ == DType::kF32) {
+      round_in_place(buffer, working_);
+    } else {
+      Tensor narrow = Tensor::empty({shard.padded}, reduce_, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+      narrow.copy_from(buffer);
+      buffer = std::move(narrow);
+    }
+  }
+  Tensor reduced = Tensor::empty({shard.shard}, reduce_, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+  comm::Work work = comm_.reduce_scatter_async(buffer.raw(), reduced.raw(), static_cast<std::size_t>(shard.shard),
+                                               comm_type(reduce_), comm::ReduceOp::kSum);
   pending_.push_back(Pending{layer, std::move(buffer), std::move(reduced), std::move(work)});
   if (!overlap_) {
     drain();
@@ -45,6 +58,10 @@ void ShardedGradients::complete_oldest() {
   Pending p = std::move(pending_.front());
   pending_.pop_front();
   p.work.wait();
+  if (working_ != DType::kF32) {
+    accumulate_rounded(owned_.at(p.layer), p.reduced, working_);
+    return;
+  }
   float* acc = owned_.at(p.layer).f32();
   const float* add = p.reduced.f32();
   const auto n = static_cast<std::size_t>(p.reduced.numel());

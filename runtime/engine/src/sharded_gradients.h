@@ -2,7 +2,9 @@
 // accumulates into it; grads_ready reduce-scatters it into this rank's owned accumulator and the full
 // buffer (MemoryKind::kBuffers) is released. With overlap_comm the reduce-scatter runs on the
 // communication thread while backward continues (at most kMaxInFlight layers pending); without, it
-// completes before backward goes on. Internal to the engine.
+// completes before backward goes on. Under mixed precision the owned accumulators are of the working
+// dtype and each full gradient is rounded to it before the reduce-scatter (which runs in the `reduce`
+// dtype: the working one, or fp32 per communication_data_type). Internal to the engine.
 #pragma once
 
 #include <deque>
@@ -17,7 +19,8 @@ namespace zl::engine {
 
 class ShardedGradients {
  public:
-  ShardedGradients(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator, bool overlap);
+  ShardedGradients(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator, bool overlap,
+                   runtime::DType working = runtime::DType::kF32, runtime::DType reduce = runtime::DType::kF32);
 
   runtime::Tensor full(std::size_t layer);  // created zeroed on first use in a micro-step
   void ready(std::size_t layer);
@@ -39,7 +42,9 @@ class ShardedGradients {
   comm::Communicator& comm_;
   runtime::Allocator& allocator_;
   bool overlap_;
-  std::vector<runtime::Tensor> owned_;  // MemoryKind::kGrads, shard elements per layer
+  runtime::DType working_;
+  runtime::DType reduce_;
+  std::vector<runtime::Tensor> owned_;  // MemoryKind::kGrads, shard elements per layer, working dtype
   std::vector<runtime::Tensor> live_;   // full buffers of this micro-step (empty Tensor when absent)
   std::deque<Pending> pending_;
 };

@@ -1,8 +1,11 @@
 // Stage 1: full (padded) parameters and gradients on every rank; gradients accumulate locally over the
 // micro-steps and are reduce-scattered once, at the accumulation boundary, in place (rank r's block of
 // each layer's gradient becomes the sum over ranks); the optimizer state covers the owned shard only.
+// Mixed precision: 16-bit parameters and gradients, fp32 master weights of the owned shard (precision.h).
+#include "precision.h"
 #include "resident_params.h"
 #include "stages.h"
+#include "zl/base/check.h"
 
 namespace zl::engine {
 namespace {
@@ -13,19 +16,48 @@ using runtime::Tensor;
 
 class Stage1Storage final : public ZeroStorage {
  public:
-  Stage1Storage(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator)
-      : partition_(partition), comm_(comm), params_(partition, comm, allocator) {
+  Stage1Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
+                runtime::Allocator& allocator)
+      : partition_(partition), comm_(comm), working_(options.working), reduce_(options.reduce),
+        mixed_(options.working != DType::kF32), allocator_(allocator), params_(partition, comm, allocator, options.working),
+        wide_(partition.layer_count(), allocator), staging_(partition.layer_count()) {
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
-      grads_.push_back(Tensor::zeros({partition.layer(i).padded}, DType::kF32, MemoryKind::kGrads, runtime::Device::kCpu, allocator));
+      grads_.push_back(Tensor::zeros({partition.layer(i).padded}, working_, MemoryKind::kGrads, runtime::Device::kCpu, allocator));
+      if (mixed_) master_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kMaster, runtime::Device::kCpu, allocator));
     }
   }
 
   [[nodiscard]] int stage() const override { return 1; }
   [[nodiscard]] std::size_t layer_count() const override { return grads_.size(); }
-  Tensor acquire(std::size_t layer) override { return params_.layer(layer); }
-  void release(std::size_t /*layer*/) override {}
-  Tensor grads(std::size_t layer) override { return grads_.at(layer).view(0, {partition_.layer(layer).size}); }
-  void grads_ready(std::size_t /*layer*/) override {}
+  Tensor acquire(std::size_t layer) override {
+    if (!mixed_) return params_.layer(layer);
+    if (loading_) {
+      staging_.at(layer) = Tensor::zeros({partition_.layer(layer).padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+      return staging_[layer].view(0, {partition_.layer(layer).size});
+    }
+    return wide_.acquire(layer, params_.layer(layer));
+  }
+  void release(std::size_t layer) override {
+    if (!mixed_) return;
+    if (!loading_) return wide_.release(layer);
+    const auto& shard = partition_.layer(layer);
+    params_.padded(layer).copy_from(staging_.at(layer));
+    master_.at(layer).copy_from(staging_[layer].view(shard.owned_offset(comm_.rank()), {shard.shard}));
+    staging_[layer] = Tensor();
+  }
+  Tensor grads(std::size_t layer) override {
+    const std::int64_t size = partition_.layer(layer).size;
+    if (!mixed_) return grads_.at(layer).view(0, {size});
+    Tensor& staged = staging_.at(layer);
+    if (!staged.defined()) staged = Tensor::zeros({size}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+    return staged;
+  }
+  void grads_ready(std::size_t layer) override {
+    if (!mixed_) return;
+    ZL_CHECK(staging_.at(layer).defined(), "gradients of layer " << layer << " were declared ready but never accumulated");
+    accumulate_rounded(grads_.at(layer).view(0, {partition_.layer(layer).size}), staging_[layer], working_);
+    staging_[layer] = Tensor();
+  }
 
   void begin_step() override {
     for (auto& g : grads_) g.fill_zero();
@@ -35,39 +67,69 @@ class Stage1Storage final : public ZeroStorage {
 
   void reduce_at_boundary() override {
     std::vector<comm::Work> works;
+    std::vector<Tensor> wide(grads_.size());
     for (std::size_t i = 0; i < grads_.size(); ++i) {
       const auto& shard = partition_.layer(i);
-      float* full = grads_[i].f32();
-      works.push_back(comm_.reduce_scatter_async(full, full + shard.owned_offset(comm_.rank()),
-                                                 static_cast<std::size_t>(shard.shard), comm::DataType::kFp32,
-                                                 comm::ReduceOp::kSum));
+      const auto count = static_cast<std::size_t>(shard.shard);
+      if (reduce_ == working_) {
+        const Tensor& full = grads_[i];
+        works.push_back(comm_.reduce_scatter_async(full.raw(), full.view(shard.owned_offset(comm_.rank()), {shard.shard}).raw(),
+                                                   count, comm_type(working_), comm::ReduceOp::kSum));
+      } else {  // fp32 communication of 16-bit gradients: widened, summed in fp32, the owned block rounded back
+        wide[i] = widened(grads_[i], MemoryKind::kBuffers, allocator_);
+        float* full = wide[i].f32();
+        works.push_back(comm_.reduce_scatter_async(full, full + shard.owned_offset(comm_.rank()), count,
+                                                   comm::DataType::kFp32, comm::ReduceOp::kSum));
+      }
     }
     for (auto& w : works) w.wait();
+    for (std::size_t i = 0; i < wide.size(); ++i) {
+      if (!wide[i].defined()) continue;
+      const auto& shard = partition_.layer(i);
+      grads_[i].view(shard.owned_offset(comm_.rank()), {shard.shard}).copy_from(wide[i].view(shard.owned_offset(comm_.rank()), {shard.shard}));
+    }
   }
 
-  std::vector<Tensor> owned_params() override { return params_.owned(); }
+  std::vector<Tensor> owned_params() override { return mixed_ ? master_ : params_.owned(); }
   std::vector<Tensor> owned_grads() override {
     std::vector<Tensor> out;
     for (std::size_t i = 0; i < grads_.size(); ++i) {
       const auto& shard = partition_.layer(i);
-      out.push_back(grads_[i].view(shard.owned_offset(comm_.rank()), {shard.shard}));
+      Tensor owned = grads_[i].view(shard.owned_offset(comm_.rank()), {shard.shard});
+      out.push_back(mixed_ ? widened(owned, MemoryKind::kBuffers, allocator_) : owned);
     }
     return out;
   }
-  void after_optimizer_step() override { params_.all_gather_owned(); }
+  void after_optimizer_step() override {
+    if (mixed_) {
+      const std::vector<Tensor> owned = params_.owned();
+      for (std::size_t i = 0; i < owned.size(); ++i) owned[i].copy_from(master_[i]);
+    }
+    params_.all_gather_owned();
+  }
+  void begin_parameter_load() override { loading_ = true; }
+  void end_parameter_load() override { loading_ = false; }
 
  private:
   const Partition& partition_;
   comm::Communicator& comm_;
+  DType working_;
+  DType reduce_;
+  bool mixed_;
+  runtime::Allocator& allocator_;
+  bool loading_ = false;
   ResidentParams params_;
-  std::vector<Tensor> grads_;  // MemoryKind::kGrads, padded per layer
+  std::vector<Tensor> grads_;    // MemoryKind::kGrads, padded per layer, working dtype
+  std::vector<Tensor> master_;   // mixed precision: fp32 master weights of the owned shard (kMaster)
+  WideViews wide_;
+  std::vector<Tensor> staging_;  // mixed precision: fp32 gradients of the current backward, or a layer being loaded
 };
 
 }  // namespace
 
 std::unique_ptr<ZeroStorage> make_stage1_storage(const Partition& partition, comm::Communicator& comm,
-                                                 const ZeroOptions& /*options*/, runtime::Allocator& allocator) {
-  return std::make_unique<Stage1Storage>(partition, comm, allocator);
+                                                 const ZeroOptions& options, runtime::Allocator& allocator) {
+  return std::make_unique<Stage1Storage>(partition, comm, options, allocator);
 }
 
 }  // namespace zl::engine

@@ -1,6 +1,8 @@
 // Stage 2: full (padded) parameters; each layer's gradient is reduce-scattered into the rank's owned
 // accumulator as soon as its backward is done, in every micro-step, and the full gradient released
 // (sharded_gradients.h); the optimizer updates the owned shard, which is then all-gathered.
+// Mixed precision: 16-bit parameters and gradient shards, fp32 master weights of the owned shard.
+#include "precision.h"
 #include "resident_params.h"
 #include "sharded_gradients.h"
 #include "stages.h"
@@ -8,19 +10,41 @@
 namespace zl::engine {
 namespace {
 
+using runtime::DType;
+using runtime::MemoryKind;
 using runtime::Tensor;
 
 class Stage2Storage final : public ZeroStorage {
  public:
   Stage2Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
-      : params_(partition, comm, allocator), grads_(partition, comm, allocator, options.overlap_comm),
-        layers_(partition.layer_count()) {}
+      : partition_(partition), comm_(comm), mixed_(options.working != DType::kF32), allocator_(allocator),
+        params_(partition, comm, allocator, options.working),
+        grads_(partition, comm, allocator, options.overlap_comm, options.working, options.reduce),
+        layers_(partition.layer_count()), wide_(partition.layer_count(), allocator), loading_layers_(partition.layer_count()) {
+    for (std::size_t i = 0; mixed_ && i < layers_; ++i) {
+      master_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kMaster, runtime::Device::kCpu, allocator));
+    }
+  }
 
   [[nodiscard]] int stage() const override { return 2; }
   [[nodiscard]] std::size_t layer_count() const override { return layers_; }
-  Tensor acquire(std::size_t layer) override { return params_.layer(layer); }
-  void release(std::size_t /*layer*/) override {}
+  Tensor acquire(std::size_t layer) override {
+    if (!mixed_) return params_.layer(layer);
+    if (loading_) {
+      loading_layers_.at(layer) = Tensor::zeros({partition_.layer(layer).padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+      return loading_layers_[layer].view(0, {partition_.layer(layer).size});
+    }
+    return wide_.acquire(layer, params_.layer(layer));
+  }
+  void release(std::size_t layer) override {
+    if (!mixed_) return;
+    if (!loading_) return wide_.release(layer);
+    const auto& shard = partition_.layer(layer);
+    params_.padded(layer).copy_from(loading_layers_.at(layer));
+    master_.at(layer).copy_from(loading_layers_[layer].view(shard.owned_offset(comm_.rank()), {shard.shard}));
+    loading_layers_[layer] = Tensor();
+  }
   Tensor grads(std::size_t layer) override { return grads_.full(layer); }
   void grads_ready(std::size_t layer) override { grads_.ready(layer); }
 
@@ -28,18 +52,36 @@ class Stage2Storage final : public ZeroStorage {
   void begin_backward(bool /*last_micro_step*/) override {}
   void end_backward() override { grads_.drain(); }
 
-  std::vector<Tensor> owned_params() override { return params_.owned(); }
+  std::vector<Tensor> owned_params() override { return mixed_ ? master_ : params_.owned(); }
   std::vector<Tensor> owned_grads() override {
     std::vector<Tensor> out;
-    for (std::size_t i = 0; i < layers_; ++i) out.push_back(grads_.owned(i));
+    for (std::size_t i = 0; i < layers_; ++i) {
+      out.push_back(mixed_ ? widened(grads_.owned(i), MemoryKind::kBuffers, allocator_) : grads_.owned(i));
+    }
     return out;
   }
-  void after_optimizer_step() override { params_.all_gather_owned(); }
+  void after_optimizer_step() override {
+    if (mixed_) {
+      const std::vector<Tensor> owned = params_.owned();
+      for (std::size_t i = 0; i < owned.size(); ++i) owned[i].copy_from(master_[i]);
+    }
+    params_.all_gather_owned();
+  }
+  void begin_parameter_load() override { loading_ = true; }
+  void end_parameter_load() override { loading_ = false; }
 
  private:
+  const Partition& partition_;
+  comm::Communicator& comm_;
+  bool mixed_;
+  runtime::Allocator& allocator_;
+  bool loading_ = false;
   ResidentParams params_;
   ShardedGradients grads_;
   std::size_t layers_;
+  std::vector<Tensor> master_;  // mixed precision: fp32 master weights of the owned shard (kMaster)
+  WideViews wide_;
+  std::vector<Tensor> loading_layers_;  // mixed precision: fp32 layers being loaded
 };
 
 }  // namespace

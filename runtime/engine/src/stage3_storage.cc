@@ -9,12 +9,15 @@
 // embedding is then gathered once per pass, not twice). Every pass ends with nothing gathered, so
 // each layer is all-gathered once in forward and once in backward: 2 Psi, plus the reduce-scatter Psi.
 // Layers smaller than stage3_param_persistence_threshold stay whole on every rank (persistent).
+// Mixed precision: the stored shards (and persistent layers) and the gathers are 16-bit; a gathered
+// layer is widened to fp32 for the kernels; fp32 master weights of the owned shard (precision.h).
 //
 // Safety: all ranks must acquire layers in the same order. A running hash of the sequence is compared
 // across ranks after every step (verify_gather_sequence); a mismatch is an error naming the ranks.
 #include <algorithm>
 #include <cstring>
 
+#include "precision.h"
 #include "sharded_gradients.h"
 #include "stages.h"
 #include "zl/base/check.h"
@@ -31,14 +34,16 @@ class Stage3Storage final : public ZeroStorage {
  public:
   Stage3Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
-      : partition_(partition), comm_(comm), options_(options), allocator_(allocator),
-        grads_(partition, comm, allocator, options.overlap_comm), live_(partition.layer_count()) {
+      : partition_(partition), comm_(comm), options_(options), allocator_(allocator), mixed_(options.working != DType::kF32),
+        grads_(partition, comm, allocator, options.overlap_comm, options.working, options.reduce),
+        live_(partition.layer_count()), wide_(partition.layer_count(), allocator) {
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
       const auto& layer = partition.layer(i);
       const bool persistent = layer.size < options.stage3_param_persistence_threshold;
       persistent_.push_back(persistent);
-      stored_.push_back(Tensor::zeros({persistent ? layer.padded : layer.shard}, DType::kF32, MemoryKind::kParams,
+      stored_.push_back(Tensor::zeros({persistent ? layer.padded : layer.shard}, options.working, MemoryKind::kParams,
                                       runtime::Device::kCpu, allocator));
+      if (mixed_) master_.push_back(Tensor::zeros({layer.shard}, DType::kF32, MemoryKind::kMaster, runtime::Device::kCpu, allocator));
       if (persistent) persistent_elements_ += layer.padded;
     }
   }
@@ -49,8 +54,15 @@ class Stage3Storage final : public ZeroStorage {
 
   Tensor acquire(std::size_t layer) override {
     const auto& shard = partition_.layer(layer);
-    if (persistent_.at(layer)) return stored_[layer].view(0, {shard.size});
     Live& live = live_.at(layer);
+    if (mixed_ && loading_) {  // every layer, persistent or not, is loaded through an fp32 buffer
+      live.full = Tensor::zeros({shard.padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+      live.refs = 1;
+      return live.full.view(0, {shard.size});
+    }
+    if (persistent_.at(layer)) {
+      return mixed_ ? wide_.acquire(layer, stored_[layer].view(0, {shard.size})) : stored_[layer].view(0, {shard.size});
+    }
     if (loading_) {
       live.full = Tensor::zeros({shard.padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
       live.refs = 1;
@@ -65,11 +77,26 @@ class Stage3Storage final : public ZeroStorage {
     }
     ++live.refs;
     prefetch_after(current_trace_.size());
+    if (mixed_) {
+      if (!live.wide.defined()) live.wide = widened(live.full.view(0, {shard.size}), MemoryKind::kBuffers, allocator_);
+      return live.wide;
+    }
     return live.full.view(0, {shard.size});
   }
 
   void release(std::size_t layer) override {
-    if (persistent_.at(layer)) return;
+    if (mixed_ && loading_) {
+      const auto& shard = partition_.layer(layer);
+      const Tensor& full = live_.at(layer).full;
+      stored_[layer].copy_from(persistent_[layer] ? full : full.view(shard.owned_offset(comm_.rank()), {shard.shard}));
+      master_.at(layer).copy_from(full.view(shard.owned_offset(comm_.rank()), {shard.shard}));
+      live_[layer] = Live{};
+      return;
+    }
+    if (persistent_.at(layer)) {
+      if (mixed_) wide_.release(layer);
+      return;
+    }
     Live& live = live_.at(layer);
     ZL_CHECK(live.refs > 0, "layer " << layer << " released more often than acquired");
     if (loading_) {
@@ -94,6 +121,12 @@ class Stage3Storage final : public ZeroStorage {
   }
 
   std::vector<Tensor> owned_params() override {
+    if (mixed_) return master_;
+    return owned_working();
+  }
+
+  // The owned shard of the stored (working) parameters of every layer.
+  std::vector<Tensor> owned_working() {
     std::vector<Tensor> out;
     for (std::size_t i = 0; i < stored_.size(); ++i) {
       const auto& shard = partition_.layer(i);
@@ -104,19 +137,25 @@ class Stage3Storage final : public ZeroStorage {
 
   std::vector<Tensor> owned_grads() override {
     std::vector<Tensor> out;
-    for (std::size_t i = 0; i < stored_.size(); ++i) out.push_back(grads_.owned(i));
+    for (std::size_t i = 0; i < stored_.size(); ++i) {
+      out.push_back(mixed_ ? widened(grads_.owned(i), MemoryKind::kBuffers, allocator_) : grads_.owned(i));
+    }
     return out;
   }
 
   void after_optimizer_step() override {
+    if (mixed_) {
+      const std::vector<Tensor> owned = owned_working();
+      for (std::size_t i = 0; i < owned.size(); ++i) owned[i].copy_from(master_[i]);
+    }
     // Persistent layers are whole on every rank: their updated shards are all-gathered as at stage 2.
     std::vector<comm::Work> works;
     for (std::size_t i = 0; i < stored_.size(); ++i) {
       if (!persistent_[i]) continue;
       const auto& shard = partition_.layer(i);
-      float* full = stored_[i].f32();
-      works.push_back(comm_.all_gather_async(full + shard.owned_offset(comm_.rank()), full,
-                                             static_cast<std::size_t>(shard.shard), comm::DataType::kFp32));
+      const Tensor& full = stored_[i];
+      works.push_back(comm_.all_gather_async(full.view(shard.owned_offset(comm_.rank()), {shard.shard}).raw(), full.raw(),
+                                             static_cast<std::size_t>(shard.shard), comm_type(full.dtype())));
     }
     for (auto& w : works) w.wait();
   }
@@ -146,6 +185,7 @@ class Stage3Storage final : public ZeroStorage {
   enum Pass { kNone = -1, kForward = 0, kBackward = 1 };
   struct Live {
     Tensor full;
+    Tensor wide;  // mixed precision: full widened to fp32 for the kernels
     int refs = 0;
     bool in_flight = false;
     comm::Work work;
@@ -154,9 +194,9 @@ class Stage3Storage final : public ZeroStorage {
   void start_gather(std::size_t layer) {
     const auto& shard = partition_.layer(layer);
     Live& live = live_[layer];
-    live.full = Tensor::empty({shard.padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
-    live.work = comm_.all_gather_async(stored_[layer].f32(), live.full.f32(), static_cast<std::size_t>(shard.shard),
-                                       comm::DataType::kFp32);
+    live.full = Tensor::empty({shard.padded}, stored_[layer].dtype(), MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+    live.work = comm_.all_gather_async(stored_[layer].raw(), live.full.raw(), static_cast<std::size_t>(shard.shard),
+                                       comm_type(stored_[layer].dtype()));
     live.in_flight = true;
     live_elements_ += shard.padded;
   }
@@ -211,10 +251,13 @@ class Stage3Storage final : public ZeroStorage {
   comm::Communicator& comm_;
   ZeroOptions options_;
   runtime::Allocator& allocator_;
+  bool mixed_;
   ShardedGradients grads_;
   std::vector<bool> persistent_;
   std::vector<Tensor> stored_;  // owned shard, or the padded full layer when persistent (kParams)
   std::vector<Live> live_;
+  std::vector<Tensor> master_;  // mixed precision: fp32 master weights of the owned shard (kMaster)
+  WideViews wide_;              // mixed precision: fp32 copies of acquired persistent layers
   std::int64_t persistent_elements_ = 0;
   std::int64_t live_elements_ = 0;
   bool loading_ = false;

@@ -1,4 +1,4 @@
-// --dry_run: the plan as text (machines, ranks, their environment, the exact commands), printed
+// --dry_run: the plan as text (machines, ranks, their devices and environment, the exact commands), printed
 // instead of launching. The store token is shown as <secret>.
 #pragma once
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "zl/config/resolved_config.h"
+#include "zl/launcher/device_assignment.h"
 
 namespace zl::launcher {
 
@@ -35,7 +36,10 @@ struct LaunchPlan {
   int launcher_metrics_port = 0;     // the port this launcher serves /metrics on; 0 = not serving
   int max_restarts = 0;
   int omp_num_threads = 1;           // 0 = the user set OMP_NUM_THREADS; leave it alone
+  std::string blas_coretype;         // OPENBLAS_CORETYPE for the ranks when OpenBLAS misjudged this CPU
+                                     // (zl/kernels/blas_core.h); "" = leave OpenBLAS's choice
   std::string mixed_precision;
+  DeviceAssignment devices;          // device: cuda -> one GPU per local rank (device_assignment.h)
 
   [[nodiscard]] int first_rank() const { return machine_rank * procs_per_machine; }
   // The port the launcher asks for: just past its ranks' ports (metrics.port + processes per machine),
@@ -49,7 +53,8 @@ struct LaunchPlan {
 
 // Variables every rank shares (no per-rank identity): WORLD_SIZE, MASTER_*, ZLAUNCH_*, OMP_NUM_THREADS.
 std::map<std::string, std::string> shared_environment(const LaunchPlan& plan, int attempt);
-// shared_environment() plus RANK, LOCAL_RANK, LOCAL_WORLD_SIZE, NODE_RANK, ZLAUNCH_ERROR_FILE.
+// shared_environment() plus RANK, LOCAL_RANK, LOCAL_WORLD_SIZE, NODE_RANK, ZLAUNCH_ERROR_FILE, and for
+// device: cuda ZLAUNCH_LOCAL_DEVICE (and the user's CUDA_VISIBLE_DEVICES, unchanged).
 std::map<std::string, std::string> rank_environment(const LaunchPlan& plan, int attempt, int local_rank);
 
 // A fresh run id: UTC time plus random hex, e.g. "20261123-184500-3fa2".

@@ -1,6 +1,6 @@
 // The manifest of one checkpoint, <dir>/step_<NNNNNNNN>/manifest.json (DESIGN.md §4, docs/checkpoints.md):
 // what was saved (step, world size, stage, dtypes, the model, the optimizer and its step count, the
-// scheduler, data and RNG positions, the run's configuration and its digest), and where every element
+// scheduler, the loss scaler, data and RNG positions, the run's configuration and its digest), and where every element
 // of every saved tensor lives: for each tensor and each kind of state ("master" fp32 weights, then the
 // optimizer's states, e.g. "exp_avg", "exp_avg_sq"), a list of pieces (rank file, byte offset, element
 // range). A loader needs nothing but this to re-partition for any world size or stage.
@@ -66,6 +66,10 @@ struct Manifest {
   std::vector<std::string> optimizer_states;  // PyTorch state names
   std::int64_t optimizer_step_count = 0;
   nlohmann::json scheduler = nlohmann::json::object();  // {type, position, last_lr}
+  // Mixed precision: {working_dtype, type (none | static | dynamic), cur_scale, cur_iter,
+  // last_overflow_iter, cur_hysteresis, skipped_steps} (DeepSpeed's names; loss_scaler.h). Empty in
+  // manifests written before it existed, which then restore the scaler's initial state.
+  nlohmann::json loss_scaler = nlohmann::json::object();
   nlohmann::json data = nlohmann::json::object();       // {position, samples_consumed, global_batch, context, seed}
   nlohmann::json rng = nlohmann::json::object();        // {generator, init_seed, data_seed, streams}
   nlohmann::json config = nlohmann::json::object();     // the settings a resume must match (run_identity)

@@ -8,6 +8,13 @@
 // mean over every token of the global batch, so the same config gives the same losses at every stage
 // and world size (fp32: to rounding).
 //
+// Mixed precision (fp16.enabled or bf16_enabled; docs/engine.md): 16-bit working parameters and
+// gradients, fp32 master weights and optimizer states in the shards, gradient reductions in
+// communication_data_type (default: the working dtype). Every step checks the gradients for inf/NaN on
+// every rank and OR-reduces the flag; a step with a non-finite gradient is skipped (no optimizer
+// update, parameters unchanged), counted and reported. fp16 scales the loss by DeepSpeed's loss scaler
+// (loss_scaler.h) and unscales the gradients before clipping.
+//
 // Every rank must call every method, in the same order (they are collective).
 #pragma once
 
@@ -18,6 +25,7 @@
 
 #include "zl/comm/communicator.h"
 #include "zl/config/resolved_config.h"
+#include "zl/engine/loss_scaler.h"
 #include "zl/engine/partition.h"
 #include "zl/engine/zero_storage.h"
 #include "zl/runtime/allocator.h"
@@ -45,12 +53,19 @@ struct StepResult {
   double loss = 0.0;       // mean token loss over the global batch (nats)
   double grad_norm = 0.0;  // global L2 norm before clipping
   std::int64_t tokens = 0; // tokens in the global batch
+  // Mixed precision: whether the step was skipped (no optimizer update) and why ("overflow": fp16
+  // gradients overflowed under the loss scale; "nonfinite": a bf16 gradient is inf/NaN), and the loss
+  // scale the step used (1 without fp16 loss scaling).
+  bool skipped = false;
+  std::string skipped_reason;
+  double loss_scale = 1.0;
 };
 
 class Engine {
  public:
-  // Throws zl::UnavailableError for what this engine does not do yet (fp16/bf16 training), and
-  // zl::ConfigError for a stage outside 0-3.
+  // Throws zl::ConfigError for a stage outside 0-3, for fp16 and bf16 both enabled, or an unknown
+  // communication_data_type, and zl::UnavailableError for a combination this engine does not do
+  // (a 16-bit communication_data_type other than the working dtype).
   Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config::TrainingSettings& training,
          runtime::Allocator& allocator = runtime::default_allocator());
 
@@ -69,7 +84,16 @@ class Engine {
     storage_->end_parameter_load();
   }
 
+  // Under mixed precision, throws zl::Error (on every rank alike) when the fp16 loss scale would fall
+  // below fp16.min_loss_scale.
   StepResult train_step(const runtime::BatchSampler& sampler, std::int64_t step, double lr);
+
+  // The working dtype (fp32, bf16 or fp16), the loss scaler and the skipped steps so far.
+  [[nodiscard]] runtime::DType working_dtype() const { return working_; }
+  [[nodiscard]] const LossScaler& loss_scaler() const { return scaler_; }
+  [[nodiscard]] std::int64_t skipped_steps() const { return skipped_steps_; }
+  // Checkpoints: the loss scaler's state and the skipped-step count, restored on every rank alike.
+  void restore_loss_scaler(const LossScalerState& state, std::int64_t skipped_steps);
 
   // The full parameters of layer i (gathered at stage 3), the same on every rank.
   std::vector<float> full_parameters(std::size_t layer);
@@ -92,6 +116,13 @@ class Engine {
   Partition partition_;
   std::unique_ptr<ZeroStorage> storage_;
   std::unique_ptr<runtime::Optimizer> optimizer_;
+  [[nodiscard]] bool mixed() const;
+  StepResult finish_mixed_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
+                               double loss_sum, std::int64_t global_tokens, std::int64_t step, double lr);
+
+  runtime::DType working_ = runtime::DType::kF32;
+  LossScaler scaler_ = LossScaler::none();
+  std::int64_t skipped_steps_ = 0;
 };
 
 }  // namespace zl::engine

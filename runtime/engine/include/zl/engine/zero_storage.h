@@ -39,6 +39,12 @@ struct ZeroOptions {
   std::int64_t stage3_param_persistence_threshold = 100000;
   std::int64_t stage3_max_live_parameters = 1000000000;
   std::int64_t stage3_max_reuse_distance = 1000000000;
+  // Mixed precision (docs/engine.md): the dtype of the working parameters and gradients, and of the
+  // gradient reductions (communication_data_type). fp32/fp32 is plain fp32 training. With a 16-bit
+  // working dtype, owned_params() are the fp32 master weights of the owned shard (MemoryKind::kMaster)
+  // and owned_grads() fresh fp32 widenings of the owned 16-bit gradients (kBuffers, freed with them).
+  runtime::DType working = runtime::DType::kF32;
+  runtime::DType reduce = runtime::DType::kF32;
 
   static ZeroOptions from(const config::ZeroSettings& settings);
 };
@@ -51,12 +57,15 @@ class ZeroStorage : public runtime::ParameterStorage {
   virtual void begin_backward(bool last_micro_step) = 0;
   virtual void end_backward() = 0;
   virtual void reduce_at_boundary() {}
-  // What the optimizer updates on this rank, pairwise: owned_params()[k] is updated from owned_grads()[k].
+  // What the optimizer updates on this rank (fp32), pairwise: owned_params()[k] is updated from owned_grads()[k].
   virtual std::vector<runtime::Tensor> owned_params() = 0;
   virtual std::vector<runtime::Tensor> owned_grads() = 0;
   // True when every rank holds the same full, reduced gradients (stage 0): the norm is then computed
   // locally; otherwise each rank's owned part contributes and the squares are summed across ranks.
   [[nodiscard]] virtual bool grads_replicated() const { return false; }
+  // After the optimizer updated owned_params() (and after a checkpoint load): under mixed precision the
+  // master weights are first rounded into the owned part of the working parameters; then the stage
+  // gathers what it keeps whole. Not called for a skipped step.
   virtual void after_optimizer_step() = 0;
   // Loading parameters (initialization, --init_from, checkpoints) happens between these calls on every
   // rank: acquire(i) returns the full layer to write into, release(i) keeps what this rank stores.
