@@ -11,7 +11,7 @@ using runtime::Tensor;
 
 ResidentParams::ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
                                DType dtype)
-    : partition_(partition), comm_(comm) {
+    : partition_(partition), comm_(comm), allocator_(allocator), loading_(partition.layer_count()) {
   for (std::size_t i = 0; i < partition.layer_count(); ++i) {
     padded_.push_back(Tensor::zeros({partition.layer(i).padded}, dtype, MemoryKind::kParams, runtime::Device::kCpu, allocator));
   }
@@ -37,6 +37,19 @@ void ResidentParams::all_gather_owned() {
                                            static_cast<std::size_t>(shard.shard), comm_type(full.dtype())));
   }
   for (auto& w : works) w.wait();
+}
+
+Tensor ResidentParams::begin_load(std::size_t i) {
+  loading_.at(i) = Tensor::zeros({partition_.layer(i).padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu,
+                                 allocator_);
+  return loading_[i].view(0, {partition_.layer(i).size});
+}
+
+void ResidentParams::finish_load(std::size_t i, Tensor& master) {
+  const auto& shard = partition_.layer(i);
+  padded_.at(i).copy_from(loading_.at(i));
+  master.copy_from(loading_[i].view(shard.owned_offset(comm_.rank()), {shard.shard}));
+  loading_[i] = Tensor();
 }
 
 }  // namespace zl::engine

@@ -23,10 +23,18 @@ class ResidentParams {
   [[nodiscard]] const runtime::Tensor& padded(std::size_t i) const { return padded_.at(i); }
   void all_gather_owned();                                          // after the optimizer step
 
+  // Loading under mixed precision (the storage's parameter-load mode): the loader writes layer i in
+  // fp32 into the view begin_load returns (its unpadded elements; kBuffers); finish_load rounds it into
+  // the working copy, copies this rank's shard of it into `master` (fp32, kMaster), and frees it.
+  runtime::Tensor begin_load(std::size_t i);
+  void finish_load(std::size_t i, runtime::Tensor& master);
+
  private:
   const Partition& partition_;
   comm::Communicator& comm_;
-  std::vector<runtime::Tensor> padded_;  // MemoryKind::kParams, padded elements per layer
+  runtime::Allocator& allocator_;
+  std::vector<runtime::Tensor> padded_;   // MemoryKind::kParams, padded elements per layer
+  std::vector<runtime::Tensor> loading_;  // fp32 layers being loaded, by layer
 };
 
 }  // namespace zl::engine

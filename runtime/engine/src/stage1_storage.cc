@@ -31,19 +31,13 @@ class Stage1Storage final : public ZeroStorage {
   [[nodiscard]] std::size_t layer_count() const override { return grads_.size(); }
   Tensor acquire(std::size_t layer) override {
     if (!mixed_) return params_.layer(layer);
-    if (loading_) {
-      staging_.at(layer) = Tensor::zeros({partition_.layer(layer).padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
-      return staging_[layer].view(0, {partition_.layer(layer).size});
-    }
+    if (loading_) return params_.begin_load(layer);
     return wide_.acquire(layer, params_.layer(layer));
   }
   void release(std::size_t layer) override {
     if (!mixed_) return;
     if (!loading_) return wide_.release(layer);
-    const auto& shard = partition_.layer(layer);
-    params_.padded(layer).copy_from(staging_.at(layer));
-    master_.at(layer).copy_from(staging_[layer].view(shard.owned_offset(comm_.rank()), {shard.shard}));
-    staging_[layer] = Tensor();
+    params_.finish_load(layer, master_.at(layer));
   }
   Tensor grads(std::size_t layer) override {
     const std::int64_t size = partition_.layer(layer).size;
@@ -122,7 +116,7 @@ class Stage1Storage final : public ZeroStorage {
   std::vector<Tensor> grads_;    // MemoryKind::kGrads, padded per layer, working dtype
   std::vector<Tensor> master_;   // mixed precision: fp32 master weights of the owned shard (kMaster)
   WideViews wide_;
-  std::vector<Tensor> staging_;  // mixed precision: fp32 gradients of the current backward, or a layer being loaded
+  std::vector<Tensor> staging_;  // mixed precision: fp32 gradients of the current backward (kBuffers)
 };
 
 }  // namespace

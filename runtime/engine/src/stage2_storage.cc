@@ -21,7 +21,7 @@ class Stage2Storage final : public ZeroStorage {
       : partition_(partition), comm_(comm), mixed_(options.working != DType::kF32), allocator_(allocator),
         params_(partition, comm, allocator, options.working),
         grads_(partition, comm, allocator, options.overlap_comm, options.working, options.reduce),
-        layers_(partition.layer_count()), wide_(partition.layer_count(), allocator), loading_layers_(partition.layer_count()) {
+        layers_(partition.layer_count()), wide_(partition.layer_count(), allocator) {
     for (std::size_t i = 0; mixed_ && i < layers_; ++i) {
       master_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kMaster, runtime::Device::kCpu, allocator));
     }
@@ -31,19 +31,13 @@ class Stage2Storage final : public ZeroStorage {
   [[nodiscard]] std::size_t layer_count() const override { return layers_; }
   Tensor acquire(std::size_t layer) override {
     if (!mixed_) return params_.layer(layer);
-    if (loading_) {
-      loading_layers_.at(layer) = Tensor::zeros({partition_.layer(layer).padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
-      return loading_layers_[layer].view(0, {partition_.layer(layer).size});
-    }
+    if (loading_) return params_.begin_load(layer);
     return wide_.acquire(layer, params_.layer(layer));
   }
   void release(std::size_t layer) override {
     if (!mixed_) return;
     if (!loading_) return wide_.release(layer);
-    const auto& shard = partition_.layer(layer);
-    params_.padded(layer).copy_from(loading_layers_.at(layer));
-    master_.at(layer).copy_from(loading_layers_[layer].view(shard.owned_offset(comm_.rank()), {shard.shard}));
-    loading_layers_[layer] = Tensor();
+    params_.finish_load(layer, master_.at(layer));
   }
   Tensor grads(std::size_t layer) override { return grads_.full(layer); }
   void grads_ready(std::size_t layer) override { grads_.ready(layer); }
@@ -81,7 +75,6 @@ class Stage2Storage final : public ZeroStorage {
   std::size_t layers_;
   std::vector<Tensor> master_;  // mixed precision: fp32 master weights of the owned shard (kMaster)
   WideViews wide_;
-  std::vector<Tensor> loading_layers_;  // mixed precision: fp32 layers being loaded
 };
 
 }  // namespace
