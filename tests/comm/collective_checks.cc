@@ -57,7 +57,10 @@ std::string check_all_collectives(Communicator& comm) {
   const int n = comm.size();
   const int r = comm.rank();
   for (const DataType type : {DataType::kFp32, DataType::kBf16, DataType::kFp16}) {
-    for (const std::size_t count : {std::size_t{1}, std::size_t{7}, std::size_t{1000}, std::size_t{65537}}) {
+    // 2^21 + 3 elements per block exceed the gloo ring's 4 MiB segment (several segments per step, an
+    // odd tail); the others cover one element, odd sizes and one segment.
+    for (const std::size_t count :
+         {std::size_t{1}, std::size_t{7}, std::size_t{1000}, std::size_t{65537}, (std::size_t{1} << 21) + 3}) {
       // all_reduce, sum and average; the average is defined as the exact sum scaled by 1/n, rounded
       // once to the element type.
       for (const ReduceOp op : {ReduceOp::kSum, ReduceOp::kAvg}) {

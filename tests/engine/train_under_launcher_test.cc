@@ -154,6 +154,8 @@ TEST_F(TrainUnderLauncher, StoppedRankIsReportedAsHungWithItsStepAndCollective) 
     const auto lines = std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
     if (lines >= 3) rank1 = find_process_with_environment({"ZLAUNCH_RUN_ID=hung", "RANK=1"});
   }
+  // The watcher samples every 100 ms: let it report some of the steps before the stop.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   if (rank1 != 0) ::kill(rank1, SIGSTOP);
   job.join();
   ASSERT_NE(rank1, 0) << "rank 1 never logged a step\n" << result.err;
@@ -161,14 +163,15 @@ TEST_F(TrainUnderLauncher, StoppedRankIsReportedAsHungWithItsStepAndCollective) 
   EXPECT_NE(result.exit_code, 0) << result.err;
   const std::string report = result.out + result.err;
   // Rank 1 is frozen and rank 0 waits for it in a collective: both go silent, and whichever crosses
-  // the timeout first is named, with its own last report — a step it reached (both had logged 3) and
-  // where its communication thread stood: in a named collective, or between collectives.
+  // the timeout first is named, with its own last report — a step (so reports arrived: without them
+  // the launcher says "no progress report") and where its communication thread stood: in a named
+  // collective, or between collectives.
   const auto hung = report.find(" is hung: no progress or output for 3");
   ASSERT_NE(hung, std::string::npos) << report;
   EXPECT_TRUE(report.compare(hung - 6, 6, "rank 0") == 0 || report.compare(hung - 6, 6, "rank 1") == 0) << report;
   const auto at = report.find("last step ", hung);
   ASSERT_NE(at, std::string::npos) << report;
-  EXPECT_GE(std::stol(report.substr(at + 10)), 3) << report;
+  EXPECT_GE(std::stol(report.substr(at + 10)), 1) << report;
   EXPECT_TRUE(report.find("waiting in ", at) != std::string::npos ||
               report.find("not in a collective", at) != std::string::npos)
       << report;

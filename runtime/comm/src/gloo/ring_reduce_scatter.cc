@@ -35,11 +35,17 @@ void ring_reduce_scatter(gloo::Context& context, const void* in, void* out, std:
     std::memmove(out, in, block_bytes);
     return;
   }
-  // The partial sums accumulate in a copy of the input: the caller's input stays untouched.
-  std::vector<char> acc(static_cast<const char*>(in), static_cast<const char*>(in) + block_bytes * static_cast<std::size_t>(n));
+  // Partial sums never need the whole input copied: step 0 sends straight from the caller's input
+  // (read only), and each later step sends the partial block the previous step produced. Two blocks of
+  // partial sums alternate (step s writes partial[s % 2] while step s's sends read partial[(s-1) % 2],
+  // which step s-1 finished waiting for), and the last step adds into `out` directly.
+  const char* input = static_cast<const char*>(in);
+  std::vector<char> partial(2 * block_bytes);
   const std::size_t segment_bytes = std::min(block_bytes, kSegmentBytes / esize * esize);
   std::vector<char> scratch(2 * segment_bytes);
-  auto acc_buffer = context.createUnboundBuffer(acc.data(), acc.size());
+  // gloo's buffers take non-const pointers; the input buffer is only ever sent from.
+  auto input_buffer = context.createUnboundBuffer(const_cast<char*>(input), block_bytes * static_cast<std::size_t>(n));
+  auto partial_buffer = context.createUnboundBuffer(partial.data(), partial.size());
   auto scratch_buffer = context.createUnboundBuffer(scratch.data(), scratch.size());
   const auto slot = static_cast<std::uint64_t>(context.nextSlot());
   const int left = (r - 1 + n) % n;
@@ -48,21 +54,26 @@ void ring_reduce_scatter(gloo::Context& context, const void* in, void* out, std:
   auto segment_length = [&](std::size_t k) { return std::min(segment_bytes, block_bytes - k * segment_bytes); };
 
   for (int step = 0; step < n - 1; ++step) {
-    const std::size_t send_offset = static_cast<std::size_t>((r - step - 1 + 2 * n) % n) * block_bytes;
-    const std::size_t recv_offset = static_cast<std::size_t>((r - step - 2 + 2 * n) % n) * block_bytes;
+    const bool last = step == n - 2;
+    // Step 0 sends input block (r-1) mod n; later steps the partial sum made by the previous step.
+    auto& send_buffer = step == 0 ? input_buffer : partial_buffer;
+    const std::size_t send_offset = step == 0 ? static_cast<std::size_t>(left) * block_bytes
+                                              : static_cast<std::size_t>((step - 1) % 2) * block_bytes;
+    // The block received from the left at this step, (r-step-2) mod n, gets this rank's input added.
+    const char* own = input + static_cast<std::size_t>((r - step - 2 + 2 * n) % n) * block_bytes;
+    char* sum = last ? static_cast<char*>(out) : partial.data() + static_cast<std::size_t>(step % 2) * block_bytes;
     scratch_buffer->recv(left, slot, 0, segment_length(0));
     for (std::size_t k = 0; k < segments; ++k) {
-      acc_buffer->send(right, slot, send_offset + k * segment_bytes, segment_length(k));
+      send_buffer->send(right, slot, send_offset + k * segment_bytes, segment_length(k));
     }
     for (std::size_t k = 0; k < segments; ++k) {
       expect(scratch_buffer->waitRecv(timeout), "receive", left);
       if (k + 1 < segments) scratch_buffer->recv(left, slot, ((k + 1) % 2) * segment_bytes, segment_length(k + 1));
-      char* target = acc.data() + recv_offset + k * segment_bytes;
-      sum_into(target, target, scratch.data() + (k % 2) * segment_bytes, segment_length(k) / esize, type);
+      const std::size_t at = k * segment_bytes;
+      sum_into(sum + at, own + at, scratch.data() + (k % 2) * segment_bytes, segment_length(k) / esize, type);
     }
-    for (std::size_t k = 0; k < segments; ++k) expect(acc_buffer->waitSend(timeout), "send", right);
+    for (std::size_t k = 0; k < segments; ++k) expect(send_buffer->waitSend(timeout), "send", right);
   }
-  std::memcpy(out, acc.data() + static_cast<std::size_t>(r) * block_bytes, block_bytes);
 }
 
 }  // namespace zl::comm
