@@ -1,5 +1,5 @@
 // GPT-2's input embedding layer (zl/runtime/gpt2_layers.h).
-#include "zl/kernels/embedding.h"
+#include "zl/runtime/device_ops.h"
 #include "zl/runtime/gpt2_layers.h"
 
 namespace zl::runtime {
@@ -16,16 +16,18 @@ void EmbeddingLayer::initialize(const Tensor& flat, Rng& rng, int /*n_layer*/) c
 
 const Tensor& EmbeddingLayer::forward(const Tensor& params, const Tensor& /*input*/, const MicroBatchView& batch) {
   const std::int64_t n = static_cast<std::int64_t>(batch.B) * batch.T * C_;
-  out_ = out_buffer_.get(n, *batch.allocator).reshape({batch.B, batch.T, C_});
-  kernels::cpu::embedding_forward(out_.f32(), batch.tokens, parameter(params, 0).f32(), parameter(params, 1).f32(),
-                                  batch.B, batch.T, C_);
+  out_ = out_buffer_.get(n, *batch.allocator, batch.device).reshape({batch.B, batch.T, C_});
+  ops_for(batch.device)
+      .embedding_forward(out_.ptr_f32(), batch.tokens, parameter(params, 0).ptr_f32(), parameter(params, 1).ptr_f32(),
+                         batch.B, batch.T, C_);
   return out_;
 }
 
 void EmbeddingLayer::backward(const Tensor& /*params*/, const Tensor& grads, const Tensor& dout,
                               const Tensor& /*dinput*/, const MicroBatchView& batch) {
-  kernels::cpu::embedding_backward(parameter(grads, 0).f32(), parameter(grads, 1).f32(), dout.f32(), batch.tokens,
-                                   batch.B, batch.T, C_);
+  ops_for(batch.device)
+      .embedding_backward(parameter(grads, 0).ptr_f32(), parameter(grads, 1).ptr_f32(), dout.ptr_f32(), batch.tokens,
+                          batch.B, batch.T, C_);
 }
 
 }  // namespace zl::runtime

@@ -25,8 +25,9 @@ std::vector<std::vector<std::int32_t>> greedy_continue(Gpt2Model& model, Paramet
       std::copy(seqs[b].end() - T, seqs[b].end(), tokens.begin() + static_cast<std::ptrdiff_t>(b) * T);
     }
     model.forward(storage, tokens.data(), nullptr, B, T);
+    const Tensor logits = model.logits().on_host();
     for (int b = 0; b < B; ++b) {
-      const float* row = model.logits().f32() + (static_cast<std::size_t>(b) * T + T - 1) * V;
+      const float* row = logits.f32() + (static_cast<std::size_t>(b) * T + T - 1) * V;
       const auto next = static_cast<std::int32_t>(std::max_element(row, row + V) - row);
       seqs[b].push_back(next);
       out[b].push_back(next);
@@ -46,7 +47,8 @@ std::vector<std::int32_t> sample_continue(Gpt2Model& model, ParameterStorage& st
   for (int step = 0; step < max_new; ++step) {
     const int T = std::min(static_cast<int>(seq.size()), model.spec().block_size);
     model.forward(storage, seq.data() + (seq.size() - static_cast<std::size_t>(T)), nullptr, 1, T);
-    const float* row = model.logits().f32() + static_cast<std::size_t>(T - 1) * V;
+    const Tensor logits = model.logits().on_host();
+    const float* row = logits.f32() + static_cast<std::size_t>(T - 1) * V;
     const float mx = *std::max_element(row, row + V);
     double sum = 0;
     for (int v = 0; v < V; ++v) sum += (p[v] = std::exp((row[v] - mx) / temperature));

@@ -30,6 +30,10 @@ void load_gpt2_safetensors(const Gpt2Model& model, ParameterStorage& storage, co
   for (std::size_t i = 0; i < model.layer_count(); ++i) {
     const Layer& layer = model.layer(i);
     const Tensor flat = storage.acquire(i);
+    // Written on the host; copied to the device at the end of the layer when the storage is there.
+    const Tensor host = flat.device() == Device::kCpu
+                            ? flat
+                            : Tensor::empty(flat.shape(), DType::kF32, MemoryKind::kBuffers, Device::kCpu);
     for (std::size_t j = 0; j < layer.parameters().size(); ++j) {
       const ParameterSpec& spec = layer.parameters()[j];
       const std::string name = prefix + layer.name() + spec.name;
@@ -46,13 +50,14 @@ void load_gpt2_safetensors(const Gpt2Model& model, ParameterStorage& storage, co
                           shape_string(expected) + hint);
       }
       const std::vector<float> values = file.to_f32(name);
-      const Tensor dst = layer.parameter(flat, j);
+      const Tensor dst = layer.parameter(host, j);
       if (conv) {
         transpose(values.data(), dst.f32(), expected[0], expected[1]);
       } else {
         std::memcpy(dst.f32(), values.data(), static_cast<std::size_t>(dst.numel()) * sizeof(float));
       }
     }
+    if (!host.shares_storage_with(flat)) flat.copy_from(host);
     storage.release(i);
   }
   const std::int64_t blocks = model.spec().n_layer;
@@ -65,7 +70,7 @@ void save_gpt2_safetensors(const Gpt2Model& model, ParameterStorage& storage, co
   std::vector<std::pair<std::string, Tensor>> tensors;
   for (std::size_t i = 0; i < model.layer_count(); ++i) {
     const Layer& layer = model.layer(i);
-    const Tensor flat = storage.acquire(i);
+    const Tensor flat = storage.acquire(i).on_host();
     for (std::size_t j = 0; j < layer.parameters().size(); ++j) {
       const ParameterSpec& spec = layer.parameters()[j];
       const Tensor src = layer.parameter(flat, j);

@@ -6,8 +6,6 @@
 
 #include "zl/base/check.h"
 #include "zl/base/error.h"
-#include "zl/kernels/adamw.h"
-#include "zl/kernels/sgd.h"
 
 namespace zl::runtime {
 namespace {
@@ -30,7 +28,7 @@ class AdamOptimizer final : public Optimizer {
     check_pairs(params, grads);
     allocate(params);
     ++steps_;
-    kernels::cpu::AdamHyper h;
+    kernels::AdamHyper h;
     h.lr = static_cast<float>(lr);
     h.beta1 = static_cast<float>(settings_.betas[0]);
     h.beta2 = static_cast<float>(settings_.betas[1]);
@@ -39,10 +37,9 @@ class AdamOptimizer final : public Optimizer {
     h.step = steps_;
     for (std::size_t i = 0; i < params.size(); ++i) {
       const auto n = static_cast<std::size_t>(params[i].numel());
-      if (decoupled_)
-        kernels::cpu::adamw_step(params[i].f32(), grads[i].f32(), m_[i].f32(), v_[i].f32(), n, h);
-      else
-        kernels::cpu::adam_l2_step(params[i].f32(), grads[i].f32(), m_[i].f32(), v_[i].f32(), n, h);
+      const kernels::Ops& k = params[i].ops();
+      (decoupled_ ? k.adamw_step : k.adam_l2_step)(params[i].ptr_f32(), grads[i].ptr_f32(), m_[i].ptr_f32(),
+                                                   v_[i].ptr_f32(), n, h);
     }
   }
   [[nodiscard]] std::string name() const override { return decoupled_ ? "AdamW" : "Adam"; }
@@ -56,8 +53,8 @@ class AdamOptimizer final : public Optimizer {
   void allocate(const std::vector<Tensor>& params) {
     if (m_.empty()) {
       for (const Tensor& p : params) {
-        m_.push_back(Tensor::zeros({p.numel()}, DType::kF32, MemoryKind::kOptimizer, Device::kCpu, *allocator_));
-        v_.push_back(Tensor::zeros({p.numel()}, DType::kF32, MemoryKind::kOptimizer, Device::kCpu, *allocator_));
+        m_.push_back(Tensor::zeros({p.numel()}, DType::kF32, MemoryKind::kOptimizer, p.device(), *allocator_));
+        v_.push_back(Tensor::zeros({p.numel()}, DType::kF32, MemoryKind::kOptimizer, p.device(), *allocator_));
       }
     }
     ZL_CHECK(m_.size() == params.size(), "the optimizer's buffers changed between steps");
@@ -78,9 +75,10 @@ class SgdOptimizer final : public Optimizer {
     allocate(params);
     ++steps_;
     for (std::size_t i = 0; i < params.size(); ++i) {
-      kernels::cpu::sgd_momentum_step(
-          params[i].f32(), grads[i].f32(), momentum_[i].f32(), static_cast<std::size_t>(params[i].numel()),
-          static_cast<float>(lr), static_cast<float>(settings_.momentum), static_cast<float>(settings_.weight_decay));
+      params[i].ops().sgd_momentum_step(params[i].ptr_f32(), grads[i].ptr_f32(), momentum_[i].ptr_f32(),
+                                        static_cast<std::size_t>(params[i].numel()), static_cast<float>(lr),
+                                        static_cast<float>(settings_.momentum),
+                                        static_cast<float>(settings_.weight_decay));
     }
   }
   [[nodiscard]] std::string name() const override { return "SGD"; }
@@ -94,7 +92,7 @@ class SgdOptimizer final : public Optimizer {
   void allocate(const std::vector<Tensor>& params) {
     if (momentum_.empty()) {
       for (const Tensor& p : params) {
-        momentum_.push_back(Tensor::zeros({p.numel()}, DType::kF32, MemoryKind::kOptimizer, Device::kCpu, *allocator_));
+        momentum_.push_back(Tensor::zeros({p.numel()}, DType::kF32, MemoryKind::kOptimizer, p.device(), *allocator_));
       }
     }
     ZL_CHECK(momentum_.size() == params.size(), "the optimizer's buffers changed between steps");

@@ -8,9 +8,7 @@
 #include "zl/base/check.h"
 #include "zl/kernels/cast.h"
 #include "zl/kernels/math/cast_math.h"
-#if defined(ZL_RUNTIME_HAVE_CUDA)
-#include "zl/kernels/device_memory.h"
-#endif
+#include "zl/runtime/device_ops.h"
 
 namespace zl::runtime {
 
@@ -83,19 +81,30 @@ std::uint16_t* Tensor::bits16() const {
   return static_cast<std::uint16_t*>(raw());
 }
 
+float* Tensor::ptr_f32() const {
+  ZL_CHECK(dtype_ == DType::kF32, "ptr_f32() of a " << to_string(dtype_) << " tensor");
+  return static_cast<float*>(raw());
+}
+
+std::uint16_t* Tensor::ptr_bits16() const {
+  ZL_CHECK(dtype_ != DType::kF32, "ptr_bits16() of an fp32 tensor");
+  return static_cast<std::uint16_t*>(raw());
+}
+
+const kernels::Ops& Tensor::ops() const { return ops_for(device()); }
+
 void Tensor::fill_zero() const {
   if (numel_ == 0) return;
-  if (device() == Device::kCuda) {
-#if defined(ZL_RUNTIME_HAVE_CUDA)
-    kernels::cuda::device_fill_zero(raw(), bytes());
-#endif
-    return;
-  }
-  std::memset(raw(), 0, bytes());
+  ops().zero(raw(), bytes());
 }
 
 void Tensor::fill(float value) const {
-  require_host("fill()");
+  if (device() != Device::kCpu) {
+    const Tensor host = empty(shape_, dtype_, MemoryKind::kBuffers, Device::kCpu);
+    host.fill(value);
+    copy_from(host);
+    return;
+  }
   if (dtype_ == DType::kF32) {
     float* p = f32();
     for (std::int64_t i = 0; i < numel_; ++i) p[i] = value;
@@ -137,35 +146,59 @@ void convert_host(const void* in, DType in_type, void* out, DType out_type, std:
   }
 }
 
+// On the GPU between fp32 and a 16-bit type (the cast kernels); nothing else is needed on the device.
+void convert_on_device(const Tensor& source, const Tensor& target) {
+  const kernels::Ops& ops = target.ops();
+  const auto n = static_cast<std::size_t>(target.numel());
+  ZL_CHECK(source.dtype() == DType::kF32 || target.dtype() == DType::kF32,
+           "copy_from: " << to_string(source.dtype()) << " to " << to_string(target.dtype()) << " on the GPU");
+  if (source.dtype() == DType::kF32) {
+    (target.dtype() == DType::kBF16 ? ops.cast_fp32_to_bf16 : ops.cast_fp32_to_fp16)(source.ptr_f32(),
+                                                                                      target.ptr_bits16(), n);
+  } else {
+    (source.dtype() == DType::kBF16 ? ops.cast_bf16_to_fp32 : ops.cast_fp16_to_fp32)(source.ptr_bits16(),
+                                                                                      target.ptr_f32(), n);
+  }
+}
+
 }  // namespace
 
 void Tensor::copy_from(const Tensor& source) const {
   ZL_CHECK(source.numel() == numel_, "copy_from: " << source.numel() << " elements into " << numel_);
   if (numel_ == 0) return;
+  const auto n = static_cast<std::size_t>(numel_);
   if (device() == Device::kCpu && source.device() == Device::kCpu) {
-    convert_host(source.raw(), source.dtype(), raw(), dtype_, static_cast<std::size_t>(numel_));
-    return;
+    convert_host(source.raw(), source.dtype(), raw(), dtype_, n);
+  } else if (device() == source.device()) {
+    if (source.dtype() == dtype_) {
+      ops().copy(raw(), source.raw(), bytes());
+    } else {
+      convert_on_device(source, *this);
+    }
+  } else if (device() != Device::kCpu) {  // host -> device: convert on the host, then one copy
+    if (source.dtype() == dtype_) {
+      ops().upload(raw(), source.raw(), bytes());
+    } else {
+      std::vector<char> staged(bytes());
+      convert_host(source.raw(), source.dtype(), staged.data(), dtype_, n);
+      ops().upload(raw(), staged.data(), bytes());
+    }
+  } else {  // device -> host: one copy, then convert on the host
+    if (source.dtype() == dtype_) {
+      source.ops().download(raw(), source.raw(), bytes());
+    } else {
+      std::vector<char> staged(source.bytes());
+      source.ops().download(staged.data(), source.raw(), source.bytes());
+      convert_host(staged.data(), source.dtype(), raw(), dtype_, n);
+    }
   }
-#if defined(ZL_RUNTIME_HAVE_CUDA)
-  // Across devices: convert on the host side, then one memcpy.
-  ZL_CHECK(source.dtype() == dtype_ || source.device() == Device::kCpu || device() == Device::kCpu,
-           "copy_from: device-to-device conversion is not supported");
-  if (device() == Device::kCuda && source.device() == Device::kCpu) {
-    std::vector<char> staged(bytes());
-    convert_host(source.raw(), source.dtype(), staged.data(), dtype_, static_cast<std::size_t>(numel_));
-    kernels::cuda::copy_to_device(raw(), staged.data(), bytes());
-  } else if (device() == Device::kCpu) {
-    std::vector<char> staged(source.bytes());
-    kernels::cuda::copy_to_host(staged.data(), source.raw(), source.bytes());
-    convert_host(staged.data(), source.dtype(), raw(), dtype_, static_cast<std::size_t>(numel_));
-  } else {
-    std::vector<char> staged(bytes());
-    kernels::cuda::copy_to_host(staged.data(), source.raw(), bytes());
-    kernels::cuda::copy_to_device(raw(), staged.data(), bytes());
-  }
-#else
-  ZL_CHECK(false, "copy_from: cuda tensors in a build without CUDA");
-#endif
+}
+
+Tensor Tensor::on_host(Allocator& allocator) const {
+  if (device() == Device::kCpu) return *this;
+  Tensor host = empty(shape_, dtype_, MemoryKind::kBuffers, Device::kCpu, allocator);
+  host.copy_from(*this);
+  return host;
 }
 
 Tensor Tensor::to(DType dtype, Allocator& allocator) const {

@@ -1,14 +1,21 @@
 // The device `train` computes on (config key `device`). One rule for the single-process and the
-// distributed paths: device: cuda fails at once, before any rendezvous or allocation, with an exit-2
-// error that says whether a GPU is visible at all.
+// distributed paths: device: cuda without a usable GPU fails at once, before any rendezvous or
+// allocation, with an exit-2 error that says why; with one, the ZeRO engine computes on this rank's GPU
+// (under zlaunch run, with NCCL). Standalone train (no launcher) and --eval_only compute on the CPU.
 #pragma once
 
 #include "zl/config/resolved_config.h"
+#include "zl/runtime/dtype.h"
 
 namespace zl::train {
 
-// Returns when the runtime can train on `device` here; otherwise throws zl::UnavailableError naming
-// the `device` key and what to change.
-void require_supported_device(config::DeviceKind device);
+// The runtime device for `device`. `engine_path`: the run goes through the ZeRO engine under a
+// launcher. Throws zl::UnavailableError naming the `device` key and what to change when device: cuda
+// cannot be used here or on this path.
+runtime::Device require_supported_device(config::DeviceKind device, bool engine_path);
+
+// This rank's GPU among the visible ones: ZLAUNCH_LOCAL_DEVICE (set by zlaunch run), else LOCAL_RANK,
+// else 0.
+int local_device_index();
 
 }  // namespace zl::train

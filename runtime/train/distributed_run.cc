@@ -20,6 +20,7 @@
 #include "zl/engine/run_telemetry.h"
 #include "zl/kernels/blas_threads.h"
 #include "zl/runtime/addition_task.h"
+#include "zl/runtime/compute_device.h"
 #include "zl/runtime/gpt2_checkpoint.h"
 #include "zl/runtime/lr_schedule.h"
 
@@ -44,16 +45,25 @@ std::string format_scale(double scale) {
 
 int run_distributed(const TrainSetup& s) {
   kernels::set_blas_threads(s.threads);
-  require_supported_device(s.config.launch.device);
+  const runtime::Device device = require_supported_device(s.config.launch.device, true);
+  const bool mpi = s.config.launch.launcher == config::LauncherKind::kMpi;
+  if (device == runtime::Device::kCuda && mpi) {
+    throw UnavailableError("device: cuda with launcher: mpi: the engine reduces GPU buffers with NCCL, which zlaunch "
+                           "bootstraps through its own store; use launcher: local (or slurm) for GPU training");
+  }
+  // Before anything touches the GPU: this thread's device and compute stream (the NCCL backend's
+  // communication stream waits for it through events).
+  const runtime::ComputeDevice compute(device, local_device_index());
   const auto t_rendezvous = Clock::now();
-  const comm::BackendKind backend =
-      s.config.launch.launcher == config::LauncherKind::kMpi ? comm::BackendKind::kMpi : comm::BackendKind::kGloo;
+  const comm::BackendKind backend = device == runtime::Device::kCuda ? comm::BackendKind::kNccl
+                                    : mpi                             ? comm::BackendKind::kMpi
+                                                                      : comm::BackendKind::kGloo;
   auto comm = comm::make_communicator_from_environment(backend, std::chrono::seconds(120));
   const double rendezvous_s = std::chrono::duration<double>(Clock::now() - t_rendezvous).count();
   const bool lead = comm->rank() == 0;
   const config::TrainingSettings& t = s.config.training;
 
-  runtime::Gpt2Model model(s.model);
+  runtime::Gpt2Model model(s.model, runtime::default_allocator(), device);
   engine::Engine engine(model, *comm, t);
   const bool fp16 = engine.working_dtype() == runtime::DType::kF16;
   if (!s.flags.init_from.empty()) {
@@ -94,6 +104,7 @@ int run_distributed(const TrainSetup& s) {
   telemetry_options.metrics_enabled = metrics.enabled;
   telemetry_options.metrics_bind = metrics.bind;
   telemetry_options.metrics_port = metrics.port == 0 ? 0 : metrics.port + local_rank;
+  telemetry_options.device = runtime::to_string(device);
   telemetry_options.pushgateway = metrics.pushgateway;  // "" = the launcher's ZLAUNCH_METRICS_PUSHGATEWAY, if any
   const std::string run_id = env_or("ZLAUNCH_RUN_ID", "");
   if (!run_id.empty()) telemetry_options.run_dir = s.config.launch.log_dir + "/" + run_id;
@@ -102,7 +113,7 @@ int run_distributed(const TrainSetup& s) {
                                 comm->size(),
                                 comm::to_string(backend),
                                 config::to_string(s.config.launch.mixed_precision),
-                                "cpu",
+                                runtime::to_string(device),
                                 s.model.name == "custom" ? s.model.dimensions() : s.model.name};
   // Metrics are an observer of the run: when /metrics cannot be served, say so and train without it (the
   // step log is still written) rather than lose the run.

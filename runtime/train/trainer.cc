@@ -171,7 +171,7 @@ void Run::report_task_and_samples() {
 
 int Run::execute() {
   kernels::set_blas_threads(s_.threads);
-  require_supported_device(s_.config.launch.device);
+  require_supported_device(s_.config.launch.device, false);
   if (s_.rank.world_size > 1) rank_tag_ = "rank " + std::to_string(s_.rank.rank) + ": ";
   load_data();
   if (!s_.flags.init_from.empty()) {
@@ -282,7 +282,11 @@ int run_training(const TrainSetup& setup) {
   // Mixed precision is the ZeRO engine's: under a launcher it runs there even on one rank.
   const auto& training = setup.config.training;
   const bool mixed = training.fp16.enabled || training.bf16_enabled;
-  if ((setup.rank.world_size > 1 || checkpoints || mixed) && launched && !setup.flags.eval_only) return run_distributed(setup);
+  // So is the GPU (device: cuda).
+  const bool gpu = setup.config.launch.device == config::DeviceKind::kCuda;
+  if ((setup.rank.world_size > 1 || checkpoints || mixed || gpu) && launched && !setup.flags.eval_only) {
+    return run_distributed(setup);
+  }
   Run run(setup);
   return run.execute();
 }

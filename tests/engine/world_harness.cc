@@ -7,10 +7,12 @@
 #include <thread>
 
 #include "zl/comm/gloo/backend.h"
+#include "zl/comm/nccl/backend.h"
 #include "zl/engine/engine.h"
 #include "zl/kernels/blas_threads.h"
 #include "zl/runtime/addition_task.h"
 #include "zl/runtime/batch_sampler.h"
+#include "zl/runtime/compute_device.h"
 #include "zl/runtime/gpt2_model.h"
 
 namespace zl::engine::testing {
@@ -52,6 +54,7 @@ std::vector<RankRecord> run_world(const WorldConfig& world) {
   const config::TrainingSettings training = test_training(world);
   const runtime::AdditionTask task(2);
   const runtime::TokenDataset data = task.dataset(20000);
+  const runtime::Device device = world.device == "cuda" ? runtime::Device::kCuda : runtime::Device::kCpu;
   gloo::rendezvous::HashStore store;
   std::vector<RankRecord> records(static_cast<std::size_t>(world.world_size));
   std::vector<std::thread> threads;
@@ -59,10 +62,15 @@ std::vector<RankRecord> run_world(const WorldConfig& world) {
     threads.emplace_back([&, r] {
       RankRecord& record = records[static_cast<std::size_t>(r)];
       try {
+        const runtime::ComputeDevice compute(device, r);  // a thread's GPU and compute stream
         runtime::Allocator allocator;
-        comm::Communicator comm(comm::make_gloo_backend(
-            comm::GlooOptions{r, world.world_size, "127.0.0.1", std::chrono::seconds(60)}, store));
-        runtime::Gpt2Model model(spec, allocator);
+        comm::Communicator comm(
+            device == runtime::Device::kCuda
+                ? comm::make_nccl_backend(comm::NcclOptions{r, world.world_size, r, "nccl", std::chrono::seconds(60)},
+                                          store)
+                : comm::make_gloo_backend(comm::GlooOptions{r, world.world_size, "127.0.0.1", std::chrono::seconds(60)},
+                                          store));
+        runtime::Gpt2Model model(spec, allocator, device);
         Engine engine(model, comm, training, allocator);
         engine.initialize(1234);
         const runtime::BatchSampler sampler(data.train, spec.block_size, training.train_micro_batch_size_per_gpu,

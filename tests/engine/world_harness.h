@@ -1,6 +1,7 @@
 // Test harness for the engine: a world of W ranks as threads of this process, each with its own
-// accounting Allocator, model and Communicator (gloo over an in-memory store), training the tiny GPT-2
-// on the built-in addition task with a fixed global batch. run_world returns each rank's record.
+// accounting Allocator, model and Communicator (gloo over an in-memory store; NCCL with device "cuda",
+// rank r on GPU r), training the tiny GPT-2 on the built-in addition task with a fixed global batch.
+// run_world returns each rank's record.
 #pragma once
 
 #include <functional>
@@ -39,6 +40,7 @@ struct WorldConfig {
   int hysteresis = 2;
   double min_loss_scale = 1.0;
   double lr = 3e-3;
+  std::string device = "cpu";  // "cpu" | "cuda" (needs world_size GPUs)
 };
 
 // The tiny model of these tests and the training settings derived from a WorldConfig ("auto" bucket

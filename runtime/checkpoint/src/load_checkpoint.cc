@@ -33,8 +33,14 @@ Manifest load_checkpoint(engine::Engine& engine, const runtime::Gpt2Model& model
     const std::vector<std::string> kinds = manifest.kinds();
     for (const engine::HeldState& h : engine.held_state()) {
       if (h.end == h.begin) continue;
-      reader.read_layer(h.layer, kinds[0], h.begin, h.end, h.master.f32());
-      for (std::size_t k = 1; k < kinds.size(); ++k) reader.read_layer(h.layer, kinds[k], h.begin, h.end, h.optimizer[k - 1].f32());
+      // Read on the host, then copied into the engine's tensor when that is on the GPU.
+      const auto read_into = [&](const runtime::Tensor& target, const std::string& kind) {
+        const runtime::Tensor host = target.on_host();
+        reader.read_layer(h.layer, kind, h.begin, h.end, host.f32());
+        if (!host.shares_storage_with(target)) target.copy_from(host);
+      };
+      read_into(h.master, kinds[0]);
+      for (std::size_t k = 1; k < kinds.size(); ++k) read_into(h.optimizer[k - 1], kinds[k]);
     }
   });
   status.agree();

@@ -19,7 +19,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Writes and fsyncs this rank's blocks (shard_layout.h) from the engine's held tensors.
+// Writes and fsyncs this rank's blocks (shard_layout.h) from the engine's held tensors (through a host
+// copy when they are on the GPU).
 void write_shard(engine::Engine& engine, ChecksummedFileWriter& out) {
   const std::vector<engine::HeldState> held = engine.held_state();
   const std::size_t kinds = 1 + engine.optimizer_state_names().size();
@@ -28,7 +29,7 @@ void write_shard(engine::Engine& engine, ChecksummedFileWriter& out) {
     const engine::HeldState& h = held.at(b.layer);
     ZL_CHECK(h.begin <= b.begin && b.end <= h.end,
              "layer " << b.layer << " elements [" << b.begin << ", " << b.end << ") are not held by this rank");
-    const runtime::Tensor& t = b.kind == 0 ? h.master : h.optimizer.at(b.kind - 1);
+    const runtime::Tensor t = (b.kind == 0 ? h.master : h.optimizer.at(b.kind - 1)).on_host();
     out.write(t.f32() + (b.begin - h.begin), static_cast<std::size_t>(b.end - b.begin) * sizeof(float));
   }
   out.sync_and_close();

@@ -53,10 +53,12 @@ void Communicator::run_thread() {
 }
 
 Work Communicator::submit(Collective collective, std::size_t payload, std::function<void(Backend&)> op) {
-  std::packaged_task<void()> task([this, collective, payload, op = std::move(op)] {
+  std::shared_ptr<void> fence = backend_->submission_fence();  // on the submitting thread, now
+  std::packaged_task<void()> task([this, collective, payload, fence = std::move(fence), op = std::move(op)] {
     current_.store(to_string(collective));
     const auto start = Clock::now();
     try {
+      backend_->wait_for(fence);
       op(*backend_);
     } catch (...) {
       current_.store(nullptr);

@@ -76,4 +76,17 @@ void require_cuda_device() {
   }
 }
 
+void use_cuda_device(int index) {
+  require_cuda_device();
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess || index < 0 || index >= count) {
+    throw UnavailableError("device: cuda: GPU " + std::to_string(index) + " was asked for, but " +
+                           std::to_string(count) + " are visible (CUDA_VISIBLE_DEVICES); run at most one rank per GPU");
+  }
+  const cudaError_t status = cudaSetDevice(index);
+  if (status != cudaSuccess) {
+    throw InfrastructureError("cudaSetDevice(" + std::to_string(index) + "): " + cudaGetErrorString(status));
+  }
+}
+
 }  // namespace zl::device

@@ -16,4 +16,6 @@ void require_cuda_device() {
       "machine with the CUDA toolkit (see docs/gpu.md), or set device: cpu.");
 }
 
+void use_cuda_device(int /*index*/) { require_cuda_device(); }
+
 }  // namespace zl::device

@@ -7,16 +7,15 @@
 #include <cstring>
 
 #include "zl/base/error.h"
-#include "zl/kernels/l2_norm.h"
-#include "zl/kernels/nonfinite.h"
-#include "zl/kernels/scale.h"
+#include "zl/runtime/device_ops.h"
 
 namespace zl::engine {
 namespace {
 
-ZeroOptions zero_options(const config::TrainingSettings& training, runtime::DType working) {
+ZeroOptions zero_options(const config::TrainingSettings& training, runtime::DType working, runtime::Device device) {
   ZeroOptions options = ZeroOptions::from(training.zero_optimization);
   options.working = working;
+  options.device = device;
   options.reduce = training.communication_data_type.empty()
                        ? working
                        : runtime::parse_dtype(training.communication_data_type, "communication_data_type");
@@ -32,7 +31,8 @@ ZeroOptions zero_options(const config::TrainingSettings& training, runtime::DTyp
 
 Engine::Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config::TrainingSettings& training,
                runtime::Allocator& allocator)
-    : model_(model), comm_(comm), training_(training), partition_(model.layer_sizes(), comm.size()) {
+    : model_(model), comm_(comm), training_(training), allocator_(allocator),
+      partition_(model.layer_sizes(), comm.size()) {
   if (training.fp16.enabled && training.bf16_enabled) {
     throw ConfigError("fp16.enabled and bf16.enabled are both true: choose one mixed precision");
   }
@@ -42,7 +42,12 @@ Engine::Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config
   } else if (training.bf16_enabled) {
     working_ = runtime::DType::kBF16;
   }
-  storage_ = make_zero_storage(partition_, comm, zero_options(training, working_), allocator);
+  if (mixed() && model.device() != runtime::Device::kCpu) {
+    throw UnavailableError(std::string(training.fp16.enabled ? "fp16" : "bf16") +
+                           ".enabled with device: cuda is not available yet: the 16-bit working copies are kept by "
+                           "the CPU path only; train in fp32 on the GPU (disable it) or use device: cpu");
+  }
+  storage_ = make_zero_storage(partition_, comm, zero_options(training, working_, model.device()), allocator);
   optimizer_ = runtime::Optimizer::create(training.optimizer, allocator);
 }
 
@@ -72,10 +77,10 @@ StepResult Engine::train_step(const runtime::BatchSampler& sampler, std::int64_t
   const std::vector<runtime::Tensor> grads = storage_->owned_grads();
   if (mixed()) return finish_mixed_step(params, grads, loss_sum, global_tokens, step, lr);
   double squared = 0.0;
-  for (const auto& g : grads) squared += kernels::cpu::squared_l2_norm(g.f32(), static_cast<std::size_t>(g.numel()));
+  for (const auto& g : grads) squared += g.ops().squared_l2_norm(g.ptr_f32(), static_cast<std::size_t>(g.numel()));
   // Two sums in one all-reduce: this rank's token losses and (unless replicated) its gradient squares.
   float sums[2] = {static_cast<float>(loss_sum), storage_->grads_replicated() ? 0.0f : static_cast<float>(squared)};
-  comm_.all_reduce(sums, 2, comm::DataType::kFp32, comm::ReduceOp::kSum);
+  all_reduce_sums(sums, 2);
   StepResult result;
   result.tokens = global_tokens;
   result.loss = static_cast<double>(sums[0]) / static_cast<double>(global_tokens);
@@ -86,7 +91,7 @@ StepResult Engine::train_step(const runtime::BatchSampler& sampler, std::int64_t
   }
   if (training_.gradient_clipping > 0 && result.grad_norm > training_.gradient_clipping) {
     const auto factor = static_cast<float>(training_.gradient_clipping / (result.grad_norm + 1e-6));
-    for (const auto& g : grads) kernels::cpu::scale(g.f32(), static_cast<std::size_t>(g.numel()), factor);
+    for (const auto& g : grads) g.ops().scale(g.ptr_f32(), static_cast<std::size_t>(g.numel()), factor);
   }
   optimizer_->step(params, grads, lr);
   storage_->after_optimizer_step();
@@ -94,8 +99,24 @@ StepResult Engine::train_step(const runtime::BatchSampler& sampler, std::int64_t
   return result;
 }
 
+void Engine::all_reduce_sums(float* sums, std::size_t count) {
+  if (model_.device() == runtime::Device::kCpu) {
+    comm_.all_reduce(sums, count, comm::DataType::kFp32, comm::ReduceOp::kSum);
+    return;
+  }
+  // The Communicator reduces buffers on the model's device (NCCL): up, reduce, down.
+  if (!scalars_.defined() || scalars_.numel() < static_cast<std::int64_t>(count)) {
+    scalars_ = runtime::Tensor::empty({static_cast<std::int64_t>(count)}, runtime::DType::kF32,
+                                      runtime::MemoryKind::kBuffers, model_.device(), allocator_);
+  }
+  const kernels::Ops& k = scalars_.ops();
+  k.upload(scalars_.raw(), sums, count * sizeof(float));
+  comm_.all_reduce(scalars_.raw(), count, comm::DataType::kFp32, comm::ReduceOp::kSum);
+  k.download(sums, scalars_.raw(), count * sizeof(float));
+}
+
 std::vector<float> Engine::full_parameters(std::size_t layer) {
-  const runtime::Tensor t = storage_->acquire(layer);
+  const runtime::Tensor t = storage_->acquire(layer).on_host();
   std::vector<float> out(t.f32(), t.f32() + t.numel());
   storage_->release(layer);
   return out;
@@ -133,12 +154,12 @@ StepResult Engine::finish_mixed_step(const std::vector<runtime::Tensor>& params,
   bool nonfinite = false;
   for (const auto& g : grads) {
     const auto n = static_cast<std::size_t>(g.numel());
-    squared += kernels::cpu::squared_l2_norm(g.f32(), n);
-    nonfinite = nonfinite || kernels::cpu::has_nonfinite(g.f32(), n);
+    squared += g.ops().squared_l2_norm(g.ptr_f32(), n);
+    nonfinite = nonfinite || g.ops().has_nonfinite(g.ptr_f32(), n);
   }
   float sums[3] = {static_cast<float>(loss_sum), storage_->grads_replicated() ? 0.0f : static_cast<float>(squared),
                    nonfinite ? 1.0f : 0.0f};
-  comm_.all_reduce(sums, 3, comm::DataType::kFp32, comm::ReduceOp::kSum);
+  all_reduce_sums(sums, 3);
   const double scale = scaler_.scale();
   StepResult result;
   result.tokens = global_tokens;
@@ -158,7 +179,7 @@ StepResult Engine::finish_mixed_step(const std::vector<runtime::Tensor>& params,
     }
     if (combined != 1.0) {
       const auto factor = static_cast<float>(1.0 / combined);
-      for (const auto& g : grads) kernels::cpu::scale(g.f32(), static_cast<std::size_t>(g.numel()), factor);
+      for (const auto& g : grads) g.ops().scale(g.ptr_f32(), static_cast<std::size_t>(g.numel()), factor);
     }
     optimizer_->step(params, grads, lr);
     storage_->after_optimizer_step();

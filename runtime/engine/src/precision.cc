@@ -85,7 +85,7 @@ void round_in_place(const Tensor& x, DType dtype) {
 }
 
 Tensor widened(const Tensor& source, runtime::MemoryKind kind, runtime::Allocator& allocator) {
-  Tensor out = Tensor::empty(source.shape(), DType::kF32, kind, runtime::Device::kCpu, allocator);
+  Tensor out = Tensor::empty(source.shape(), DType::kF32, kind, source.device(), allocator);
   out.copy_from(source);
   return out;
 }

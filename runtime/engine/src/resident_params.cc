@@ -10,10 +10,10 @@ using runtime::MemoryKind;
 using runtime::Tensor;
 
 ResidentParams::ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
-                               DType dtype)
-    : partition_(partition), comm_(comm), allocator_(allocator), loading_(partition.layer_count()) {
+                               DType dtype, runtime::Device device)
+    : partition_(partition), comm_(comm), allocator_(allocator), device_(device), loading_(partition.layer_count()) {
   for (std::size_t i = 0; i < partition.layer_count(); ++i) {
-    padded_.push_back(Tensor::zeros({partition.layer(i).padded}, dtype, MemoryKind::kParams, runtime::Device::kCpu, allocator));
+    padded_.push_back(Tensor::zeros({partition.layer(i).padded}, dtype, MemoryKind::kParams, device_, allocator));
   }
 }
 
@@ -40,7 +40,7 @@ void ResidentParams::all_gather_owned() {
 }
 
 Tensor ResidentParams::begin_load(std::size_t i) {
-  loading_.at(i) = Tensor::zeros({partition_.layer(i).padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu,
+  loading_.at(i) = Tensor::zeros({partition_.layer(i).padded}, DType::kF32, MemoryKind::kBuffers, device_,
                                  allocator_);
   return loading_[i].view(0, {partition_.layer(i).size});
 }

@@ -16,7 +16,7 @@ namespace zl::engine {
 class ResidentParams {
  public:
   ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
-                 runtime::DType dtype = runtime::DType::kF32);
+                 runtime::DType dtype, runtime::Device device);
 
   [[nodiscard]] runtime::Tensor layer(std::size_t i) const;         // the unpadded full layer
   [[nodiscard]] std::vector<runtime::Tensor> owned() const;          // owned shard of every layer
@@ -33,6 +33,7 @@ class ResidentParams {
   const Partition& partition_;
   comm::Communicator& comm_;
   runtime::Allocator& allocator_;
+  runtime::Device device_;
   std::vector<runtime::Tensor> padded_;   // MemoryKind::kParams, padded elements per layer
   std::vector<runtime::Tensor> loading_;  // fp32 layers being loaded, by layer
 };

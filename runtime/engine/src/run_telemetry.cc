@@ -35,7 +35,8 @@ std::string or_env(const std::string& value, const char* name) {
 
 RunTelemetry::RunTelemetry(const TelemetryOptions& options, const comm::Communicator& comm,
                            const runtime::Allocator& allocator)
-    : comm_(comm), allocator_(allocator) {
+    : comm_(comm), allocator_(allocator),
+      memory_device_(options.device == "cuda" ? runtime::Device::kCuda : runtime::Device::kCpu) {
   pushgateway_ = or_env(options.pushgateway, "ZLAUNCH_METRICS_PUSHGATEWAY");
   if (!pushgateway_.empty()) {
     metrics::parse_pushgateway_url(pushgateway_);  // a bad URL fails at start, not after the run
@@ -90,8 +91,8 @@ void RunTelemetry::record_step(std::int64_t step, const StepResult& result, doub
     }
     metrics_->record_exposed_comm_total(comm.exposed_seconds);
     for (std::size_t k = 0; k < metrics::kMemoryKinds.size(); ++k) {
-      metrics_->record_memory(k, static_cast<std::uint64_t>(memory.current_bytes(kKinds[k])),
-                              static_cast<std::uint64_t>(memory.peak_bytes(kKinds[k])));
+      metrics_->record_memory(k, static_cast<std::uint64_t>(memory.current_bytes(kKinds[k], memory_device_)),
+                              static_cast<std::uint64_t>(memory.peak_bytes(kKinds[k], memory_device_)));
     }
   }
   if (step_log_.is_open()) {
@@ -100,7 +101,7 @@ void RunTelemetry::record_step(std::int64_t step, const StepResult& result, doub
                            {"loss_scale", result.loss_scale}, {"skipped", result.skipped}};
     if (result.skipped) line["skipped_reason"] = result.skipped_reason;
     for (std::size_t k = 0; k < metrics::kMemoryKinds.size(); ++k) {
-      line["memory"][metrics::kMemoryKinds[k]] = memory.current_bytes(kKinds[k]);
+      line["memory"][metrics::kMemoryKinds[k]] = memory.current_bytes(kKinds[k], memory_device_);
     }
     for (std::size_t i = 0; i < metrics::kCollectives.size(); ++i) {
       const auto& s = comm.of(kCollectives[i]);

@@ -12,18 +12,18 @@ using runtime::MemoryKind;
 using runtime::Tensor;
 
 ShardedGradients::ShardedGradients(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
-                                   bool overlap, DType working, DType reduce)
-    : partition_(partition), comm_(comm), allocator_(allocator), overlap_(overlap), working_(working), reduce_(reduce),
-      live_(partition.layer_count()) {
+                                   const ZeroOptions& options)
+    : partition_(partition), comm_(comm), allocator_(allocator), overlap_(options.overlap_comm),
+      working_(options.working), reduce_(options.reduce), device_(options.device), live_(partition.layer_count()) {
   for (std::size_t i = 0; i < partition.layer_count(); ++i) {
-    owned_.push_back(Tensor::zeros({partition.layer(i).shard}, working, MemoryKind::kGrads, runtime::Device::kCpu, allocator));
+    owned_.push_back(Tensor::zeros({partition.layer(i).shard}, working_, MemoryKind::kGrads, device_, allocator));
   }
 }
 
 Tensor ShardedGradients::full(std::size_t layer) {
   Tensor& buffer = live_.at(layer);
   if (!buffer.defined()) {
-    buffer = Tensor::zeros({partition_.layer(layer).padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+    buffer = Tensor::zeros({partition_.layer(layer).padded}, DType::kF32, MemoryKind::kBuffers, device_, allocator_);
   }
   return buffer.view(0, {partition_.layer(layer).size});
 }
@@ -38,12 +38,12 @@ void ShardedGradients::ready(std::size_t layer) {
     if (reduce_ == DType::kF32) {
       round_in_place(buffer, working_);
     } else {
-      Tensor narrow = Tensor::empty({shard.padded}, reduce_, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+      Tensor narrow = Tensor::empty({shard.padded}, reduce_, MemoryKind::kBuffers, device_, allocator_);
       narrow.copy_from(buffer);
       buffer = std::move(narrow);
     }
   }
-  Tensor reduced = Tensor::empty({shard.shard}, reduce_, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+  Tensor reduced = Tensor::empty({shard.shard}, reduce_, MemoryKind::kBuffers, device_, allocator_);
   comm::Work work = comm_.reduce_scatter_async(buffer.raw(), reduced.raw(), static_cast<std::size_t>(shard.shard),
                                                comm_type(reduce_), comm::ReduceOp::kSum);
   pending_.push_back(Pending{layer, std::move(buffer), std::move(reduced), std::move(work)});
@@ -62,10 +62,9 @@ void ShardedGradients::complete_oldest() {
     accumulate_rounded(owned_.at(p.layer), p.reduced, working_);
     return;
   }
-  float* acc = owned_.at(p.layer).f32();
-  const float* add = p.reduced.f32();
-  const auto n = static_cast<std::size_t>(p.reduced.numel());
-  for (std::size_t i = 0; i < n; ++i) acc[i] += add[i];
+  // acc += reduced, element by element (the residual kernel's sum, in place), on the gradients' device.
+  const Tensor& acc = owned_.at(p.layer);
+  acc.ops().residual_forward(acc.ptr_f32(), acc.ptr_f32(), p.reduced.ptr_f32(), static_cast<std::size_t>(acc.numel()));
 }
 
 void ShardedGradients::drain() {

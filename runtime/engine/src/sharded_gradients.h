@@ -12,6 +12,7 @@
 
 #include "zl/comm/communicator.h"
 #include "zl/engine/partition.h"
+#include "zl/engine/zero_storage.h"
 #include "zl/runtime/allocator.h"
 #include "zl/runtime/tensor.h"
 
@@ -19,8 +20,9 @@ namespace zl::engine {
 
 class ShardedGradients {
  public:
-  ShardedGradients(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator, bool overlap,
-                   runtime::DType working = runtime::DType::kF32, runtime::DType reduce = runtime::DType::kF32);
+  // options: overlap_comm, the working and reduce dtypes, and the device.
+  ShardedGradients(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
+                   const ZeroOptions& options);
 
   runtime::Tensor full(std::size_t layer);  // created zeroed on first use in a micro-step
   void ready(std::size_t layer);
@@ -44,6 +46,7 @@ class ShardedGradients {
   bool overlap_;
   runtime::DType working_;
   runtime::DType reduce_;
+  runtime::Device device_;
   std::vector<runtime::Tensor> owned_;  // MemoryKind::kGrads, shard elements per layer, working dtype
   std::vector<runtime::Tensor> live_;   // full buffers of this micro-step (empty Tensor when absent)
   std::deque<Pending> pending_;

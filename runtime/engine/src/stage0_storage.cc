@@ -20,15 +20,15 @@ class Stage0Storage final : public ZeroStorage {
   Stage0Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
       : comm_(comm), overlap_(options.overlap_comm), working_(options.working), reduce_(options.reduce),
-        mixed_(options.working != DType::kF32), allocator_(allocator), wide_(partition.layer_count(), allocator) {
+        mixed_(options.working != DType::kF32), device_(options.device), allocator_(allocator), wide_(partition.layer_count(), allocator) {
     // All gradients live in one buffer, layers in order, so a bucket of adjacent layers is one
     // contiguous all-reduce.
-    grad_buffer_ = Tensor::zeros({partition.total()}, working_, MemoryKind::kGrads, runtime::Device::kCpu, allocator);
+    grad_buffer_ = Tensor::zeros({partition.total()}, working_, MemoryKind::kGrads, device_, allocator);
     std::int64_t offset = 0;
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
       const std::int64_t size = partition.layer(i).size;
-      params_.push_back(Tensor::zeros({size}, working_, MemoryKind::kParams, runtime::Device::kCpu, allocator));
-      if (mixed_) master_.push_back(Tensor::zeros({size}, DType::kF32, MemoryKind::kMaster, runtime::Device::kCpu, allocator));
+      params_.push_back(Tensor::zeros({size}, working_, MemoryKind::kParams, device_, allocator));
+      if (mixed_) master_.push_back(Tensor::zeros({size}, DType::kF32, MemoryKind::kMaster, device_, allocator));
       grads_.push_back(grad_buffer_.view(offset, {size}));
       offsets_.push_back(offset);
       offset += size;
@@ -61,7 +61,7 @@ class Stage0Storage final : public ZeroStorage {
   Tensor grads(std::size_t layer) override {
     if (!mixed_) return grads_.at(layer);
     Tensor& staged = staging_.at(layer);
-    if (!staged.defined()) staged = Tensor::zeros({grads_.at(layer).numel()}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+    if (!staged.defined()) staged = Tensor::zeros({grads_.at(layer).numel()}, DType::kF32, MemoryKind::kBuffers, device_, allocator_);
     return staged;
   }
 
@@ -85,7 +85,7 @@ class Stage0Storage final : public ZeroStorage {
       // fp32 communication of 16-bit gradients: widened, summed in fp32, rounded back in end_backward.
       p.target = grad_buffer_.view(begin, {end - begin});
       p.wide = widened(p.target, MemoryKind::kBuffers, allocator_);
-      p.work = comm_.all_reduce_async(p.wide.f32(), static_cast<std::size_t>(end - begin), comm::DataType::kFp32,
+      p.work = comm_.all_reduce_async(p.wide.ptr_f32(), static_cast<std::size_t>(end - begin), comm::DataType::kFp32,
                                       comm::ReduceOp::kSum);
     }
     works_.push_back(std::move(p));
@@ -147,6 +147,7 @@ class Stage0Storage final : public ZeroStorage {
   DType working_;
   DType reduce_;
   bool mixed_;
+  runtime::Device device_;
   runtime::Allocator& allocator_;
   bool reducing_ = false;
   bool loading_ = false;

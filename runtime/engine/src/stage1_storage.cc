@@ -19,11 +19,11 @@ class Stage1Storage final : public ZeroStorage {
   Stage1Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
       : partition_(partition), comm_(comm), working_(options.working), reduce_(options.reduce),
-        mixed_(options.working != DType::kF32), allocator_(allocator), params_(partition, comm, allocator, options.working),
+        mixed_(options.working != DType::kF32), device_(options.device), allocator_(allocator), params_(partition, comm, allocator, options.working, options.device),
         wide_(partition.layer_count(), allocator), staging_(partition.layer_count()) {
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
-      grads_.push_back(Tensor::zeros({partition.layer(i).padded}, working_, MemoryKind::kGrads, runtime::Device::kCpu, allocator));
-      if (mixed_) master_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kMaster, runtime::Device::kCpu, allocator));
+      grads_.push_back(Tensor::zeros({partition.layer(i).padded}, working_, MemoryKind::kGrads, device_, allocator));
+      if (mixed_) master_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kMaster, device_, allocator));
     }
   }
 
@@ -43,7 +43,7 @@ class Stage1Storage final : public ZeroStorage {
     const std::int64_t size = partition_.layer(layer).size;
     if (!mixed_) return grads_.at(layer).view(0, {size});
     Tensor& staged = staging_.at(layer);
-    if (!staged.defined()) staged = Tensor::zeros({size}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+    if (!staged.defined()) staged = Tensor::zeros({size}, DType::kF32, MemoryKind::kBuffers, device_, allocator_);
     return staged;
   }
   void grads_ready(std::size_t layer) override {
@@ -71,7 +71,7 @@ class Stage1Storage final : public ZeroStorage {
                                                    count, comm_type(working_), comm::ReduceOp::kSum));
       } else {  // fp32 communication of 16-bit gradients: widened, summed in fp32, the owned block rounded back
         wide[i] = widened(grads_[i], MemoryKind::kBuffers, allocator_);
-        float* full = wide[i].f32();
+        float* full = wide[i].ptr_f32();
         works.push_back(comm_.reduce_scatter_async(full, full + shard.owned_offset(comm_.rank()), count,
                                                    comm::DataType::kFp32, comm::ReduceOp::kSum));
       }
@@ -110,6 +110,7 @@ class Stage1Storage final : public ZeroStorage {
   DType working_;
   DType reduce_;
   bool mixed_;
+  runtime::Device device_;
   runtime::Allocator& allocator_;
   bool loading_ = false;
   ResidentParams params_;

@@ -19,11 +19,10 @@ class Stage2Storage final : public ZeroStorage {
   Stage2Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
       : partition_(partition), comm_(comm), mixed_(options.working != DType::kF32), allocator_(allocator),
-        params_(partition, comm, allocator, options.working),
-        grads_(partition, comm, allocator, options.overlap_comm, options.working, options.reduce),
+        params_(partition, comm, allocator, options.working, options.device), grads_(partition, comm, allocator, options),
         layers_(partition.layer_count()), wide_(partition.layer_count(), allocator) {
     for (std::size_t i = 0; mixed_ && i < layers_; ++i) {
-      master_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kMaster, runtime::Device::kCpu, allocator));
+      master_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kMaster, options.device, allocator));
     }
   }
 

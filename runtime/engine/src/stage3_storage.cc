@@ -15,7 +15,6 @@
 // Safety: all ranks must acquire layers in the same order. A running hash of the sequence is compared
 // across ranks after every step (verify_gather_sequence); a mismatch is an error naming the ranks.
 #include <algorithm>
-#include <cstring>
 
 #include "precision.h"
 #include "sharded_gradients.h"
@@ -35,15 +34,15 @@ class Stage3Storage final : public ZeroStorage {
   Stage3Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
       : partition_(partition), comm_(comm), options_(options), allocator_(allocator), mixed_(options.working != DType::kF32),
-        grads_(partition, comm, allocator, options.overlap_comm, options.working, options.reduce),
+        grads_(partition, comm, allocator, options),
         live_(partition.layer_count()), wide_(partition.layer_count(), allocator) {
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
       const auto& layer = partition.layer(i);
       const bool persistent = layer.size < options.stage3_param_persistence_threshold;
       persistent_.push_back(persistent);
       stored_.push_back(Tensor::zeros({persistent ? layer.padded : layer.shard}, options.working, MemoryKind::kParams,
-                                      runtime::Device::kCpu, allocator));
-      if (mixed_) master_.push_back(Tensor::zeros({layer.shard}, DType::kF32, MemoryKind::kMaster, runtime::Device::kCpu, allocator));
+                                      options_.device, allocator));
+      if (mixed_) master_.push_back(Tensor::zeros({layer.shard}, DType::kF32, MemoryKind::kMaster, options_.device, allocator));
       if (persistent) persistent_elements_ += layer.padded;
     }
   }
@@ -56,7 +55,7 @@ class Stage3Storage final : public ZeroStorage {
     const auto& shard = partition_.layer(layer);
     Live& live = live_.at(layer);
     if (mixed_ && loading_) {  // every layer, persistent or not, is loaded through an fp32 buffer
-      live.full = Tensor::zeros({shard.padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+      live.full = Tensor::zeros({shard.padded}, DType::kF32, MemoryKind::kBuffers, options_.device, allocator_);
       live.refs = 1;
       return live.full.view(0, {shard.size});
     }
@@ -64,7 +63,7 @@ class Stage3Storage final : public ZeroStorage {
       return mixed_ ? wide_.acquire(layer, stored_[layer].view(0, {shard.size})) : stored_[layer].view(0, {shard.size});
     }
     if (loading_) {
-      live.full = Tensor::zeros({shard.padded}, DType::kF32, MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+      live.full = Tensor::zeros({shard.padded}, DType::kF32, MemoryKind::kBuffers, options_.device, allocator_);
       live.refs = 1;
       return live.full.view(0, {shard.size});
     }
@@ -101,8 +100,7 @@ class Stage3Storage final : public ZeroStorage {
     ZL_CHECK(live.refs > 0, "layer " << layer << " released more often than acquired");
     if (loading_) {
       const auto& shard = partition_.layer(layer);
-      std::memcpy(stored_[layer].f32(), live.full.f32() + shard.owned_offset(comm_.rank()),
-                  static_cast<std::size_t>(shard.shard) * sizeof(float));
+      stored_[layer].copy_from(live.full.view(shard.owned_offset(comm_.rank()), {shard.shard}));
       free_layer(layer);
       return;
     }
@@ -194,7 +192,7 @@ class Stage3Storage final : public ZeroStorage {
   void start_gather(std::size_t layer) {
     const auto& shard = partition_.layer(layer);
     Live& live = live_[layer];
-    live.full = Tensor::empty({shard.padded}, stored_[layer].dtype(), MemoryKind::kBuffers, runtime::Device::kCpu, allocator_);
+    live.full = Tensor::empty({shard.padded}, stored_[layer].dtype(), MemoryKind::kBuffers, options_.device, allocator_);
     live.work = comm_.all_gather_async(stored_[layer].raw(), live.full.raw(), static_cast<std::size_t>(shard.shard),
                                        comm_type(stored_[layer].dtype()));
     live.in_flight = true;

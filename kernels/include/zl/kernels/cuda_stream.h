@@ -9,4 +9,11 @@ namespace zl::kernels::cuda {
 void set_current_stream(void* stream);
 void* current_stream();
 
+// A stream that does not synchronize with the legacy default stream (cudaStreamNonBlocking), and its
+// release. Only built with CUDA.
+void* create_stream();
+void destroy_stream(void* stream);  // waits for its work first; never throws
+// Waits on the host until the calling thread's current stream has finished its work.
+void synchronize_current_stream();
+
 }  // namespace zl::kernels::cuda

@@ -12,6 +12,7 @@
 #include "zl/base/check.h"
 #include "zl/base/error.h"
 #include "zl/device/accelerator_info.h"
+#include "zl/kernels/cuda_stream.h"
 
 #define ZL_NCCL_CHECK(expr)                                                                                 \
   do {                                                                                                      \
@@ -47,9 +48,9 @@ ncclRedOp_t nccl_op(ReduceOp op) { return op == ReduceOp::kAvg ? ncclAvg : ncclS
 
 class NcclBackend final : public Backend {
  public:
-  NcclBackend(const NcclOptions& options, gloo::rendezvous::Store& store) : rank_(options.rank), size_(options.size) {
-    device::require_cuda_device();
-    ZL_CUDA_RT_CHECK(cudaSetDevice(options.device));
+  NcclBackend(const NcclOptions& options, gloo::rendezvous::Store& store)
+      : rank_(options.rank), size_(options.size), device_(options.device) {
+    device::use_cuda_device(device_);
     const std::string key = options.key_prefix + "/unique_id";
     ncclUniqueId id;
     if (rank_ == 0) {
@@ -76,6 +77,22 @@ class NcclBackend final : public Backend {
   [[nodiscard]] int rank() const override { return rank_; }
   [[nodiscard]] int size() const override { return size_; }
   [[nodiscard]] const char* name() const override { return "nccl"; }
+
+  // An event recorded on the submitting thread's current stream (its compute stream), now.
+  std::shared_ptr<void> submission_fence() override {
+    cudaEvent_t event = nullptr;
+    ZL_CUDA_RT_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+    std::shared_ptr<void> fence(event, [](void* e) { cudaEventDestroy(static_cast<cudaEvent_t>(e)); });
+    ZL_CUDA_RT_CHECK(cudaEventRecord(event, static_cast<cudaStream_t>(kernels::cuda::current_stream())));
+    return fence;
+  }
+
+  // On the communication thread: its current device is this rank's (per-thread state), and the
+  // communication stream waits for the fence on the device, not on the host.
+  void wait_for(const std::shared_ptr<void>& fence) override {
+    ZL_CUDA_RT_CHECK(cudaSetDevice(device_));
+    if (fence != nullptr) ZL_CUDA_RT_CHECK(cudaStreamWaitEvent(stream_, static_cast<cudaEvent_t>(fence.get()), 0));
+  }
 
   void all_reduce(void* data, std::size_t count, DataType type, ReduceOp op) override {
     ZL_NCCL_CHECK(ncclAllReduce(data, data, count, nccl_type(type), nccl_op(op), comm_, stream_));
@@ -111,6 +128,7 @@ class NcclBackend final : public Backend {
 
   int rank_;
   int size_;
+  int device_;
   ncclComm_t comm_ = nullptr;
   cudaStream_t stream_ = nullptr;
 };

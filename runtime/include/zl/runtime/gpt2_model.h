@@ -4,6 +4,9 @@
 //
 // Layer i's parameter count equals spec.layer_parameter_counts()[i]. Parameters are never owned here:
 // every pass takes the ParameterStorage that provides them (parameter_storage.h).
+// The model computes on one device (`device`: activations, workspace, kernels); the storage's parameters
+// and gradients must be on the same device. Tokens and targets always arrive on the host and are copied
+// to the device by forward().
 // Not thread-safe; one micro-batch in flight at a time (forward, then optionally backward).
 #pragma once
 
@@ -20,9 +23,11 @@ namespace zl::runtime {
 
 class Gpt2Model {
  public:
-  explicit Gpt2Model(const config::ModelSpec& spec, Allocator& allocator = default_allocator());
+  explicit Gpt2Model(const config::ModelSpec& spec, Allocator& allocator = default_allocator(),
+                     Device device = Device::kCpu);
 
   [[nodiscard]] const config::ModelSpec& spec() const { return spec_; }
+  [[nodiscard]] Device device() const { return device_; }
   [[nodiscard]] std::size_t layer_count() const { return layers_.size(); }
   [[nodiscard]] Layer& layer(std::size_t i) { return *layers_.at(i); }
   [[nodiscard]] const Layer& layer(std::size_t i) const { return *layers_.at(i); }
@@ -39,17 +44,22 @@ class Gpt2Model {
   // d(final loss)/d(each token's loss): 1 / (tokens in the global batch) for the mean over a global batch.
   void backward(ParameterStorage& storage, float dloss);
 
-  // [B*T, V] logits (forward without targets).
+  // [B*T, V] logits (forward without targets), on the model's device (Tensor::on_host() to read them).
   [[nodiscard]] const Tensor& logits() const { return head_.logits(); }
 
  private:
+  // tokens/targets on the device (Device::kCuda only; on the CPU the caller's arrays are used).
+  const std::int32_t* on_device(const std::int32_t* host, std::int64_t n, std::shared_ptr<Block>& buffer);
+
   config::ModelSpec spec_;
   Allocator* allocator_;
+  Device device_;
   std::vector<std::unique_ptr<Layer>> layers_;
   TiedHead head_;
   Workspace workspace_;
   ActivationBuffer grad_a_, grad_b_;  // ping-pong activation gradients [B, T, C]
   MicroBatchView batch_;
+  std::shared_ptr<Block> tokens_on_device_, targets_on_device_;
   bool has_targets_ = false;
 };
 

@@ -3,7 +3,8 @@
 // implements forward and backward over a micro-batch, saving what its backward needs. It never owns
 // parameter or gradient memory (parameter_storage.h) and never communicates.
 //
-// Activations flow as [B, T, C] fp32 tensors. forward() returns the layer's output, which the layer owns
+// Activations flow as [B, T, C] fp32 tensors on the model's device; a layer computes with the kernels
+// of that device (ops_for(batch.device)) and initializes its parameters in a host buffer. forward() returns the layer's output, which the layer owns
 // and keeps (the next layer's saved input) until the next forward. backward() writes (not accumulates)
 // the gradient with respect to its input into `dinput` and accumulates parameter gradients into `grads`.
 #pragma once
@@ -24,13 +25,15 @@ struct ParameterSpec {
   std::int64_t offset;  // element offset in the layer's flat buffer
 };
 
-// What a layer sees of the current micro-batch. tokens/targets are [B, T] and outlive the pass.
+// What a layer sees of the current micro-batch. tokens are [B, T], on `device` (where the model
+// computes: parameters, activations and kernels), and outlive the pass.
 struct MicroBatchView {
   int B = 0;
   int T = 0;
   const std::int32_t* tokens = nullptr;
   Workspace* workspace = nullptr;
   Allocator* allocator = nullptr;  // where saved activations are allocated
+  Device device = Device::kCpu;
 };
 
 class Layer {

@@ -3,7 +3,8 @@
 // Ownership: a Tensor shares its Block (std::shared_ptr); views made by view()/reshape() share it too,
 // so a flat buffer stays alive while any view of it exists. This is how a layer's parameters live in
 // ONE flat buffer while each named parameter is a view of it (parameter_storage.h).
-// Element access (f32(), bits16(), i32()) is host-only and checks the dtype and the device.
+// Element access (f32(), bits16()) is host-only and checks the dtype and the device; device code passes
+// ptr_f32()/ptr_bits16() (an address on the tensor's own device) to the kernels of ops().
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "zl/kernels/ops.h"
 #include "zl/runtime/allocator.h"
 #include "zl/runtime/dtype.h"
 
@@ -50,12 +52,21 @@ class Tensor {
   [[nodiscard]] void* raw() const;
   [[nodiscard]] float* f32() const;             // dtype fp32, host
   [[nodiscard]] std::uint16_t* bits16() const;  // dtype bf16 or fp16, host
+  // The same elements on the tensor's own device (host or device address), for the kernels of ops().
+  [[nodiscard]] float* ptr_f32() const;             // dtype fp32
+  [[nodiscard]] std::uint16_t* ptr_bits16() const;  // dtype bf16 or fp16
+  // The kernel table of the tensor's device (zl/runtime/device_ops.h).
+  [[nodiscard]] const kernels::Ops& ops() const;
 
   void fill_zero() const;
-  void fill(float value) const;  // host; converts to the tensor's dtype
+  void fill(float value) const;  // converts to the tensor's dtype
   // Copies `source` (same element count, any dtype, any device) into this tensor, converting the
-  // element type with the cast kernels.
+  // element type with the cast kernels (on the GPU when both tensors are there). Between host and device
+  // it returns when the copy is complete (zl/kernels/device_memory.h).
   void copy_from(const Tensor& source) const;
+  // This tensor when it is on the host; otherwise a host copy (MemoryKind::kBuffers) of it. For code
+  // that reads elements on the host (checkpoints, evaluation, tests).
+  [[nodiscard]] Tensor on_host(Allocator& allocator = default_allocator()) const;
   // A new tensor (same shape, kind and device) holding this one converted to `dtype`.
   [[nodiscard]] Tensor to(DType dtype, Allocator& allocator = default_allocator()) const;
 

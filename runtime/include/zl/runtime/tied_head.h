@@ -14,7 +14,8 @@ class TiedHead {
  public:
   TiedHead(int n_embd, int vocab_size) : C_(n_embd), V_(vocab_size) {}
 
-  // x [N, C] (the final norm's output, kept alive by its layer), wte [V, C]. With targets, turns the
+  // x [N, C] (the final norm's output, kept alive by its layer), wte [V, C], and targets [N] all on one
+  // device, where the head computes and keeps its buffers. With targets, turns the
   // logits into probabilities in place and returns the SUM of the N token losses; without, leaves logits
   // and returns 0.
   double forward(const Tensor& wte, const Tensor& x, const std::int32_t* targets, std::int64_t N, Allocator& allocator);

@@ -1,6 +1,7 @@
 // Workspace: scratch buffers shared by the layers of one model (backward temporaries, forward values
 // that need not be saved). A slot grows to the largest size asked and is reused by every layer, so the
-// scratch costs the largest layer's need, not the sum. Accounted as MemoryKind::kActivations.
+// scratch costs the largest layer's need, not the sum. Accounted as MemoryKind::kActivations, on the
+// model's device.
 // Not thread-safe: one model, one compute thread.
 #pragma once
 
@@ -13,7 +14,8 @@ namespace zl::runtime {
 
 class Workspace {
  public:
-  explicit Workspace(Allocator& allocator = default_allocator()) : allocator_(&allocator) {}
+  explicit Workspace(Allocator& allocator = default_allocator(), Device device = Device::kCpu)
+      : allocator_(&allocator), device_(device) {}
   // A buffer of at least `numel` fp32 elements for slot `id`; contents are unspecified, and the same slot
   // returns the same memory until it has to grow.
   Tensor get(std::size_t id, std::int64_t numel);
@@ -22,14 +24,15 @@ class Workspace {
 
  private:
   Allocator* allocator_;
+  Device device_;
   std::vector<Tensor> slots_;
 };
 
-// A flat activation buffer that is reallocated only when a larger size is needed; get() returns a view
-// of exactly the asked size.
+// A flat activation buffer that is reallocated only when a larger size (or another device) is needed;
+// get() returns a view of exactly the asked size.
 class ActivationBuffer {
  public:
-  Tensor get(std::int64_t numel, Allocator& allocator);
+  Tensor get(std::int64_t numel, Allocator& allocator, Device device = Device::kCpu);
 
  private:
   Tensor storage_;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include "zl/comm/types.h"
 
@@ -26,6 +27,13 @@ class Backend {
   virtual void all_gather(const void* in, void* out, std::size_t count, DataType type) = 0;
   virtual void broadcast(void* data, std::size_t count, DataType type, int root) = 0;
   virtual void barrier() = 0;
+
+  // Ordering with the caller's device work (NCCL): submission_fence() runs on the thread that submits a
+  // collective, when it submits it, and captures what the collective must wait for (an event on that
+  // thread's current CUDA stream); wait_for(fence) runs on the communication thread just before the
+  // collective. Host backends need neither: their caller's data is complete when it submits.
+  [[nodiscard]] virtual std::shared_ptr<void> submission_fence() { return nullptr; }
+  virtual void wait_for(const std::shared_ptr<void>& /*fence*/) {}
 };
 
 }  // namespace zl::comm

@@ -7,6 +7,11 @@
 // cross-rank order identical. Synchronous calls queue behind pending async work and wait. The caller
 // must keep buffers alive and untouched until the Work completes. Thread-safe to submit from one
 // thread; stats() may be read from any thread.
+//
+// GPU buffers (NCCL): a collective is ordered after the work the submitting thread had queued on its
+// current CUDA stream when it submitted (Backend::submission_fence), so the compute stream keeps
+// running while the communication stream waits for exactly the kernels that produced the buffer; the
+// Work completes when the collective has finished on the device.
 #pragma once
 
 #include <array>

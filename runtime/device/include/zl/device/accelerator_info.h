@@ -32,4 +32,9 @@ AcceleratorInfo query_accelerators();
 // not compiled in, or no GPU visible. Called by the runtime before touching CUDA.
 void require_cuda_device();
 
+// Makes GPU `index` (among the visible ones) the calling thread's current CUDA device, after
+// require_cuda_device(). Throws zl::UnavailableError naming the index and the visible count when there
+// is no such GPU. The current device is per thread: every thread that launches work calls it.
+void use_cuda_device(int index);
+
 }  // namespace zl::device

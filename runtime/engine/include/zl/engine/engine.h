@@ -15,6 +15,9 @@
 // update, parameters unchanged), counted and reported. fp16 scales the loss by DeepSpeed's loss scaler
 // (loss_scaler.h) and unscales the gradients before clipping.
 //
+// Device: the engine keeps everything on the model's device (Gpt2Model::device()); on the GPU the
+// Communicator must reduce device buffers (NCCL), and mixed precision is not available there yet.
+//
 // Every rank must call every method, in the same order (they are collective).
 #pragma once
 
@@ -110,9 +113,13 @@ class Engine {
   void finish_state_load(std::int64_t optimizer_steps);
 
  private:
+  // All-reduces (sums) `count` host floats, through a device buffer when the model is on the GPU.
+  void all_reduce_sums(float* sums, std::size_t count);
+
   runtime::Gpt2Model& model_;
   comm::Communicator& comm_;
   config::TrainingSettings training_;
+  runtime::Allocator& allocator_;
   Partition partition_;
   std::unique_ptr<ZeroStorage> storage_;
   std::unique_ptr<runtime::Optimizer> optimizer_;
@@ -120,6 +127,7 @@ class Engine {
   StepResult finish_mixed_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
                                double loss_sum, std::int64_t global_tokens, std::int64_t step, double lr);
 
+  runtime::Tensor scalars_;  // device: cuda: the buffer of all_reduce_sums
   runtime::DType working_ = runtime::DType::kF32;
   LossScaler scaler_ = LossScaler::none();
   std::int64_t skipped_steps_ = 0;

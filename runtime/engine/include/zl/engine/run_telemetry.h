@@ -37,7 +37,7 @@ struct TelemetryOptions {
   std::string pushgateway;
   std::string run_id;
   metrics::RunInfo run_info;
-  std::string device = "cpu";
+  std::string device = "cpu";  // the metrics' device label, and the device whose memory is reported
 };
 
 class RunTelemetry {
@@ -60,6 +60,7 @@ class RunTelemetry {
  private:
   const comm::Communicator& comm_;
   const runtime::Allocator& allocator_;
+  runtime::Device memory_device_;
   std::unique_ptr<metrics::Endpoint> endpoint_;
   std::shared_ptr<prometheus::Registry> registry_;  // the endpoint's, or a private one for push only
   std::unique_ptr<metrics::RankMetrics> metrics_;

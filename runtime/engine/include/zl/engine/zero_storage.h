@@ -45,6 +45,9 @@ struct ZeroOptions {
   // and owned_grads() fresh fp32 widenings of the owned 16-bit gradients (kBuffers, freed with them).
   runtime::DType working = runtime::DType::kF32;
   runtime::DType reduce = runtime::DType::kF32;
+  // Where parameters, gradients, optimizer states and communication buffers live (the model's device).
+  // Device::kCuda needs a Communicator over device buffers (NCCL).
+  runtime::Device device = runtime::Device::kCpu;
 
   static ZeroOptions from(const config::ZeroSettings& settings);
 };

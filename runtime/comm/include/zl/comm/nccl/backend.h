@@ -1,8 +1,9 @@
 // NCCL backend (GPU): one rank per GPU; buffers are device pointers. Rank 0 creates the NCCL unique id
 // and publishes it through the rendezvous store (any gloo::rendezvous::Store: the launcher's store
 // adapter in production); the others read it. Collectives are queued on the backend's own
-// communication stream and completed before returning (the Backend contract is synchronous; the
-// Communicator's thread provides the overlap). Built only with CUDA.
+// communication stream, after the submitting thread's compute-stream work (submission_fence, an event),
+// and completed before returning (the Backend contract is synchronous; the Communicator's thread
+// provides the overlap). Built only with CUDA.
 #pragma once
 
 #include <chrono>
