@@ -4,18 +4,15 @@
 # installed torch accepts it on CPU) on 1 and 2 threads, N = 10M and 100M, in the same run, alternating
 # ours and theirs ROUNDS times. Each run takes STEPS timed steps after one warm-up; the table gives the
 # median over rounds of each run's median step, and torch/zlaunch ratios. Usage:
-#   bench/optimizer/run.sh [BUILD_DIR] [ROUNDS] [STEPS]   (defaults: build, 3, 5)
+#   bench/optimizer/run.sh [BUILD_DIR] [ROUNDS] [STEPS]   (defaults: build, 3, 5; quickest: BUILD_DIR 1 1)
+# PYTHON names the interpreter that has torch (default: /usr/bin/python3).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-build="${1:-$root/build}"
-rounds="${2:-3}"
+source "$here/../common.sh"
+bench_setup "$@"
 steps="${3:-5}"
 bench="$build/bin/adamw_bench"
-python="${PYTHON:-/usr/bin/python3}"
-[[ -x "$bench" ]] || { echo "no adamw_bench at $bench (build it: cmake --build $build --target adamw_bench)" >&2; exit 2; }
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+bench_require "$bench" "build it: cmake --build $build --target adamw_bench"
 out="$tmp/runs.jsonl"
 
 variants="foreach forloop"
@@ -25,7 +22,7 @@ else
   echo "torch $("$python" -c 'import torch; print(torch.__version__)'): AdamW(fused=True) is not available on CPU; skipped" >&2
 fi
 
-for round in $(seq 1 "$rounds"); do
+one_round() {
   for n in 10000000 100000000; do
     for t in 1 2; do
       OMP_NUM_THREADS=$t "$bench" "$n" "$t" "$steps" >> "$out"
@@ -34,8 +31,8 @@ for round in $(seq 1 "$rounds"); do
       done
     done
   done
-  echo "round $round done" >&2
-done
+}
+bench_rounds one_round
 
 "$python" - "$out" <<'PY'
 import collections, json, statistics, sys

@@ -3,28 +3,28 @@
 # (../shared/anchors/torch_gpt.py --mode single --threads 1) with the same GPT config (4 layers, 4 heads,
 # width 128, context 128, vocab 256), micro-batch 8, AdamW, in the same run, alternating ROUNDS times.
 # Prints per-round numbers and the ratio of the medians. Usage:
-#   bench/runtime/run_bench.sh [BUILD_DIR] [ROUNDS]       (BUILD_DIR default: build)
+#   bench/runtime/run_bench.sh [BUILD_DIR] [ROUNDS]       (defaults: build, 3; quickest: BUILD_DIR 1)
+# PYTHON names the interpreter that has torch (default: /usr/bin/python3); ZL_SHARED_DIR the shared
+# folder holding the anchor (default: ../shared next to the checkout).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-build="${1:-$root/build}"
-rounds="${2:-3}"
+source "$here/../common.sh"
+bench_setup "$@"
 train="$build/bin/train"
-anchor="${ZL_SHARED_DIR:-$root/../shared}/anchors/torch_gpt.py"
-python="${PYTHON:-/usr/bin/python3}"
-[[ -x "$train" ]] || { echo "no train binary at $train (build it: ninja -C $build train)" >&2; exit 2; }
+anchor="${ZL_SHARED_DIR:-$bench_root/../shared}/anchors/torch_gpt.py"
+bench_require "$train" "build it: ninja -C $build train"
 [[ -f "$anchor" ]] || { echo "no anchor at $anchor (set ZL_SHARED_DIR)" >&2; exit 2; }
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
 warmup=5
 steps=30
 
-for round in $(seq 1 "$rounds"); do
+one_round() {
+  local round=$1
   OMP_NUM_THREADS=1 "$train" --model small --context 128 --steps $((warmup + steps)) --eval_batches 1 --threads 1 \
     --log_json "$tmp/zl_$round.jsonl" > "$tmp/zl_$round.out"
   OMP_NUM_THREADS=1 "$python" "$anchor" --mode single --threads 1 --batch 8 --warmup "$warmup" --steps "$steps" \
     --json "$tmp/torch.jsonl" > /dev/null
-done
+}
+bench_rounds one_round
 
 "$python" - "$tmp" "$rounds" "$warmup" <<'PY'
 import json, statistics, sys

@@ -44,7 +44,7 @@ std::int64_t MemoryStats::peak_bytes(MemoryKind kind, Device device) const {
   return peak[index_of(device)][index_of(kind)];
 }
 
-Block::~Block() { allocator_->release(data_, bytes_, kind_, device_); }
+Block::~Block() { allocator_->release(*this); }
 
 std::shared_ptr<Block> Allocator::allocate(std::size_t bytes, MemoryKind kind, Device device) {
   void* data = nullptr;
@@ -60,30 +60,47 @@ std::shared_ptr<Block> Allocator::allocate(std::size_t bytes, MemoryKind kind, D
     throw UnavailableError("device: cuda: this build of zlaunch has no CUDA support (configure with ZL_CUDA=ON)");
 #endif
   }
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    const auto d = index_of(device);
-    const auto k = index_of(kind);
-    const auto n = static_cast<std::int64_t>(bytes);
-    stats_.current[d][k] += n;
-    if (stats_.current[d][k] > stats_.peak[d][k]) stats_.peak[d][k] = stats_.current[d][k];
-    stats_.total_current[d] += n;
-    if (stats_.total_current[d] > stats_.total_peak[d]) stats_.total_peak[d] = stats_.total_current[d];
-  }
+  count(bytes, kind, device);
   return std::make_shared<Block>(this, data, bytes, kind, device);
 }
 
-void Allocator::release(void* data, std::size_t bytes, MemoryKind kind, Device device) {
-  if (device == Device::kCpu) {
-    std::free(data);
-  } else {
+std::shared_ptr<Block> Allocator::allocate_pinned(std::size_t bytes, MemoryKind kind) {
+  device::require_cuda_device();
 #if defined(ZL_RUNTIME_HAVE_CUDA)
-    kernels::cuda::device_free(data);
+  void* data = kernels::cuda::pinned_allocate(bytes);
+  count(bytes, kind, Device::kCpu);
+  return std::make_shared<Block>(this, data, bytes, kind, Device::kCpu, true);
+#else
+  throw UnavailableError("pinned host memory needs CUDA: this build of zlaunch has none (configure with ZL_CUDA=ON)");
 #endif
-  }
+}
+
+void Allocator::count(std::size_t bytes, MemoryKind kind, Device device) {
   const std::lock_guard<std::mutex> lock(mutex_);
-  stats_.current[index_of(device)][index_of(kind)] -= static_cast<std::int64_t>(bytes);
-  stats_.total_current[index_of(device)] -= static_cast<std::int64_t>(bytes);
+  const auto d = index_of(device);
+  const auto k = index_of(kind);
+  const auto n = static_cast<std::int64_t>(bytes);
+  stats_.current[d][k] += n;
+  if (stats_.current[d][k] > stats_.peak[d][k]) stats_.peak[d][k] = stats_.current[d][k];
+  stats_.total_current[d] += n;
+  if (stats_.total_current[d] > stats_.total_peak[d]) stats_.total_peak[d] = stats_.total_current[d];
+}
+
+void Allocator::release(const Block& block) {
+#if defined(ZL_RUNTIME_HAVE_CUDA)
+  if (block.pinned()) {
+    kernels::cuda::pinned_free(block.data());
+  } else if (block.device() == Device::kCuda) {
+    kernels::cuda::device_free(block.data());
+  } else {
+    std::free(block.data());
+  }
+#else
+  std::free(block.data());
+#endif
+  const std::lock_guard<std::mutex> lock(mutex_);
+  stats_.current[index_of(block.device())][index_of(block.kind())] -= static_cast<std::int64_t>(block.bytes());
+  stats_.total_current[index_of(block.device())] -= static_cast<std::int64_t>(block.bytes());
 }
 
 MemoryStats Allocator::stats() const {

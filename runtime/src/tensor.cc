@@ -43,6 +43,13 @@ Tensor Tensor::zeros(const Shape& shape, DType dtype, MemoryKind kind, Device de
   return t;
 }
 
+Tensor Tensor::pinned_zeros(const Shape& shape, DType dtype, MemoryKind kind, Allocator& allocator) {
+  const auto bytes = static_cast<std::size_t>(shape_numel(shape)) * dtype_size(dtype);
+  Tensor t(allocator.allocate_pinned(bytes, kind), 0, shape, dtype);
+  t.fill_zero();
+  return t;
+}
+
 Tensor Tensor::view(std::int64_t offset, const Shape& shape) const {
   ZL_CHECK(defined(), "view of an undefined tensor");
   const std::int64_t n = shape_numel(shape);

@@ -33,10 +33,12 @@ struct Job {
   int ranks = 1;
   int stage = 0;
   std::string launcher = "local";
+  std::string device = "cpu";
 };
 
 std::string describe(const Job& job) {
-  return std::to_string(job.ranks) + " ranks, stage " + std::to_string(job.stage) + ", --launcher " + job.launcher;
+  return std::to_string(job.ranks) + " ranks, stage " + std::to_string(job.stage) + ", --launcher " + job.launcher +
+         ", --device " + job.device;
 }
 
 class TrainUnderLauncher : public ::testing::Test {
@@ -56,6 +58,7 @@ class TrainUnderLauncher : public ::testing::Test {
     const std::vector<std::string> argv = {testing::zlaunch_binary(), "run",
                                            "--num_processes", std::to_string(job.ranks),
                                            "--launcher", job.launcher,
+                                           "--device", job.device,
                                            "--config_file", config_,
                                            "--zero_stage", std::to_string(job.stage),
                                            "--log_dir", dir_,
@@ -83,12 +86,13 @@ class TrainUnderLauncher : public ::testing::Test {
   }
 
   // Every rank of `job` logged `reference`'s losses, to the tolerance.
-  void expect_same_training(const std::vector<double>& reference, const Job& job) {
+  void expect_same_training(const std::vector<double>& reference, const Job& job,
+                            double tolerance = kLossRelativeTolerance) {
     const auto losses = run(job);
     for (std::size_t rank = 0; rank < losses.size(); ++rank) {
       ASSERT_EQ(losses[rank].size(), reference.size()) << describe(job) << ", rank " << rank;
       for (std::size_t step = 0; step < reference.size(); ++step) {
-        EXPECT_LE(std::abs(losses[rank][step] - reference[step]), kLossRelativeTolerance * std::abs(reference[step]))
+        EXPECT_LE(std::abs(losses[rank][step] - reference[step]), tolerance * std::abs(reference[step]))
             << describe(job) << ", rank " << rank << ", step " << step + 1 << ": " << losses[rank][step]
             << " against " << reference[step] << " on one rank";
       }
@@ -175,6 +179,19 @@ TEST_F(TrainUnderLauncher, StoppedRankIsReportedAsHungWithItsStepAndCollective) 
   EXPECT_TRUE(report.find("waiting in ", at) != std::string::npos ||
               report.find("not in a collective", at) != std::string::npos)
       << report;
+}
+
+// device: cuda where GPUs are visible: one rank per GPU (the launcher sets ZLAUNCH_LOCAL_DEVICE), NCCL
+// between them, the same training as the CPU's one-process run to the cross-device tolerance of
+// engine_cuda_test (cuBLAS and OpenBLAS sum in different orders).
+TEST_F(TrainUnderLauncher, GpuRanksTrainTheSameModelAsTheCpu) {
+  const auto gpus = static_cast<int>(device::query_accelerators().gpus.size());
+  if (gpus == 0) GTEST_SKIP() << "no GPU visible: " << device::query_accelerators().no_gpu_reason;
+  constexpr double kCrossDeviceTolerance = 1e-4;
+  const std::vector<double> reference = run(Job{1, 0}).at(0);
+  for (const int stage : {0, 1, 2, 3}) {
+    expect_same_training(reference, Job{std::min(gpus, 2), stage, "local", "cuda"}, kCrossDeviceTolerance);
+  }
 }
 
 // device: cuda on a machine without a GPU: every rank refuses at once, before rendezvous, and the

@@ -41,6 +41,8 @@ config::TrainingSettings test_training(const WorldConfig& world) {
   t.fp16.min_loss_scale = world.min_loss_scale;
   t.bf16_enabled = world.precision == "bf16";
   t.communication_data_type = world.communication_data_type;
+  if (world.offload_optimizer) z.offload_optimizer.device = config::OffloadDevice::kCpu;
+  if (world.offload_param) z.offload_param.device = config::OffloadDevice::kCpu;
   return t;
 }
 

@@ -41,6 +41,8 @@ struct WorldConfig {
   double min_loss_scale = 1.0;
   double lr = 3e-3;
   std::string device = "cpu";  // "cpu" | "cuda" (needs world_size GPUs)
+  bool offload_optimizer = false;  // zero_optimization.offload_optimizer.device: cpu
+  bool offload_param = false;      // zero_optimization.offload_param.device: cpu
 };
 
 // The tiny model of these tests and the training settings derived from a WorldConfig ("auto" bucket

@@ -15,6 +15,16 @@ namespace zl::testing {
 
 std::string rank_program() { return ZL_RANK_PROGRAM; }
 
+ProcessOptions isolated_launch_options(const std::string& dir, const std::vector<std::string>& also_unset) {
+  ProcessOptions o;
+  o.working_directory = dir;
+  o.set_env = {{"HOME", dir}};
+  o.unset_env = {"ZLAUNCH_STORE_TOKEN"};
+  o.unset_env.insert(o.unset_env.end(), also_unset.begin(), also_unset.end());
+  o.timeout = std::chrono::seconds(60);
+  return o;
+}
+
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& output_dir)
     : out_path_(output_dir + "/background.out"), err_path_(output_dir + "/background.err") {
   std::vector<char*> c_argv;

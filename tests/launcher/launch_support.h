@@ -1,5 +1,6 @@
-// Helpers for the launcher's integration tests: the rank program's path, a zlaunch started in the
-// background (to signal or kill it mid-run), and process-table checks.
+// Helpers for the launcher's integration tests: the rank program's path, the options that isolate a
+// zlaunch run from the invoking user's setup, a zlaunch started in the background (to signal or kill it
+// mid-run), and process-table checks.
 #pragma once
 
 #include <sys/types.h>
@@ -8,10 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "subprocess.h"
+
 namespace zl::testing {
 
 // The tests' rank program (rank_program.cc), built next to the tests.
 std::string rank_program();
+
+// Options for running zlaunch in dir as a user without setup of their own: dir is the working
+// directory and HOME (so no user config file is read), ZLAUNCH_STORE_TOKEN is unset (the launcher
+// makes its own), as is each name in also_unset (the variables whose inherited value would change what
+// the caller checks); 60 s timeout.
+ProcessOptions isolated_launch_options(const std::string& dir, const std::vector<std::string>& also_unset = {});
 
 // A process started in its own process group with stdout/stderr going to files.
 class BackgroundProcess {

@@ -25,17 +25,13 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 class RunDeviceTest : public ::testing::Test {
  protected:
   std::string dir_ = testing::make_temp_dir("zl_run_device_");
+  // CUDA_VISIBLE_DEVICES unset: every GPU visible, as for a user who never set it.
   testing::ProcessOptions options() const {
-    testing::ProcessOptions o;
-    o.working_directory = dir_;
-    o.set_env = {{"HOME", dir_}};
-    o.unset_env = {"OMP_NUM_THREADS", "ZLAUNCH_STORE_TOKEN", "CUDA_VISIBLE_DEVICES", "ZLAUNCH_CONFIG"};
-    o.timeout = std::chrono::seconds(60);
-    return o;
+    return testing::isolated_launch_options(dir_, {"OMP_NUM_THREADS", "ZLAUNCH_CONFIG", "CUDA_VISIBLE_DEVICES"});
   }
+  // CUDA_VISIBLE_DEVICES=value inherited by zlaunch, as a user's own setting.
   testing::ProcessOptions options_with_visible(const std::string& value) const {
-    auto o = options();
-    o.unset_env = {"OMP_NUM_THREADS", "ZLAUNCH_STORE_TOKEN", "ZLAUNCH_CONFIG"};
+    auto o = testing::isolated_launch_options(dir_, {"OMP_NUM_THREADS", "ZLAUNCH_CONFIG"});
     o.set_env["CUDA_VISIBLE_DEVICES"] = value;
     return o;
   }

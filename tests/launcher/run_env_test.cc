@@ -25,14 +25,8 @@ using testing::zlaunch_binary;
 class RunEnvTest : public ::testing::Test {
  protected:
   std::string dir_ = testing::make_temp_dir("zl_run_env_");
-  testing::ProcessOptions options() const {
-    testing::ProcessOptions o;
-    o.working_directory = dir_;
-    o.set_env = {{"HOME", dir_}};
-    o.unset_env = {"OMP_NUM_THREADS", "ZLAUNCH_STORE_TOKEN"};
-    o.timeout = std::chrono::seconds(60);
-    return o;
-  }
+  // OMP_NUM_THREADS unset: the ranks see zlaunch's default unless a case sets it.
+  testing::ProcessOptions options() const { return testing::isolated_launch_options(dir_, {"OMP_NUM_THREADS"}); }
   std::vector<std::string> zlaunch(std::vector<std::string> args) const {
     std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "r1"};
     argv.insert(argv.end(), args.begin(), args.end());

@@ -21,14 +21,7 @@ using testing::zlaunch_binary;
 class RunFailureTest : public ::testing::Test {
  protected:
   std::string dir_ = testing::make_temp_dir("zl_run_fail_");
-  testing::ProcessOptions options() const {
-    testing::ProcessOptions o;
-    o.working_directory = dir_;
-    o.set_env = {{"HOME", dir_}};
-    o.unset_env = {"ZLAUNCH_STORE_TOKEN"};
-    o.timeout = std::chrono::seconds(60);
-    return o;
-  }
+  testing::ProcessOptions options() const { return testing::isolated_launch_options(dir_); }
   std::vector<std::string> zlaunch(std::vector<std::string> args) const {
     std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "r1"};
     argv.insert(argv.end(), args.begin(), args.end());

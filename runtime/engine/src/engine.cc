@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "zl/base/error.h"
+#include "optimizer_offload.h"
 #include "zl/runtime/device_ops.h"
 
 namespace zl::engine {
@@ -42,13 +43,38 @@ Engine::Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config
   } else if (training.bf16_enabled) {
     working_ = runtime::DType::kBF16;
   }
-  if (mixed() && model.device() != runtime::Device::kCpu) {
-    throw UnavailableError(std::string(training.fp16.enabled ? "fp16" : "bf16") +
-                           ".enabled with device: cuda is not available yet: the 16-bit working copies are kept by "
-                           "the CPU path only; train in fp32 on the GPU (disable it) or use device: cpu");
+  ZeroOptions options = zero_options(training, working_, model.device());
+  const auto& zero = training.zero_optimization;
+  const bool offload_optimizer = zero.offload_optimizer.device == config::OffloadDevice::kCpu;
+  const bool offload_param = zero.offload_param.device == config::OffloadDevice::kCpu;
+  if (model.device() == runtime::Device::kCuda) {
+    if (offload_param && !offload_optimizer) {
+      throw UnavailableError(
+          "zero_optimization.offload_param.device: cpu without offload_optimizer on device: cuda is not available: the "
+          "optimizer updates the parameter shards where they live; offload both (offload_optimizer.device: cpu) or "
+          "neither");
+    }
+    if (offload_optimizer) offload_ = std::make_unique<OptimizerOffload>(allocator);
+    options.offload_params = offload_param;
   }
-  storage_ = make_zero_storage(partition_, comm, zero_options(training, working_, model.device()), allocator);
+  storage_ = make_zero_storage(partition_, comm, options, allocator);
   optimizer_ = runtime::Optimizer::create(training.optimizer, allocator);
+}
+
+Engine::~Engine() = default;
+
+void Engine::optimizer_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
+                            double lr) {
+  if (!offload_) {
+    optimizer_->step(params, grads, lr);
+    return;
+  }
+  optimizer_->step(offload_->host_params(params), offload_->host_grads(grads), lr);
+  offload_->write_back(params);
+}
+
+void Engine::after_parameter_load() {
+  if (offload_) offload_->refresh(storage_->owned_params());
 }
 
 void Engine::initialize(std::uint64_t seed) {
@@ -80,7 +106,7 @@ StepResult Engine::train_step(const runtime::BatchSampler& sampler, std::int64_t
   for (const auto& g : grads) squared += g.ops().squared_l2_norm(g.ptr_f32(), static_cast<std::size_t>(g.numel()));
   // Two sums in one all-reduce: this rank's token losses and (unless replicated) its gradient squares.
   float sums[2] = {static_cast<float>(loss_sum), storage_->grads_replicated() ? 0.0f : static_cast<float>(squared)};
-  all_reduce_sums(sums, 2);
+  comm_.all_reduce(sums, 2, comm::DataType::kFp32, comm::ReduceOp::kSum);
   StepResult result;
   result.tokens = global_tokens;
   result.loss = static_cast<double>(sums[0]) / static_cast<double>(global_tokens);
@@ -93,26 +119,10 @@ StepResult Engine::train_step(const runtime::BatchSampler& sampler, std::int64_t
     const auto factor = static_cast<float>(training_.gradient_clipping / (result.grad_norm + 1e-6));
     for (const auto& g : grads) g.ops().scale(g.ptr_f32(), static_cast<std::size_t>(g.numel()), factor);
   }
-  optimizer_->step(params, grads, lr);
+  optimizer_step(params, grads, lr);
   storage_->after_optimizer_step();
   storage_->verify_gather_sequence();
   return result;
-}
-
-void Engine::all_reduce_sums(float* sums, std::size_t count) {
-  if (model_.device() == runtime::Device::kCpu) {
-    comm_.all_reduce(sums, count, comm::DataType::kFp32, comm::ReduceOp::kSum);
-    return;
-  }
-  // The Communicator reduces buffers on the model's device (NCCL): up, reduce, down.
-  if (!scalars_.defined() || scalars_.numel() < static_cast<std::int64_t>(count)) {
-    scalars_ = runtime::Tensor::empty({static_cast<std::int64_t>(count)}, runtime::DType::kF32,
-                                      runtime::MemoryKind::kBuffers, model_.device(), allocator_);
-  }
-  const kernels::Ops& k = scalars_.ops();
-  k.upload(scalars_.raw(), sums, count * sizeof(float));
-  comm_.all_reduce(scalars_.raw(), count, comm::DataType::kFp32, comm::ReduceOp::kSum);
-  k.download(sums, scalars_.raw(), count * sizeof(float));
 }
 
 std::vector<float> Engine::full_parameters(std::size_t layer) {
@@ -123,7 +133,9 @@ std::vector<float> Engine::full_parameters(std::size_t layer) {
 }
 
 std::vector<HeldState> Engine::held_state() {
-  const std::vector<runtime::Tensor> params = storage_->owned_params();
+  // With the optimizer offloaded, its masters on the host are the fp32 state to save and restore.
+  const std::vector<runtime::Tensor> params =
+      offload_ ? offload_->host_params(storage_->owned_params()) : storage_->owned_params();
   const std::vector<std::vector<runtime::Tensor>> states = optimizer_->state_buffers(params);
   const bool whole = storage_->stage() == 0;  // stage 0: owned_params() are the unpadded full layers
   std::vector<HeldState> out;
@@ -159,7 +171,7 @@ StepResult Engine::finish_mixed_step(const std::vector<runtime::Tensor>& params,
   }
   float sums[3] = {static_cast<float>(loss_sum), storage_->grads_replicated() ? 0.0f : static_cast<float>(squared),
                    nonfinite ? 1.0f : 0.0f};
-  all_reduce_sums(sums, 3);
+  comm_.all_reduce(sums, 3, comm::DataType::kFp32, comm::ReduceOp::kSum);
   const double scale = scaler_.scale();
   StepResult result;
   result.tokens = global_tokens;
@@ -181,7 +193,7 @@ StepResult Engine::finish_mixed_step(const std::vector<runtime::Tensor>& params,
       const auto factor = static_cast<float>(1.0 / combined);
       for (const auto& g : grads) g.ops().scale(g.ptr_f32(), static_cast<std::size_t>(g.numel()), factor);
     }
-    optimizer_->step(params, grads, lr);
+    optimizer_step(params, grads, lr);
     storage_->after_optimizer_step();
   }
   storage_->verify_gather_sequence();
@@ -202,6 +214,7 @@ void Engine::restore_loss_scaler(const LossScalerState& state, std::int64_t skip
 
 void Engine::finish_state_load(std::int64_t optimizer_steps) {
   optimizer_->set_steps_taken(optimizer_steps);
+  if (offload_) offload_->write_back(storage_->owned_params());
   storage_->after_optimizer_step();
 }
 

@@ -2,40 +2,11 @@
 #include "precision.h"
 
 #include "zl/base/check.h"
-#include "zl/kernels/math/cast_math.h"
 
 namespace zl::engine {
 
 using runtime::DType;
 using runtime::Tensor;
-
-namespace {
-
-float load(const Tensor& t, std::size_t i) {
-  switch (t.dtype()) {
-    case DType::kF32:
-      return t.f32()[i];
-    case DType::kBF16:
-      return kernels::math::bf16_bits_to_float(t.bits16()[i]);
-    case DType::kF16:
-      return kernels::math::fp16_bits_to_float(t.bits16()[i]);
-  }
-  return 0.0f;
-}
-
-float round_to(float x, DType dtype) {
-  switch (dtype) {
-    case DType::kF32:
-      return x;
-    case DType::kBF16:
-      return kernels::math::bf16_bits_to_float(kernels::math::float_to_bf16_bits(x));
-    case DType::kF16:
-      return kernels::math::fp16_bits_to_float(kernels::math::float_to_fp16_bits(x));
-  }
-  return x;
-}
-
-}  // namespace
 
 comm::DataType comm_type(DType dtype) {
   switch (dtype) {
@@ -51,37 +22,26 @@ comm::DataType comm_type(DType dtype) {
 
 void accumulate_rounded(const Tensor& acc, const Tensor& add, DType working) {
   ZL_CHECK(acc.numel() == add.numel(), "accumulate: " << acc.numel() << " vs " << add.numel() << " elements");
+  ZL_CHECK(acc.dtype() == working && working != DType::kF32,
+           "accumulate: a " << runtime::to_string(acc.dtype()) << " accumulator for " << runtime::to_string(working)
+                            << " training");
+  ZL_CHECK(add.dtype() == DType::kF32 || add.dtype() == working,
+           "accumulate: a " << runtime::to_string(add.dtype()) << " addend for " << runtime::to_string(working)
+                            << " training");
   const auto n = static_cast<std::size_t>(acc.numel());
-  switch (acc.dtype()) {
-    case DType::kF32: {
-      float* a = acc.f32();
-      for (std::size_t i = 0; i < n; ++i) a[i] += round_to(load(add, i), working);
-      break;
-    }
-    case DType::kBF16: {
-      std::uint16_t* a = acc.bits16();
-      for (std::size_t i = 0; i < n; ++i) {
-        const float sum = kernels::math::bf16_bits_to_float(a[i]) + round_to(load(add, i), working);
-        a[i] = kernels::math::float_to_bf16_bits(sum);
-      }
-      break;
-    }
-    case DType::kF16: {
-      std::uint16_t* a = acc.bits16();
-      for (std::size_t i = 0; i < n; ++i) {
-        const float sum = kernels::math::fp16_bits_to_float(a[i]) + round_to(load(add, i), working);
-        a[i] = kernels::math::float_to_fp16_bits(sum);
-      }
-      break;
-    }
+  const kernels::Ops& k = acc.ops();
+  const bool bf16 = working == DType::kBF16;
+  if (add.dtype() == DType::kF32) {
+    (bf16 ? k.accumulate_bf16 : k.accumulate_fp16)(acc.ptr_bits16(), add.ptr_f32(), n);
+  } else {
+    (bf16 ? k.accumulate_bf16_bf16 : k.accumulate_fp16_fp16)(acc.ptr_bits16(), add.ptr_bits16(), n);
   }
 }
 
 void round_in_place(const Tensor& x, DType dtype) {
   if (dtype == DType::kF32) return;
-  float* p = x.f32();
-  const auto n = static_cast<std::size_t>(x.numel());
-  for (std::size_t i = 0; i < n; ++i) p[i] = round_to(p[i], dtype);
+  const kernels::Ops& k = x.ops();
+  (dtype == DType::kBF16 ? k.round_through_bf16 : k.round_through_fp16)(x.ptr_f32(), static_cast<std::size_t>(x.numel()));
 }
 
 Tensor widened(const Tensor& source, runtime::MemoryKind kind, runtime::Allocator& allocator) {

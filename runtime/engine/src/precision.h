@@ -17,9 +17,10 @@ namespace zl::engine {
 
 [[nodiscard]] comm::DataType comm_type(runtime::DType dtype);
 
-// acc = round_to_acc_dtype(acc + round_to_working(add)) element-wise: `acc` is a 16-bit or fp32 tensor,
-// `add` (same element count) any dtype; the addend is first rounded to `working` (the gradient as a
-// 16-bit backward would have produced it), the sum is computed in fp32 and rounded to acc's dtype.
+// acc = round(acc + round(add)) element-wise, on the tensors' device (kernels/mixed_round): `acc` is of
+// the 16-bit `working` dtype, `add` (same element count) fp32 or `working`; the addend is first rounded
+// to `working` (the gradient as a 16-bit backward would have produced it), the sum is computed in fp32
+// and rounded to `working`.
 void accumulate_rounded(const runtime::Tensor& acc, const runtime::Tensor& add, runtime::DType working);
 
 // x = widen(round(x)) in place: fp32 values rounded to what `dtype` can hold (no-op for fp32).

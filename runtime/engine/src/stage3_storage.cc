@@ -9,6 +9,8 @@
 // embedding is then gathered once per pass, not twice). Every pass ends with nothing gathered, so
 // each layer is all-gathered once in forward and once in backward: 2 Psi, plus the reduce-scatter Psi.
 // Layers smaller than stage3_param_persistence_threshold stay whole on every rank (persistent).
+// offload_param (GPU): the non-persistent shards are stored in pinned host memory and copied up into
+// their place in the gather buffer before the in-place all-gather.
 // Mixed precision: the stored shards (and persistent layers) and the gathers are 16-bit; a gathered
 // layer is widened to fp32 for the kernels; fp32 master weights of the owned shard (precision.h).
 //
@@ -40,8 +42,11 @@ class Stage3Storage final : public ZeroStorage {
       const auto& layer = partition.layer(i);
       const bool persistent = layer.size < options.stage3_param_persistence_threshold;
       persistent_.push_back(persistent);
-      stored_.push_back(Tensor::zeros({persistent ? layer.padded : layer.shard}, options.working, MemoryKind::kParams,
-                                      options_.device, allocator));
+      // offload_param: the shard in pinned host memory (persistent layers stay whole on the device).
+      stored_.push_back(options.offload_params && !persistent
+                            ? Tensor::pinned_zeros({layer.shard}, options.working, MemoryKind::kParams, allocator)
+                            : Tensor::zeros({persistent ? layer.padded : layer.shard}, options.working,
+                                            MemoryKind::kParams, options_.device, allocator));
       if (mixed_) master_.push_back(Tensor::zeros({layer.shard}, DType::kF32, MemoryKind::kMaster, options_.device, allocator));
       if (persistent) persistent_elements_ += layer.padded;
     }
@@ -193,7 +198,13 @@ class Stage3Storage final : public ZeroStorage {
     const auto& shard = partition_.layer(layer);
     Live& live = live_[layer];
     live.full = Tensor::empty({shard.padded}, stored_[layer].dtype(), MemoryKind::kBuffers, options_.device, allocator_);
-    live.work = comm_.all_gather_async(stored_[layer].raw(), live.full.raw(), static_cast<std::size_t>(shard.shard),
+    const void* mine = stored_[layer].raw();
+    if (stored_[layer].device() != options_.device) {  // an offloaded shard: up first, then gathered in place
+      const Tensor up = live.full.view(shard.owned_offset(comm_.rank()), {shard.shard});
+      up.copy_from(stored_[layer]);
+      mine = up.raw();
+    }
+    live.work = comm_.all_gather_async(mine, live.full.raw(), static_cast<std::size_t>(shard.shard),
                                        comm_type(stored_[layer].dtype()));
     live.in_flight = true;
     live_elements_ += shard.padded;

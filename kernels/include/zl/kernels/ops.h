@@ -22,6 +22,7 @@
 #include "zl/kernels/l2_norm.h"
 #include "zl/kernels/layernorm.h"
 #include "zl/kernels/matmul.h"
+#include "zl/kernels/mixed_round.h"
 #include "zl/kernels/nonfinite.h"
 #include "zl/kernels/residual.h"
 #include "zl/kernels/scale.h"
@@ -70,6 +71,12 @@ struct Ops {
   void (*cast_bf16_to_fp32)(const std::uint16_t* in, float* out, std::size_t n);
   void (*cast_fp32_to_fp16)(const float* in, std::uint16_t* out, std::size_t n);
   void (*cast_fp16_to_fp32)(const std::uint16_t* in, float* out, std::size_t n);
+  void (*round_through_bf16)(float* x, std::size_t n);
+  void (*round_through_fp16)(float* x, std::size_t n);
+  void (*accumulate_bf16)(std::uint16_t* acc, const float* add, std::size_t n);
+  void (*accumulate_fp16)(std::uint16_t* acc, const float* add, std::size_t n);
+  void (*accumulate_bf16_bf16)(std::uint16_t* acc, const std::uint16_t* add, std::size_t n);
+  void (*accumulate_fp16_fp16)(std::uint16_t* acc, const std::uint16_t* add, std::size_t n);
 };
 
 // The table of namespace `ns` (cpu or cuda), given its memory primitives.
@@ -87,7 +94,10 @@ struct Ops {
     .adam_l2_step = &ns::adam_l2_step, .sgd_momentum_step = &ns::sgd_momentum_step, .scale = &ns::scale,       \
     .has_nonfinite = &ns::has_nonfinite, .squared_l2_norm = &ns::squared_l2_norm,                              \
     .cast_fp32_to_bf16 = &ns::cast_fp32_to_bf16, .cast_bf16_to_fp32 = &ns::cast_bf16_to_fp32,                  \
-    .cast_fp32_to_fp16 = &ns::cast_fp32_to_fp16, .cast_fp16_to_fp32 = &ns::cast_fp16_to_fp32                   \
+    .cast_fp32_to_fp16 = &ns::cast_fp32_to_fp16, .cast_fp16_to_fp32 = &ns::cast_fp16_to_fp32,                  \
+    .round_through_bf16 = &ns::round_through_bf16, .round_through_fp16 = &ns::round_through_fp16,              \
+    .accumulate_bf16 = &ns::accumulate_bf16, .accumulate_fp16 = &ns::accumulate_fp16,                          \
+    .accumulate_bf16_bf16 = &ns::accumulate_bf16_bf16, .accumulate_fp16_fp16 = &ns::accumulate_fp16_fp16       \
   }
 
 namespace cpu {

@@ -70,6 +70,7 @@ class NcclBackend final : public Backend {
   }
 
   ~NcclBackend() override {
+    if (scratch_ != nullptr) cudaFree(scratch_);
     if (stream_ != nullptr) cudaStreamDestroy(stream_);
     if (comm_ != nullptr) ncclCommDestroy(comm_);
   }
@@ -95,42 +96,102 @@ class NcclBackend final : public Backend {
   }
 
   void all_reduce(void* data, std::size_t count, DataType type, ReduceOp op) override {
-    ZL_NCCL_CHECK(ncclAllReduce(data, data, count, nccl_type(type), nccl_op(op), comm_, stream_));
+    const std::size_t bytes = count * element_size(type);
+    if (on_host(data)) {
+      void* staged = scratch(bytes);
+      upload(staged, data, bytes);
+      ZL_NCCL_CHECK(ncclAllReduce(staged, staged, count, nccl_type(type), nccl_op(op), comm_, stream_));
+      download(data, staged, bytes);
+    } else {
+      ZL_NCCL_CHECK(ncclAllReduce(data, data, count, nccl_type(type), nccl_op(op), comm_, stream_));
+    }
     complete();
   }
 
   void reduce_scatter(const void* in, void* out, std::size_t count, DataType type, ReduceOp op) override {
-    ZL_NCCL_CHECK(ncclReduceScatter(in, out, count, nccl_type(type), nccl_op(op), comm_, stream_));
+    const std::size_t bytes = count * element_size(type);
+    if (on_host(in)) {
+      char* staged = static_cast<char*>(scratch(bytes * static_cast<std::size_t>(size_ + 1)));
+      char* staged_out = staged + bytes * static_cast<std::size_t>(size_);
+      upload(staged, in, bytes * static_cast<std::size_t>(size_));
+      ZL_NCCL_CHECK(ncclReduceScatter(staged, staged_out, count, nccl_type(type), nccl_op(op), comm_, stream_));
+      download(out, staged_out, bytes);
+    } else {
+      ZL_NCCL_CHECK(ncclReduceScatter(in, out, count, nccl_type(type), nccl_op(op), comm_, stream_));
+    }
     complete();
   }
 
   void all_gather(const void* in, void* out, std::size_t count, DataType type) override {
-    ZL_NCCL_CHECK(ncclAllGather(in, out, count, nccl_type(type), comm_, stream_));
+    const std::size_t bytes = count * element_size(type);
+    if (on_host(in)) {
+      char* staged = static_cast<char*>(scratch(bytes * static_cast<std::size_t>(size_)));
+      char* mine = staged + bytes * static_cast<std::size_t>(rank_);
+      upload(mine, in, bytes);
+      ZL_NCCL_CHECK(ncclAllGather(mine, staged, count, nccl_type(type), comm_, stream_));
+      download(out, staged, bytes * static_cast<std::size_t>(size_));
+    } else {
+      ZL_NCCL_CHECK(ncclAllGather(in, out, count, nccl_type(type), comm_, stream_));
+    }
     complete();
   }
 
   void broadcast(void* data, std::size_t count, DataType type, int root) override {
-    ZL_NCCL_CHECK(ncclBroadcast(data, data, count, nccl_type(type), root, comm_, stream_));
+    const std::size_t bytes = count * element_size(type);
+    if (on_host(data)) {
+      void* staged = scratch(bytes);
+      upload(staged, data, bytes);
+      ZL_NCCL_CHECK(ncclBroadcast(staged, staged, count, nccl_type(type), root, comm_, stream_));
+      download(data, staged, bytes);
+    } else {
+      ZL_NCCL_CHECK(ncclBroadcast(data, data, count, nccl_type(type), root, comm_, stream_));
+    }
     complete();
   }
 
   void barrier() override {
     // NCCL has no barrier: an all-reduce of one element is the conventional substitute.
-    float* one = nullptr;
-    ZL_CUDA_RT_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&one), sizeof(float), stream_));
+    float* one = static_cast<float*>(scratch(sizeof(float)));
     ZL_NCCL_CHECK(ncclAllReduce(one, one, 1, ncclFloat32, ncclSum, comm_, stream_));
-    ZL_CUDA_RT_CHECK(cudaFreeAsync(one, stream_));
     complete();
   }
 
  private:
   void complete() { ZL_CUDA_RT_CHECK(cudaStreamSynchronize(stream_)); }
 
+  // Host buffers (pageable or pinned) cannot be handed to NCCL; they are staged through scratch_.
+  static bool on_host(const void* p) {
+    cudaPointerAttributes attributes{};
+    if (cudaPointerGetAttributes(&attributes, p) != cudaSuccess) {
+      (void)cudaGetLastError();  // an unknown pointer is host memory; clear the error
+      return true;
+    }
+    return attributes.type != cudaMemoryTypeDevice && attributes.type != cudaMemoryTypeManaged;
+  }
+  // At least `bytes` of device memory owned by the backend (grown, never shrunk).
+  void* scratch(std::size_t bytes) {
+    if (bytes > scratch_bytes_) {
+      if (scratch_ != nullptr) ZL_CUDA_RT_CHECK(cudaFree(scratch_));
+      scratch_ = nullptr;
+      ZL_CUDA_RT_CHECK(cudaMalloc(&scratch_, bytes));
+      scratch_bytes_ = bytes;
+    }
+    return scratch_;
+  }
+  void upload(void* device_dst, const void* host_src, std::size_t bytes) {
+    ZL_CUDA_RT_CHECK(cudaMemcpyAsync(device_dst, host_src, bytes, cudaMemcpyHostToDevice, stream_));
+  }
+  void download(void* host_dst, const void* device_src, std::size_t bytes) {
+    ZL_CUDA_RT_CHECK(cudaMemcpyAsync(host_dst, device_src, bytes, cudaMemcpyDeviceToHost, stream_));
+  }
+
   int rank_;
   int size_;
   int device_;
   ncclComm_t comm_ = nullptr;
   cudaStream_t stream_ = nullptr;
+  void* scratch_ = nullptr;
+  std::size_t scratch_bytes_ = 0;
 };
 
 }  // namespace

@@ -44,8 +44,8 @@ class Allocator;
 // allocator must outlive every block it handed out.
 class Block {
  public:
-  Block(Allocator* allocator, void* data, std::size_t bytes, MemoryKind kind, Device device)
-      : allocator_(allocator), data_(data), bytes_(bytes), kind_(kind), device_(device) {}
+  Block(Allocator* allocator, void* data, std::size_t bytes, MemoryKind kind, Device device, bool pinned = false)
+      : allocator_(allocator), data_(data), bytes_(bytes), kind_(kind), device_(device), pinned_(pinned) {}
   ~Block();
   Block(const Block&) = delete;
   Block& operator=(const Block&) = delete;
@@ -54,6 +54,7 @@ class Block {
   [[nodiscard]] std::size_t bytes() const { return bytes_; }
   [[nodiscard]] MemoryKind kind() const { return kind_; }
   [[nodiscard]] Device device() const { return device_; }
+  [[nodiscard]] bool pinned() const { return pinned_; }  // page-locked host memory
 
  private:
   Allocator* allocator_;
@@ -61,6 +62,7 @@ class Block {
   std::size_t bytes_;
   MemoryKind kind_;
   Device device_;
+  bool pinned_;
 };
 
 class Allocator {
@@ -74,6 +76,9 @@ class Allocator {
   // Uninitialized memory of `bytes` (0 is allowed and still yields a block). Device::kCuda calls
   // zl::device::require_cuda_device() first, so without a usable GPU it throws zl::UnavailableError.
   std::shared_ptr<Block> allocate(std::size_t bytes, MemoryKind kind, Device device = Device::kCpu);
+  // Page-locked host memory (counted under Device::kCpu), for buffers the GPU copies to and from at
+  // full speed (offload). Needs a CUDA build with a GPU: throws zl::UnavailableError otherwise.
+  std::shared_ptr<Block> allocate_pinned(std::size_t bytes, MemoryKind kind);
 
   [[nodiscard]] MemoryStats stats() const;
   // Restarts the peaks at the current values (e.g. after model construction).
@@ -81,7 +86,8 @@ class Allocator {
 
  private:
   friend class Block;
-  void release(void* data, std::size_t bytes, MemoryKind kind, Device device);
+  void count(std::size_t bytes, MemoryKind kind, Device device);
+  void release(const Block& block);
 
   mutable std::mutex mutex_;
   MemoryStats stats_;

@@ -32,6 +32,9 @@ class Tensor {
                       Allocator& allocator = default_allocator());
   static Tensor zeros(const Shape& shape, DType dtype, MemoryKind kind, Device device = Device::kCpu,
                       Allocator& allocator = default_allocator());
+  // Zero-filled host storage in page-locked memory (Allocator::allocate_pinned).
+  static Tensor pinned_zeros(const Shape& shape, DType dtype, MemoryKind kind,
+                             Allocator& allocator = default_allocator());
 
   // A view of `shape` starting `offset` elements into this tensor's elements; must lie within it.
   [[nodiscard]] Tensor view(std::int64_t offset, const Shape& shape) const;

@@ -16,7 +16,11 @@
 // (loss_scaler.h) and unscales the gradients before clipping.
 //
 // Device: the engine keeps everything on the model's device (Gpt2Model::device()); on the GPU the
-// Communicator must reduce device buffers (NCCL), and mixed precision is not available there yet.
+// Communicator must reduce device buffers (NCCL), and mixed precision rounds with the same kernels
+// (kernels/mixed_round) as on the CPU. On the
+// GPU, offload_optimizer.device: cpu keeps the owned shard's fp32 master and optimizer states in pinned
+// host memory and steps them there (optimizer_offload.h); offload_param.device: cpu (stage 3, with
+// offload_optimizer) keeps the parameter shards there too. On the CPU device offload changes nothing.
 //
 // Every rank must call every method, in the same order (they are collective).
 #pragma once
@@ -37,6 +41,8 @@
 #include "zl/runtime/optimizer.h"
 
 namespace zl::engine {
+
+class OptimizerOffload;
 
 // One layer's model state as this rank holds it, for checkpoints (zl/checkpoint): elements
 // [begin, end) of the layer's flat (unpadded) parameter buffer as fp32 master weights and as each
@@ -71,6 +77,9 @@ class Engine {
   // (a 16-bit communication_data_type other than the working dtype).
   Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config::TrainingSettings& training,
          runtime::Allocator& allocator = runtime::default_allocator());
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
 
   [[nodiscard]] int stage() const { return storage_->stage(); }
   [[nodiscard]] const Partition& partition() const { return partition_; }
@@ -85,6 +94,7 @@ class Engine {
     storage_->begin_parameter_load();
     load(static_cast<runtime::ParameterStorage&>(*storage_));
     storage_->end_parameter_load();
+    after_parameter_load();
   }
 
   // Under mixed precision, throws zl::Error (on every rank alike) when the fp16 loss scale would fall
@@ -113,9 +123,6 @@ class Engine {
   void finish_state_load(std::int64_t optimizer_steps);
 
  private:
-  // All-reduces (sums) `count` host floats, through a device buffer when the model is on the GPU.
-  void all_reduce_sums(float* sums, std::size_t count);
-
   runtime::Gpt2Model& model_;
   comm::Communicator& comm_;
   config::TrainingSettings training_;
@@ -123,11 +130,15 @@ class Engine {
   Partition partition_;
   std::unique_ptr<ZeroStorage> storage_;
   std::unique_ptr<runtime::Optimizer> optimizer_;
+  std::unique_ptr<OptimizerOffload> offload_;  // offload_optimizer.device: cpu on device: cuda
   [[nodiscard]] bool mixed() const;
+  // The optimizer update of the owned shard: on the host when the optimizer is offloaded.
+  void optimizer_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
+                      double lr);
+  void after_parameter_load();
   StepResult finish_mixed_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
                                double loss_sum, std::int64_t global_tokens, std::int64_t step, double lr);
 
-  runtime::Tensor scalars_;  // device: cuda: the buffer of all_reduce_sums
   runtime::DType working_ = runtime::DType::kF32;
   LossScaler scaler_ = LossScaler::none();
   std::int64_t skipped_steps_ = 0;

@@ -48,6 +48,9 @@ struct ZeroOptions {
   // Where parameters, gradients, optimizer states and communication buffers live (the model's device).
   // Device::kCuda needs a Communicator over device buffers (NCCL).
   runtime::Device device = runtime::Device::kCpu;
+  // Stage 3 on the GPU with offload_param: the non-persistent parameter shards live in pinned host
+  // memory and are copied up just before their all-gather.
+  bool offload_params = false;
 
   static ZeroOptions from(const config::ZeroSettings& settings);
 };

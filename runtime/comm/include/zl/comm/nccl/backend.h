@@ -1,4 +1,5 @@
-// NCCL backend (GPU): one rank per GPU; buffers are device pointers. Rank 0 creates the NCCL unique id
+// NCCL backend (GPU): one rank per GPU; buffers are device pointers, or host pointers (small control
+// values: loss sums, status words, hashes), which are staged through a device buffer of the backend. Rank 0 creates the NCCL unique id
 // and publishes it through the rendezvous store (any gloo::rendezvous::Store: the launcher's store
 // adapter in production); the others read it. Collectives are queued on the backend's own
 // communication stream, after the submitting thread's compute-stream work (submission_fence, an event),
