@@ -1,6 +1,7 @@
 // The zero_optimization block: stage (the trainer's 2 without a DeepSpeed document, DeepSpeed's 0 with
 // one), buckets ("auto" from the model's hidden size h: h², floor(0.9·h²), 10·h), offload, and the
-// cross-key checks (offload_param needs stage 3, stage3_* keys below stage 3, nvme, offload on cpu).
+// cross-key checks (offload_param needs stage 3 and, on cuda, offload_optimizer; stage3_* keys below
+// stage 3, nvme, offload on cpu).
 #include <cmath>
 #include <string>
 #include <vector>
@@ -84,6 +85,15 @@ void resolve_zero(MergedReader& r, const ModelSpec& model) {
                                                ? r.ds("zero_optimization.offload_optimizer.device")
                                                : r.ds("zero_optimization.offload_param.device"),
             "offload to cpu is meaningless on device cpu (everything already lives in host memory); it is ignored");
+  }
+  // The engine steps the optimizer where the parameter shards live: offloaded parameters need the
+  // offloaded optimizer.
+  if (z.offload_param.device != OffloadDevice::kNone && z.offload_optimizer.device == OffloadDevice::kNone &&
+      r.config().launch.device == DeviceKind::kCuda) {
+    r.error("zero_optimization.offload_param", r.ds("zero_optimization.offload_param.device"),
+            "parameter offload without optimizer offload is not supported by zlaunch (the optimizer updates the "
+            "parameter shards where they live); also set zero_optimization.offload_optimizer.device to \"cpu\", or "
+            "remove offload_param");
   }
 }
 

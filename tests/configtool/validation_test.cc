@@ -87,6 +87,22 @@ TEST(Validation, OffloadParamNeedsStageThreeAndNvmeIsUnsupported) {
   EXPECT_TRUE(has(o.errors, "offload to nvme is not supported")) << o.errors;
 }
 
+TEST(Validation, OffloadParamOnTheGpuNeedsOffloadOptimizer) {
+  const std::string alone = R"({"train_micro_batch_size_per_gpu": 1, "zero_optimization": {"stage": 3,
+    "offload_param": {"device": "cpu"}}})";
+  Outcome o = check(alone, {{"device", "cuda"}});
+  ASSERT_FALSE(o.ok);
+  EXPECT_TRUE(has(o.errors, "zero_optimization.offload_param: parameter offload without optimizer offload is not "
+                            "supported")) << o.errors;
+  EXPECT_TRUE(has(o.errors, "offload_optimizer.device to \"cpu\"")) << o.errors;
+  o = check(R"({"train_micro_batch_size_per_gpu": 1, "zero_optimization": {"stage": 3,
+    "offload_param": {"device": "cpu"}, "offload_optimizer": {"device": "cpu", "pin_memory": true}}})",
+            {{"device", "cuda"}});
+  EXPECT_TRUE(o.ok) << o.errors;
+  o = check(alone, {{"device", "cpu"}});  // on the CPU offload is ignored (a warning), not an error
+  EXPECT_TRUE(o.ok) << o.errors;
+}
+
 TEST(Validation, StageThreeKeysBelowStageThreeAndCpuOffloadOnCpuWarn) {
   const Outcome o = check(R"({"train_micro_batch_size_per_gpu": 1, "zero_optimization": {"stage": 1,
     "stage3_prefetch_bucket_size": 100, "offload_optimizer": {"device": "cpu"}}})", {{"device", "cpu"}});

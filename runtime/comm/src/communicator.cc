@@ -64,7 +64,9 @@ Work Communicator::submit(Collective collective, std::size_t payload, std::funct
       current_.store(nullptr);
       throw;
     }
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const double device_seconds = backend_->last_device_seconds();
+    const double seconds =
+        device_seconds >= 0 ? device_seconds : std::chrono::duration<double>(Clock::now() - start).count();
     current_.store(nullptr);
     std::lock_guard lock(mutex_);
     auto& s = stats_.by_collective[static_cast<int>(collective)];

@@ -2,7 +2,9 @@
 // copies behind plain pointers, so that host code needs no CUDA headers. Only built with CUDA
 // (kernels/cuda/device_memory.cu); every call is checked and throws zl::Error naming file:line.
 //
-// Ordering contract: every copy and fill is queued on the calling thread's current stream
+// Ordering contract: allocation and release are stream-ordered (cudaMallocAsync/cudaFreeAsync from the
+// device's default pool, which keeps freed memory for reuse), and every copy and fill is queued on the
+// calling thread's current stream
 // (zl/kernels/cuda_stream.h), behind the kernels that thread queued before. The copies between host
 // and device then wait for that stream, so the host buffer may be read (or freed) as soon as they
 // return; copy_on_device and device_fill_zero do not wait.

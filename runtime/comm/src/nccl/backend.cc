@@ -67,10 +67,14 @@ class NcclBackend final : public Backend {
     }
     ZL_NCCL_CHECK(ncclCommInitRank(&comm_, size_, id, rank_));
     ZL_CUDA_RT_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+    ZL_CUDA_RT_CHECK(cudaEventCreate(&started_));
+    ZL_CUDA_RT_CHECK(cudaEventCreate(&finished_));
   }
 
   ~NcclBackend() override {
     if (scratch_ != nullptr) cudaFree(scratch_);
+    if (started_ != nullptr) cudaEventDestroy(started_);
+    if (finished_ != nullptr) cudaEventDestroy(finished_);
     if (stream_ != nullptr) cudaStreamDestroy(stream_);
     if (comm_ != nullptr) ncclCommDestroy(comm_);
   }
@@ -89,11 +93,16 @@ class NcclBackend final : public Backend {
   }
 
   // On the communication thread: its current device is this rank's (per-thread state), and the
-  // communication stream waits for the fence on the device, not on the host.
+  // communication stream waits for the fence on the device, not on the host. The collective's clock
+  // starts when the stream has passed the fence.
   void wait_for(const std::shared_ptr<void>& fence) override {
     ZL_CUDA_RT_CHECK(cudaSetDevice(device_));
     if (fence != nullptr) ZL_CUDA_RT_CHECK(cudaStreamWaitEvent(stream_, static_cast<cudaEvent_t>(fence.get()), 0));
+    ZL_CUDA_RT_CHECK(cudaEventRecord(started_, stream_));
+    timed_ = true;
   }
+
+  [[nodiscard]] double last_device_seconds() const override { return last_seconds_; }
 
   void all_reduce(void* data, std::size_t count, DataType type, ReduceOp op) override {
     const std::size_t bytes = count * element_size(type);
@@ -157,7 +166,18 @@ class NcclBackend final : public Backend {
   }
 
  private:
-  void complete() { ZL_CUDA_RT_CHECK(cudaStreamSynchronize(stream_)); }
+  // Waits for the communication stream (never the whole device) and reads the collective's device time.
+  void complete() {
+    if (timed_) ZL_CUDA_RT_CHECK(cudaEventRecord(finished_, stream_));
+    ZL_CUDA_RT_CHECK(cudaStreamSynchronize(stream_));
+    last_seconds_ = -1.0;
+    if (timed_) {
+      float milliseconds = 0.0f;
+      ZL_CUDA_RT_CHECK(cudaEventElapsedTime(&milliseconds, started_, finished_));
+      last_seconds_ = static_cast<double>(milliseconds) / 1e3;
+      timed_ = false;
+    }
+  }
 
   // Host buffers (pageable or pinned) cannot be handed to NCCL; they are staged through scratch_.
   static bool on_host(const void* p) {
@@ -192,6 +212,10 @@ class NcclBackend final : public Backend {
   cudaStream_t stream_ = nullptr;
   void* scratch_ = nullptr;
   std::size_t scratch_bytes_ = 0;
+  cudaEvent_t started_ = nullptr;   // recorded after the fence (wait_for) ...
+  cudaEvent_t finished_ = nullptr;  // ... and after the collective (complete)
+  bool timed_ = false;
+  double last_seconds_ = -1.0;
 };
 
 }  // namespace

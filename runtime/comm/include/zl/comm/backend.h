@@ -34,6 +34,10 @@ class Backend {
   // collective. Host backends need neither: their caller's data is complete when it submits.
   [[nodiscard]] virtual std::shared_ptr<void> submission_fence() { return nullptr; }
   virtual void wait_for(const std::shared_ptr<void>& /*fence*/) {}
+  // The seconds the last collective (the one after the last wait_for) ran on the device, measured there
+  // (NCCL: CUDA events on the communication stream, from the fence to the end of the collective), or a
+  // negative value when the backend has no device clock (the Communicator's wall time is then the time).
+  [[nodiscard]] virtual double last_device_seconds() const { return -1.0; }
 };
 
 }  // namespace zl::comm

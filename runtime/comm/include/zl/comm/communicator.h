@@ -33,7 +33,8 @@ namespace zl::comm {
 struct CollectiveStats {
   std::uint64_t calls = 0;
   std::uint64_t payload_bytes = 0;  // sum of payload_bytes() over calls
-  double seconds = 0.0;             // wall time executing on the communication thread
+  double seconds = 0.0;             // time executing: the device's clock where the backend has one
+                                    // (NCCL: CUDA events), else wall time on the communication thread
 };
 
 struct CommStats {
