@@ -7,11 +7,14 @@
 // definition (in PyTorch when torch is installed, else in plain Python; the backend is printed), reads
 // the consolidated file and config.json and reproduces the runtime's logits to 1e-4 absolute (fp32
 // summation order and the runtime's fast exp/tanh differ from the reference's at ~1e-6 relative).
-// Skipped, with the reason printed, only when python3 itself is missing.
+// Skipped, with the reason printed, only when python3 itself is missing. Finally, Hugging Face
+// transformers' GPT2LMHeadModel loads the consolidated directory and gives the same logits (to 1e-4),
+// where a Python with transformers is available (ZL_HF_PYTHON).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -136,23 +139,19 @@ TEST(Consolidate, SixteenBitOutputsHoldTheCastValues) {
 // earlier on PATH (pyenv, a venv) may lack torch.
 constexpr const char* kPython = "/usr/bin/python3";
 
-TEST(Consolidate, IndependentReferenceForwardAgrees) {
+// Runs `script` (DIR TOKENS -> flat JSON logits on stdout) with `python` over the consolidated fp32
+// checkpoint and compares with the runtime's logits for the same tokens: largest |difference| <= 1e-4.
+void expect_logits_agree(const std::string& python, const std::string& script, const std::string& dir) {
   const Trained& t = trained();
-  const auto probe = zl::testing::run_process({kPython, "-c", "import torch"});
-  if (probe.exit_code != 0 && probe.err.find("No module named") == std::string::npos) {
-    GTEST_SKIP() << "python3 is not available here (" << probe.err.substr(0, 200) << "); the reference comparison is skipped";
-  }
-  if (probe.exit_code != 0) std::printf("torch is not installed: the reference forward runs in plain Python\n");
-  const std::string sub = t.root + "/torch";
-  fs::create_directories(sub);
-  consolidate_checkpoint(t.checkpoint, sub + "/model.safetensors", runtime::DType::kF32);
+  fs::create_directories(dir);
+  consolidate_checkpoint(t.checkpoint, dir + "/model.safetensors", runtime::DType::kF32);
   const auto tokens = probe_tokens();
   std::string token_list;
   for (const auto tok : tokens) token_list += (token_list.empty() ? "" : ",") + std::to_string(tok);
-  const auto result = zl::testing::run_process(
-      {kPython, zl::testing::source_dir() + "/tests/checkpoint/gpt2_reference.py", sub, token_list});
+  const auto result = zl::testing::run_process({python, zl::testing::source_dir() + "/tests/checkpoint/" + script, dir,
+                                                token_list});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  std::printf("gpt2_reference.py: %s", result.err.c_str());
+  std::printf("%s: %s", script.c_str(), result.err.c_str());
   const auto reference = nlohmann::json::parse(result.out).get<std::vector<float>>();
 
   runtime::Gpt2Model model(testing::test_model());
@@ -165,7 +164,31 @@ TEST(Consolidate, IndependentReferenceForwardAgrees) {
   double worst = 0;
   for (std::size_t i = 0; i < ours.size(); ++i) worst = std::max(worst, static_cast<double>(std::fabs(ours[i] - reference[i])));
   EXPECT_LE(worst, 1e-4);
-  std::printf("largest |logit difference| against the reference: %.3g\n", worst);
+  std::printf("largest |logit difference| against %s: %.3g\n", script.c_str(), worst);
+}
+
+TEST(Consolidate, IndependentReferenceForwardAgrees) {
+  const auto probe = zl::testing::run_process({kPython, "-c", "import torch"});
+  if (probe.exit_code != 0 && probe.err.find("No module named") == std::string::npos) {
+    GTEST_SKIP() << "python3 is not available here (" << probe.err.substr(0, 200) << "); the reference comparison is skipped";
+  }
+  if (probe.exit_code != 0) std::printf("torch is not installed: the reference forward runs in plain Python\n");
+  expect_logits_agree(kPython, "gpt2_reference.py", trained().root + "/torch");
+}
+
+// The consolidated directory loads in Hugging Face transformers (GPT2LMHeadModel.from_pretrained) and
+// its logits equal the runtime's. transformers is not a Debian package: the test runs with the Python
+// named by ZL_HF_PYTHON (docs/checkpoints.md shows a venv over Debian's torch), else Debian's python3,
+// and skips with the reason when neither can import it.
+TEST(Consolidate, LoadsInHuggingFaceTransformersWithTheSameLogits) {
+  const char* configured = std::getenv("ZL_HF_PYTHON");
+  const std::string python = configured != nullptr && *configured != '\0' ? configured : kPython;
+  const auto probe = zl::testing::run_process({python, "-c", "import transformers"});
+  if (probe.exit_code != 0) {
+    GTEST_SKIP() << "transformers cannot be imported by " << python << " (" << probe.err.substr(0, 200)
+                 << "); set ZL_HF_PYTHON to a Python that has it (docs/checkpoints.md)";
+  }
+  expect_logits_agree(python, "hf_transformers_logits.py", trained().root + "/transformers");
 }
 
 }  // namespace
