@@ -1,9 +1,6 @@
 // Device check of `train` (device_choice.h).
 #include "device_choice.h"
 
-#include <cstdlib>
-#include <string>
-
 #include "zl/base/error.h"
 #include "zl/device/accelerator_info.h"
 
@@ -18,13 +15,6 @@ runtime::Device require_supported_device(config::DeviceKind device, bool engine_
         "launcher (zlaunch run -n <GPUs> train ...), or set device: cpu");
   }
   return runtime::Device::kCuda;
-}
-
-int local_device_index() {
-  for (const char* name : {"ZLAUNCH_LOCAL_DEVICE", "LOCAL_RANK"}) {
-    if (const char* value = std::getenv(name); value != nullptr && *value != '\0') return std::atoi(value);
-  }
-  return 0;
 }
 
 }  // namespace zl::train

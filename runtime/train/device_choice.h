@@ -14,8 +14,4 @@ namespace zl::train {
 // cannot be used here or on this path.
 runtime::Device require_supported_device(config::DeviceKind device, bool engine_path);
 
-// This rank's GPU among the visible ones: ZLAUNCH_LOCAL_DEVICE (set by zlaunch run), else LOCAL_RANK,
-// else 0.
-int local_device_index();
-
 }  // namespace zl::train

@@ -19,6 +19,7 @@
 #include "zl/engine/engine.h"
 #include "zl/engine/run_telemetry.h"
 #include "zl/kernels/blas_threads.h"
+#include "zl/launcher/rank_identity.h"
 #include "zl/runtime/addition_task.h"
 #include "zl/runtime/compute_device.h"
 #include "zl/runtime/gpt2_checkpoint.h"
@@ -53,7 +54,7 @@ int run_distributed(const TrainSetup& s) {
   }
   // Before anything touches the GPU: this thread's device and compute stream (the NCCL backend's
   // communication stream waits for it through events).
-  const runtime::ComputeDevice compute(device, local_device_index());
+  const runtime::ComputeDevice compute(device, device == runtime::Device::kCuda ? launcher::local_device_from_env() : 0);
   const auto t_rendezvous = Clock::now();
   const comm::BackendKind backend = device == runtime::Device::kCuda ? comm::BackendKind::kNccl
                                     : mpi                             ? comm::BackendKind::kMpi

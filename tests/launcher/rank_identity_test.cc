@@ -1,6 +1,8 @@
 // rank_identity_from_env(): torch-style, OpenMPI and Slurm variables, precedence and bad values.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <map>
 #include <string>
 
@@ -79,6 +81,28 @@ TEST(RankIdentity, BadOrMissingValuesAreUsageErrorsNamingTheVariable) {
     FAIL();
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("OMPI_COMM_WORLD_RANK"), std::string::npos) << e.what();
+  }
+}
+
+// The process environment is changed only here, and restored: the test owns its process.
+TEST(RankIdentity, LocalDeviceIsZlaunchLocalDeviceElseTheLocalRank) {
+  ::setenv("RANK", "3", 1);
+  ::setenv("WORLD_SIZE", "4", 1);
+  ::setenv("LOCAL_RANK", "1", 1);
+  ::setenv("LOCAL_WORLD_SIZE", "2", 1);
+  ::unsetenv("ZLAUNCH_LOCAL_DEVICE");
+  EXPECT_EQ(local_device_from_env(), 1);
+  ::setenv("ZLAUNCH_LOCAL_DEVICE", "0", 1);
+  EXPECT_EQ(local_device_from_env(), 0);
+  ::setenv("ZLAUNCH_LOCAL_DEVICE", "gpu1", 1);
+  try {
+    (void)local_device_from_env();
+    FAIL();
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("ZLAUNCH_LOCAL_DEVICE='gpu1'"), std::string::npos) << e.what();
+  }
+  for (const char* name : {"RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "ZLAUNCH_LOCAL_DEVICE"}) {
+    ::unsetenv(name);
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "zl/base/error.h"
@@ -99,6 +100,17 @@ RankIdentity rank_identity_from_env(const EnvLookup& lookup) {
 
 RankIdentity rank_identity_from_env() {
   return rank_identity_from_env([](const char* name) { return static_cast<const char*>(std::getenv(name)); });
+}
+
+int local_device_from_env() {
+  const char* value = std::getenv("ZLAUNCH_LOCAL_DEVICE");
+  if (value == nullptr || *value == '\0') return rank_identity_from_env().local_rank;
+  char* end = nullptr;
+  const long device = std::strtol(value, &end, 10);
+  if (*end != '\0' || device < 0 || device > 1024) {
+    throw UsageError(std::string("ZLAUNCH_LOCAL_DEVICE='") + value + "': expected a GPU index (0, 1, ...)");
+  }
+  return static_cast<int>(device);
 }
 
 }  // namespace zl::launcher

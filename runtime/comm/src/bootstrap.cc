@@ -76,7 +76,7 @@ std::unique_ptr<Communicator> make_communicator_from_environment(BackendKind kin
     }
     return through_store([&](gloo::rendezvous::Store& store) { return make_gloo_backend(options, store); }, timeout);
   }
-  NcclOptions options{id.rank, id.world_size, id.local_rank, "nccl", timeout};
+  NcclOptions options{id.rank, id.world_size, launcher::local_device_from_env(), "nccl", timeout};
   return through_store([&](gloo::rendezvous::Store& store) { return make_nccl_backend(options, store); }, timeout);
 }
 

@@ -27,4 +27,8 @@ using EnvLookup = std::function<const char*(const char* name)>;
 RankIdentity rank_identity_from_env(const EnvLookup& lookup);
 RankIdentity rank_identity_from_env();  // the process environment
 
+// This rank's GPU among the visible ones (device: cuda): ZLAUNCH_LOCAL_DEVICE, which zlaunch run sets,
+// else the local rank. The one rule for every reader (the training thread, the NCCL bootstrap).
+int local_device_from_env();
+
 }  // namespace zl::launcher
