@@ -64,7 +64,9 @@ std::shared_ptr<Block> Allocator::allocate(std::size_t bytes, MemoryKind kind, D
   return std::make_shared<Block>(this, data, bytes, kind, device);
 }
 
-std::shared_ptr<Block> Allocator::allocate_pinned(std::size_t bytes, MemoryKind kind) {
+// Without CUDA the parameters are unused: require_cuda_device() throws first.
+std::shared_ptr<Block> Allocator::allocate_pinned([[maybe_unused]] std::size_t bytes,
+                                                  [[maybe_unused]] MemoryKind kind) {
   device::require_cuda_device();
 #if defined(ZL_RUNTIME_HAVE_CUDA)
   void* data = kernels::cuda::pinned_allocate(bytes);
