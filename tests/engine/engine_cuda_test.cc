@@ -218,5 +218,26 @@ TEST_P(MixedOnGpu, LossesTrackTheCpuInTheSamePrecisionAndNoModelStateIsOnTheHost
 INSTANTIATE_TEST_SUITE_P(PrecisionsAndStages, MixedOnGpu,
                          ::testing::Combine(::testing::Values("bf16", "fp16"), ::testing::Values(0, 1, 2, 3)));
 
+// Mixed precision with offload_optimizer: the fp32 master lives only on the host (as DeepSpeed keeps it),
+// with the optimizer states; the GPU holds the 16-bit working copies and gradients.
+TEST_P(MixedOnGpu, OffloadKeepsTheMasterWeightsOnlyOnTheHost) {
+  const auto [precision, stage] = GetParam();
+  testing::WorldConfig config{1, stage, kSteps};
+  config.precision = precision;
+  config.device = "cuda";
+  const auto plain = testing::run_world(config);
+  config.offload_optimizer = true;
+  const auto offloaded = testing::run_world(config);
+  ASSERT_EQ(plain[0].error, "");
+  ASSERT_EQ(offloaded[0].error, "");
+  expect_close(offloaded[0].losses, plain[0].losses, kSameDeviceTolerance, precision + " offloaded");
+  const Owned o = owned_elements(stage, 1);
+  const auto& m = offloaded[0].memory_after_first_step;
+  EXPECT_EQ(m.current_bytes(MemoryKind::kMaster, Device::kCuda), 0);
+  EXPECT_EQ(m.current_bytes(MemoryKind::kOptimizer, Device::kCuda), 0);
+  EXPECT_EQ(m.current_bytes(MemoryKind::kMaster, Device::kCpu), 4 * o.shard);
+  EXPECT_EQ(m.current_bytes(MemoryKind::kOptimizer, Device::kCpu), 8 * o.shard);
+}
+
 }  // namespace
 }  // namespace zl::engine

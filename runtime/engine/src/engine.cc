@@ -56,6 +56,7 @@ Engine::Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config
     }
     if (offload_optimizer) offload_ = std::make_unique<OptimizerOffload>(allocator);
     options.offload_params = offload_param;
+    options.offload_master = offload_optimizer && mixed();
   }
   storage_ = make_zero_storage(partition_, comm, options, allocator);
   optimizer_ = runtime::Optimizer::create(training.optimizer, allocator);

@@ -44,6 +44,11 @@ void round_in_place(const Tensor& x, DType dtype) {
   (dtype == DType::kBF16 ? k.round_through_bf16 : k.round_through_fp16)(x.ptr_f32(), static_cast<std::size_t>(x.numel()));
 }
 
+Tensor master_weights(std::int64_t elements, const ZeroOptions& options, runtime::Allocator& allocator) {
+  if (options.offload_master) return Tensor::pinned_zeros({elements}, DType::kF32, runtime::MemoryKind::kMaster, allocator);
+  return Tensor::zeros({elements}, DType::kF32, runtime::MemoryKind::kMaster, options.device, allocator);
+}
+
 Tensor widened(const Tensor& source, runtime::MemoryKind kind, runtime::Allocator& allocator) {
   Tensor out = Tensor::empty(source.shape(), DType::kF32, kind, source.device(), allocator);
   out.copy_from(source);

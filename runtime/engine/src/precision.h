@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "zl/comm/types.h"
+#include "zl/engine/zero_storage.h"
 #include "zl/runtime/allocator.h"
 #include "zl/runtime/tensor.h"
 
@@ -25,6 +27,11 @@ void accumulate_rounded(const runtime::Tensor& acc, const runtime::Tensor& add, 
 
 // x = widen(round(x)) in place: fp32 values rounded to what `dtype` can hold (no-op for fp32).
 void round_in_place(const runtime::Tensor& x, runtime::DType dtype);
+
+// Zero fp32 master weights of `elements` (MemoryKind::kMaster): on options.device, or in pinned host
+// memory with options.offload_master.
+[[nodiscard]] runtime::Tensor master_weights(std::int64_t elements, const ZeroOptions& options,
+                                             runtime::Allocator& allocator);
 
 // A new fp32 tensor (kind `kind`) holding `source` widened.
 [[nodiscard]] runtime::Tensor widened(const runtime::Tensor& source, runtime::MemoryKind kind,

@@ -28,7 +28,7 @@ class Stage0Storage final : public ZeroStorage {
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
       const std::int64_t size = partition.layer(i).size;
       params_.push_back(Tensor::zeros({size}, working_, MemoryKind::kParams, device_, allocator));
-      if (mixed_) master_.push_back(Tensor::zeros({size}, DType::kF32, MemoryKind::kMaster, device_, allocator));
+      if (mixed_) master_.push_back(master_weights(size, options, allocator));
       grads_.push_back(grad_buffer_.view(offset, {size}));
       offsets_.push_back(offset);
       offset += size;

@@ -23,7 +23,7 @@ class Stage1Storage final : public ZeroStorage {
         wide_(partition.layer_count(), allocator), staging_(partition.layer_count()) {
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
       grads_.push_back(Tensor::zeros({partition.layer(i).padded}, working_, MemoryKind::kGrads, device_, allocator));
-      if (mixed_) master_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kMaster, device_, allocator));
+      if (mixed_) master_.push_back(master_weights(partition.layer(i).shard, options, allocator));
     }
   }
 

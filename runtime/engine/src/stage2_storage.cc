@@ -22,7 +22,7 @@ class Stage2Storage final : public ZeroStorage {
         params_(partition, comm, allocator, options.working, options.device), grads_(partition, comm, allocator, options),
         layers_(partition.layer_count()), wide_(partition.layer_count(), allocator) {
     for (std::size_t i = 0; mixed_ && i < layers_; ++i) {
-      master_.push_back(Tensor::zeros({partition.layer(i).shard}, DType::kF32, MemoryKind::kMaster, options.device, allocator));
+      master_.push_back(master_weights(partition.layer(i).shard, options, allocator));
     }
   }
 

@@ -47,7 +47,7 @@ class Stage3Storage final : public ZeroStorage {
                             ? Tensor::pinned_zeros({layer.shard}, options.working, MemoryKind::kParams, allocator)
                             : Tensor::zeros({persistent ? layer.padded : layer.shard}, options.working,
                                             MemoryKind::kParams, options_.device, allocator));
-      if (mixed_) master_.push_back(Tensor::zeros({layer.shard}, DType::kF32, MemoryKind::kMaster, options_.device, allocator));
+      if (mixed_) master_.push_back(master_weights(layer.shard, options, allocator));
       if (persistent) persistent_elements_ += layer.padded;
     }
   }

@@ -51,6 +51,9 @@ struct ZeroOptions {
   // Stage 3 on the GPU with offload_param: the non-persistent parameter shards live in pinned host
   // memory and are copied up just before their all-gather.
   bool offload_params = false;
+  // Mixed precision on the GPU with offload_optimizer: the fp32 master weights of the owned shard live
+  // in pinned host memory (where the offloaded optimizer updates them), not on the device.
+  bool offload_master = false;
 
   static ZeroOptions from(const config::ZeroSettings& settings);
 };
