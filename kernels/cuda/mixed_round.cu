@@ -62,10 +62,18 @@ struct AccumulateFp16Fp16 {
 
 }  // namespace
 
-void round_through_bf16(float* x, std::size_t n) { launch_update(x, static_cast<const float*>(nullptr), n, ThroughBf16{}); }
-void round_through_fp16(float* x, std::size_t n) { launch_update(x, static_cast<const float*>(nullptr), n, ThroughFp16{}); }
-void accumulate_bf16(std::uint16_t* acc, const float* add, std::size_t n) { launch_update(acc, add, n, AccumulateBf16{}); }
-void accumulate_fp16(std::uint16_t* acc, const float* add, std::size_t n) { launch_update(acc, add, n, AccumulateFp16{}); }
+void round_through_bf16(float* x, std::size_t n) {
+  launch_update(x, static_cast<const float*>(nullptr), n, ThroughBf16{});
+}
+void round_through_fp16(float* x, std::size_t n) {
+  launch_update(x, static_cast<const float*>(nullptr), n, ThroughFp16{});
+}
+void accumulate_bf16(std::uint16_t* acc, const float* add, std::size_t n) {
+  launch_update(acc, add, n, AccumulateBf16{});
+}
+void accumulate_fp16(std::uint16_t* acc, const float* add, std::size_t n) {
+  launch_update(acc, add, n, AccumulateFp16{});
+}
 void accumulate_bf16_bf16(std::uint16_t* acc, const std::uint16_t* add, std::size_t n) {
   launch_update(acc, add, n, AccumulateBf16Bf16{});
 }

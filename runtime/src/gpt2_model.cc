@@ -11,7 +11,10 @@
 namespace zl::runtime {
 
 Gpt2Model::Gpt2Model(const config::ModelSpec& spec, Allocator& allocator, Device device)
-    : spec_(spec), allocator_(&allocator), device_(device), head_(spec.n_embd, spec.vocab_size),
+    : spec_(spec),
+      allocator_(&allocator),
+      device_(device),
+      head_(spec.n_embd, spec.vocab_size),
       workspace_(allocator, device) {
   layers_.push_back(std::make_unique<EmbeddingLayer>(spec));
   for (int i = 0; i < spec.n_layer; ++i) layers_.push_back(std::make_unique<TransformerBlock>(spec, i));

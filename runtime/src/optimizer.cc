@@ -75,10 +75,9 @@ class SgdOptimizer final : public Optimizer {
     allocate(params);
     ++steps_;
     for (std::size_t i = 0; i < params.size(); ++i) {
-      params[i].ops().sgd_momentum_step(params[i].ptr_f32(), grads[i].ptr_f32(), momentum_[i].ptr_f32(),
-                                        static_cast<std::size_t>(params[i].numel()), static_cast<float>(lr),
-                                        static_cast<float>(settings_.momentum),
-                                        static_cast<float>(settings_.weight_decay));
+      params[i].ops().sgd_momentum_step(
+          params[i].ptr_f32(), grads[i].ptr_f32(), momentum_[i].ptr_f32(), static_cast<std::size_t>(params[i].numel()),
+          static_cast<float>(lr), static_cast<float>(settings_.momentum), static_cast<float>(settings_.weight_decay));
     }
   }
   [[nodiscard]] std::string name() const override { return "SGD"; }

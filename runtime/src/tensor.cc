@@ -161,10 +161,10 @@ void convert_on_device(const Tensor& source, const Tensor& target) {
            "copy_from: " << to_string(source.dtype()) << " to " << to_string(target.dtype()) << " on the GPU");
   if (source.dtype() == DType::kF32) {
     (target.dtype() == DType::kBF16 ? ops.cast_fp32_to_bf16 : ops.cast_fp32_to_fp16)(source.ptr_f32(),
-                                                                                      target.ptr_bits16(), n);
+                                                                                     target.ptr_bits16(), n);
   } else {
     (source.dtype() == DType::kBF16 ? ops.cast_bf16_to_fp32 : ops.cast_fp16_to_fp32)(source.ptr_bits16(),
-                                                                                      target.ptr_f32(), n);
+                                                                                     target.ptr_f32(), n);
   }
 }
 

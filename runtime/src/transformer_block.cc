@@ -73,18 +73,20 @@ const Tensor& TransformerBlock::forward(const Tensor& params, const Tensor& inpu
   const float* x = input.ptr_f32();
   const Tensor proj = batch.workspace->get(kSlotProj, N * C);
   k.layernorm_forward(ln1_.ptr_f32(), ln1_mean_.ptr_f32(), ln1_rstd_.ptr_f32(), x, parameter(params, kLn1W).ptr_f32(),
-                       parameter(params, kLn1B).ptr_f32(), n, C);
-  k.matmul_forward(qkv_.ptr_f32(), ln1_.ptr_f32(), parameter(params, kQkvW).ptr_f32(), parameter(params, kQkvB).ptr_f32(), n, C,
-                    3 * C);
+                      parameter(params, kLn1B).ptr_f32(), n, C);
+  k.matmul_forward(qkv_.ptr_f32(), ln1_.ptr_f32(), parameter(params, kQkvW).ptr_f32(),
+                   parameter(params, kQkvB).ptr_f32(), n, C, 3 * C);
   k.attention_forward(atty_.ptr_f32(), att_.ptr_f32(), qkv_.ptr_f32(), B, T, C, NH);
-  k.matmul_forward(proj.ptr_f32(), atty_.ptr_f32(), parameter(params, kProjW).ptr_f32(), parameter(params, kProjB).ptr_f32(), n, C, C);
+  k.matmul_forward(proj.ptr_f32(), atty_.ptr_f32(), parameter(params, kProjW).ptr_f32(),
+                   parameter(params, kProjB).ptr_f32(), n, C, C);
   k.residual_forward(x1_.ptr_f32(), x, proj.ptr_f32(), static_cast<std::size_t>(N * C));
-  k.layernorm_forward(ln2_.ptr_f32(), ln2_mean_.ptr_f32(), ln2_rstd_.ptr_f32(), x1_.ptr_f32(), parameter(params, kLn2W).ptr_f32(),
-                       parameter(params, kLn2B).ptr_f32(), n, C);
-  k.matmul_forward(fch_.ptr_f32(), ln2_.ptr_f32(), parameter(params, kFcW).ptr_f32(), parameter(params, kFcB).ptr_f32(), n, C, 4 * C);
+  k.layernorm_forward(ln2_.ptr_f32(), ln2_mean_.ptr_f32(), ln2_rstd_.ptr_f32(), x1_.ptr_f32(),
+                      parameter(params, kLn2W).ptr_f32(), parameter(params, kLn2B).ptr_f32(), n, C);
+  k.matmul_forward(fch_.ptr_f32(), ln2_.ptr_f32(), parameter(params, kFcW).ptr_f32(), parameter(params, kFcB).ptr_f32(),
+                   n, C, 4 * C);
   k.gelu_forward(fch_gelu_.ptr_f32(), fch_.ptr_f32(), static_cast<std::size_t>(N * 4 * C));
-  k.matmul_forward(proj.ptr_f32(), fch_gelu_.ptr_f32(), parameter(params, kFcProjW).ptr_f32(), parameter(params, kFcProjB).ptr_f32(),
-                    n, 4 * C, C);
+  k.matmul_forward(proj.ptr_f32(), fch_gelu_.ptr_f32(), parameter(params, kFcProjW).ptr_f32(),
+                   parameter(params, kFcProjB).ptr_f32(), n, 4 * C, C);
   k.residual_forward(out_.ptr_f32(), x1_.ptr_f32(), proj.ptr_f32(), static_cast<std::size_t>(N * C));
   return out_;
 }
@@ -103,13 +105,14 @@ void TransformerBlock::backward(const Tensor& params, const Tensor& grads, const
   const Tensor dx1 = ws.get(kSlotDx1, N * C);
   dx1.view(0, {N * C}).copy_from(dout.reshape({N * C}));
   const Tensor dfc_gelu = ws.zeros(kSlotDFcGelu, N * 4 * C);
-  k.matmul_backward(dfc_gelu.ptr_f32(), g(kFcProjW), g(kFcProjB), dout.ptr_f32(), fch_gelu_.ptr_f32(), p(kFcProjW), n, 4 * C, C);
+  k.matmul_backward(dfc_gelu.ptr_f32(), g(kFcProjW), g(kFcProjB), dout.ptr_f32(), fch_gelu_.ptr_f32(), p(kFcProjW), n,
+                    4 * C, C);
   const Tensor dfc = ws.zeros(kSlotDFc, N * 4 * C);
   k.gelu_backward(dfc.ptr_f32(), fch_.ptr_f32(), dfc_gelu.ptr_f32(), static_cast<std::size_t>(N * 4 * C));
   const Tensor dln = ws.zeros(kSlotDLn, N * C);
   k.matmul_backward(dln.ptr_f32(), g(kFcW), g(kFcB), dfc.ptr_f32(), ln2_.ptr_f32(), p(kFcW), n, C, 4 * C);
-  k.layernorm_backward(dx1.ptr_f32(), g(kLn2W), g(kLn2B), dln.ptr_f32(), x1_.ptr_f32(), p(kLn2W), ln2_mean_.ptr_f32(), ln2_rstd_.ptr_f32(),
-                        n, C);
+  k.layernorm_backward(dx1.ptr_f32(), g(kLn2W), g(kLn2B), dln.ptr_f32(), x1_.ptr_f32(), p(kLn2W), ln2_mean_.ptr_f32(),
+                       ln2_rstd_.ptr_f32(), n, C);
 
   // x1 = x + attn(ln1(x)): dx starts as dx1.
   dinput.reshape({N * C}).copy_from(dx1.view(0, {N * C}));
@@ -120,8 +123,8 @@ void TransformerBlock::backward(const Tensor& params, const Tensor& grads, const
   k.attention_backward(dqkv.ptr_f32(), datt.ptr_f32(), datty.ptr_f32(), qkv_.ptr_f32(), att_.ptr_f32(), B, T, C, NH);
   dln.fill_zero();
   k.matmul_backward(dln.ptr_f32(), g(kQkvW), g(kQkvB), dqkv.ptr_f32(), ln1_.ptr_f32(), p(kQkvW), n, C, 3 * C);
-  k.layernorm_backward(dinput.ptr_f32(), g(kLn1W), g(kLn1B), dln.ptr_f32(), input_.ptr_f32(), p(kLn1W), ln1_mean_.ptr_f32(),
-                        ln1_rstd_.ptr_f32(), n, C);
+  k.layernorm_backward(dinput.ptr_f32(), g(kLn1W), g(kLn1B), dln.ptr_f32(), input_.ptr_f32(), p(kLn1W),
+                       ln1_mean_.ptr_f32(), ln1_rstd_.ptr_f32(), n, C);
 }
 
 }  // namespace zl::runtime

@@ -20,7 +20,7 @@ namespace zl::comm {
 namespace {
 
 struct Fence {
-  int sequence;                     // the order of submission
+  int sequence;  // the order of submission
   std::thread::id submitting_thread;
 };
 
@@ -99,7 +99,7 @@ TEST(CommunicatorOrdering, FencesAreTakenAtSubmissionAndAwaitedBeforeEachCollect
   second.wait();
   third.wait();
   comm.barrier();
-  const std::vector<std::string> expected = {"wait 0", "all_reduce", "wait 1", "all_gather",
+  const std::vector<std::string> expected = {"wait 0", "all_reduce",     "wait 1", "all_gather",
                                              "wait 2", "reduce_scatter", "wait 3", "barrier"};
   EXPECT_EQ(recording.events(), expected);
   for (const Fence& fence : recording.fences()) EXPECT_EQ(fence.submitting_thread, std::this_thread::get_id());

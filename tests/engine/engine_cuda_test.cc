@@ -86,10 +86,26 @@ TEST_P(EngineOnGpu, DeviceBytesByKindEqualTheZeroFormulas) {
     const std::int64_t padded = (psi + world - 1) / world * world;
     const std::int64_t shard = padded / world;
     switch (stage) {
-      case 0: params += 4 * psi; grads += 4 * psi; optimizer += 8 * psi; break;
-      case 1: params += 4 * padded; grads += 4 * padded; optimizer += 8 * shard; break;
-      case 2: params += 4 * padded; grads += 4 * shard; optimizer += 8 * shard; break;
-      default: params += 4 * (psi < threshold ? padded : shard); grads += 4 * shard; optimizer += 8 * shard; break;
+      case 0:
+        params += 4 * psi;
+        grads += 4 * psi;
+        optimizer += 8 * psi;
+        break;
+      case 1:
+        params += 4 * padded;
+        grads += 4 * padded;
+        optimizer += 8 * shard;
+        break;
+      case 2:
+        params += 4 * padded;
+        grads += 4 * shard;
+        optimizer += 8 * shard;
+        break;
+      default:
+        params += 4 * (psi < threshold ? padded : shard);
+        grads += 4 * shard;
+        optimizer += 8 * shard;
+        break;
     }
   }
   for (std::size_t r = 0; r < records.size(); ++r) {
@@ -108,9 +124,9 @@ INSTANTIATE_TEST_SUITE_P(StagesAndWorlds, EngineOnGpu,
                          ::testing::Combine(::testing::Values(0, 1, 2, 3), ::testing::Values(1, 2)));
 
 struct Owned {
-  std::int64_t shard = 0;       // owned elements of every layer (stage 0: all of them)
-  std::int64_t persistent = 0;  // stage 3: padded elements of the layers kept whole
-  std::int64_t offloadable = 0; // stage 3: shard elements of the other layers
+  std::int64_t shard = 0;        // owned elements of every layer (stage 0: all of them)
+  std::int64_t persistent = 0;   // stage 3: padded elements of the layers kept whole
+  std::int64_t offloadable = 0;  // stage 3: shard elements of the other layers
 };
 
 Owned owned_elements(int stage, int world) {

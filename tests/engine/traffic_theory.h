@@ -44,13 +44,21 @@ inline Traffic zero_theory(int stage, int world, int accumulation, const Traffic
   Traffic t;
   t.all_reduce = bytes.scalars;
   switch (stage) {
-    case 0: t.all_reduce += bytes.gradient * psi; break;
-    case 1: t.reduce_scatter = bytes.gradient * padded; t.all_gather = bytes.parameter * padded; break;
-    case 2: t.reduce_scatter = bytes.gradient * padded * a; t.all_gather = bytes.parameter * padded; break;
+    case 0:
+      t.all_reduce += bytes.gradient * psi;
+      break;
+    case 1:
+      t.reduce_scatter = bytes.gradient * padded;
+      t.all_gather = bytes.parameter * padded;
+      break;
+    case 2:
+      t.reduce_scatter = bytes.gradient * padded * a;
+      t.all_gather = bytes.parameter * padded;
+      break;
     default:
       t.reduce_scatter = bytes.gradient * padded * a;
-      t.all_gather = 2 * bytes.parameter * sharded * a + bytes.parameter * persistent +
-                     8 * static_cast<std::uint64_t>(world);
+      t.all_gather =
+          2 * bytes.parameter * sharded * a + bytes.parameter * persistent + 8 * static_cast<std::uint64_t>(world);
       break;
   }
   return t;

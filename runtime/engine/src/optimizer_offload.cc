@@ -5,8 +5,8 @@
 
 namespace zl::engine {
 
-using runtime::DType;
 using runtime::Device;
+using runtime::DType;
 using runtime::MemoryKind;
 using runtime::Tensor;
 
@@ -22,8 +22,8 @@ const std::vector<Tensor>& OptimizerOffload::host_params(const std::vector<Tenso
       masters_.push_back(std::move(master));
     }
   }
-  ZL_CHECK(masters_.size() == owned.size(), "offloaded optimizer: " << owned.size() << " owned tensors, "
-                                                                    << masters_.size() << " masters");
+  ZL_CHECK(masters_.size() == owned.size(),
+           "offloaded optimizer: " << owned.size() << " owned tensors, " << masters_.size() << " masters");
   return masters_;
 }
 

@@ -41,11 +41,13 @@ void accumulate_rounded(const Tensor& acc, const Tensor& add, DType working) {
 void round_in_place(const Tensor& x, DType dtype) {
   if (dtype == DType::kF32) return;
   const kernels::Ops& k = x.ops();
-  (dtype == DType::kBF16 ? k.round_through_bf16 : k.round_through_fp16)(x.ptr_f32(), static_cast<std::size_t>(x.numel()));
+  (dtype == DType::kBF16 ? k.round_through_bf16 : k.round_through_fp16)(x.ptr_f32(),
+                                                                        static_cast<std::size_t>(x.numel()));
 }
 
 Tensor master_weights(std::int64_t elements, const ZeroOptions& options, runtime::Allocator& allocator) {
-  if (options.offload_master) return Tensor::pinned_zeros({elements}, DType::kF32, runtime::MemoryKind::kMaster, allocator);
+  if (options.offload_master)
+    return Tensor::pinned_zeros({elements}, DType::kF32, runtime::MemoryKind::kMaster, allocator);
   return Tensor::zeros({elements}, DType::kF32, runtime::MemoryKind::kMaster, options.device, allocator);
 }
 

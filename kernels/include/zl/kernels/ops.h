@@ -80,24 +80,23 @@ struct Ops {
 };
 
 // The table of namespace `ns` (cpu or cuda), given its memory primitives.
-#define ZL_KERNELS_OPS_OF(ns, name, copy_fn, zero_fn, upload_fn, download_fn)                                   \
-  ::zl::kernels::Ops {                                                                                          \
-    .device = name, .copy = copy_fn, .zero = zero_fn, .upload = upload_fn, .download = download_fn,            \
-    .embedding_forward = &ns::embedding_forward,                                                                \
-    .embedding_backward = &ns::embedding_backward, .layernorm_forward = &ns::layernorm_forward,                \
-    .layernorm_backward = &ns::layernorm_backward, .matmul_forward = &ns::matmul_forward,                      \
-    .matmul_backward = &ns::matmul_backward, .attention_forward = &ns::attention_forward,                      \
-    .attention_backward = &ns::attention_backward, .gelu_forward = &ns::gelu_forward,                          \
-    .gelu_backward = &ns::gelu_backward, .residual_forward = &ns::residual_forward,                            \
-    .residual_backward = &ns::residual_backward, .cross_entropy_forward = &ns::cross_entropy_forward,          \
-    .cross_entropy_backward = &ns::cross_entropy_backward, .adamw_step = &ns::adamw_step,                      \
-    .adam_l2_step = &ns::adam_l2_step, .sgd_momentum_step = &ns::sgd_momentum_step, .scale = &ns::scale,       \
-    .has_nonfinite = &ns::has_nonfinite, .squared_l2_norm = &ns::squared_l2_norm,                              \
-    .cast_fp32_to_bf16 = &ns::cast_fp32_to_bf16, .cast_bf16_to_fp32 = &ns::cast_bf16_to_fp32,                  \
-    .cast_fp32_to_fp16 = &ns::cast_fp32_to_fp16, .cast_fp16_to_fp32 = &ns::cast_fp16_to_fp32,                  \
-    .round_through_bf16 = &ns::round_through_bf16, .round_through_fp16 = &ns::round_through_fp16,              \
-    .accumulate_bf16 = &ns::accumulate_bf16, .accumulate_fp16 = &ns::accumulate_fp16,                          \
-    .accumulate_bf16_bf16 = &ns::accumulate_bf16_bf16, .accumulate_fp16_fp16 = &ns::accumulate_fp16_fp16       \
+#define ZL_KERNELS_OPS_OF(ns, name, copy_fn, zero_fn, upload_fn, download_fn)                                          \
+  ::zl::kernels::Ops {                                                                                                 \
+    .device = name, .copy = copy_fn, .zero = zero_fn, .upload = upload_fn, .download = download_fn,                    \
+    .embedding_forward = &ns::embedding_forward, .embedding_backward = &ns::embedding_backward,                        \
+    .layernorm_forward = &ns::layernorm_forward, .layernorm_backward = &ns::layernorm_backward,                        \
+    .matmul_forward = &ns::matmul_forward, .matmul_backward = &ns::matmul_backward,                                    \
+    .attention_forward = &ns::attention_forward, .attention_backward = &ns::attention_backward,                        \
+    .gelu_forward = &ns::gelu_forward, .gelu_backward = &ns::gelu_backward, .residual_forward = &ns::residual_forward, \
+    .residual_backward = &ns::residual_backward, .cross_entropy_forward = &ns::cross_entropy_forward,                  \
+    .cross_entropy_backward = &ns::cross_entropy_backward, .adamw_step = &ns::adamw_step,                              \
+    .adam_l2_step = &ns::adam_l2_step, .sgd_momentum_step = &ns::sgd_momentum_step, .scale = &ns::scale,               \
+    .has_nonfinite = &ns::has_nonfinite, .squared_l2_norm = &ns::squared_l2_norm,                                      \
+    .cast_fp32_to_bf16 = &ns::cast_fp32_to_bf16, .cast_bf16_to_fp32 = &ns::cast_bf16_to_fp32,                          \
+    .cast_fp32_to_fp16 = &ns::cast_fp32_to_fp16, .cast_fp16_to_fp32 = &ns::cast_fp16_to_fp32,                          \
+    .round_through_bf16 = &ns::round_through_bf16, .round_through_fp16 = &ns::round_through_fp16,                      \
+    .accumulate_bf16 = &ns::accumulate_bf16, .accumulate_fp16 = &ns::accumulate_fp16,                                  \
+    .accumulate_bf16_bf16 = &ns::accumulate_bf16_bf16, .accumulate_fp16_fp16 = &ns::accumulate_fp16_fp16               \
   }
 
 namespace cpu {

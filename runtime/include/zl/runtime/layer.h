@@ -4,9 +4,9 @@
 // parameter or gradient memory (parameter_storage.h) and never communicates.
 //
 // Activations flow as [B, T, C] fp32 tensors on the model's device; a layer computes with the kernels
-// of that device (ops_for(batch.device)) and initializes its parameters in a host buffer. forward() returns the layer's output, which the layer owns
-// and keeps (the next layer's saved input) until the next forward. backward() writes (not accumulates)
-// the gradient with respect to its input into `dinput` and accumulates parameter gradients into `grads`.
+// of that device (ops_for(batch.device)) and initializes its parameters in a host buffer. forward() returns the layer's
+// output, which the layer owns and keeps (the next layer's saved input) until the next forward. backward() writes (not
+// accumulates) the gradient with respect to its input into `dinput` and accumulates parameter gradients into `grads`.
 #pragma once
 
 #include <cstdint>

@@ -2,10 +2,10 @@
 //
 // Contract: synchronous; called from exactly one thread at a time (the Communicator's communication
 // thread), in the same order on every rank. Buffers are host pointers for gloo/mpi; nccl takes device
-// pointers, and host pointers through a staging copy (nccl/backend.h). reduce_scatter takes `count * size()` elements in and writes `count` out (rank r
-// gets block r); all_gather takes `count` in and writes `count * size()` out. Both may run in place:
-// reduce_scatter with out == in + rank*count, all_gather with in == out + rank*count. kAvg divides the
-// sum by size(). An operation a backend cannot do throws zl::UnavailableError naming it.
+// pointers, and host pointers through a staging copy (nccl/backend.h). reduce_scatter takes `count * size()` elements
+// in and writes `count` out (rank r gets block r); all_gather takes `count` in and writes `count * size()` out. Both
+// may run in place: reduce_scatter with out == in + rank*count, all_gather with in == out + rank*count. kAvg divides
+// the sum by size(). An operation a backend cannot do throws zl::UnavailableError naming it.
 #pragma once
 
 #include <cstddef>
