@@ -25,6 +25,13 @@ ProcessOptions isolated_launch_options(const std::string& dir, const std::vector
   return o;
 }
 
+std::vector<std::string> zlaunch_run_argv(const std::string& dir, const std::vector<std::string>& args,
+                                          const std::string& run_id) {
+  std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir + "/logs", "--run_id", run_id};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv, const std::string& output_dir)
     : out_path_(output_dir + "/background.out"), err_path_(output_dir + "/background.err") {
   std::vector<char*> c_argv;

@@ -22,6 +22,10 @@ std::string rank_program();
 // the caller checks); 60 s timeout.
 ProcessOptions isolated_launch_options(const std::string& dir, const std::vector<std::string>& also_unset = {});
 
+// The command line `zlaunch run --log_dir <dir>/logs --run_id <run_id> ARGS...`.
+std::vector<std::string> zlaunch_run_argv(const std::string& dir, const std::vector<std::string>& args,
+                                          const std::string& run_id = "r1");
+
 // A process started in its own process group with stdout/stderr going to files.
 class BackgroundProcess {
  public:

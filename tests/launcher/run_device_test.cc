@@ -35,10 +35,8 @@ class RunDeviceTest : public ::testing::Test {
     o.set_env["CUDA_VISIBLE_DEVICES"] = value;
     return o;
   }
-  std::vector<std::string> zlaunch(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "r1"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+  std::vector<std::string> zlaunch(const std::vector<std::string>& args) const {
+    return testing::zlaunch_run_argv(dir_, args);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 };

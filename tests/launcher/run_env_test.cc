@@ -27,10 +27,8 @@ class RunEnvTest : public ::testing::Test {
   std::string dir_ = testing::make_temp_dir("zl_run_env_");
   // OMP_NUM_THREADS unset: the ranks see zlaunch's default unless a case sets it.
   testing::ProcessOptions options() const { return testing::isolated_launch_options(dir_, {"OMP_NUM_THREADS"}); }
-  std::vector<std::string> zlaunch(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "r1"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+  std::vector<std::string> zlaunch(const std::vector<std::string>& args) const {
+    return testing::zlaunch_run_argv(dir_, args);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 };

@@ -21,18 +21,10 @@ class ExternalLauncherTest : public ::testing::Test {
  protected:
   std::string dir_ = testing::make_temp_dir("zl_run_ext_");
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::vector<std::string> zlaunch(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "r1"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+  std::vector<std::string> zlaunch(const std::vector<std::string>& args) const {
+    return testing::zlaunch_run_argv(dir_, args);
   }
-  testing::ProcessOptions options() const {
-    testing::ProcessOptions o;
-    o.working_directory = dir_;
-    o.set_env = {{"HOME", dir_}};
-    o.timeout = std::chrono::seconds(60);
-    return o;
-  }
+  testing::ProcessOptions options() const { return testing::isolated_launch_options(dir_); }
 };
 
 TEST_F(ExternalLauncherTest, MpiRunsFourRanksWithTheirIdentityAndLogs) {

@@ -22,10 +22,8 @@ class RunFailureTest : public ::testing::Test {
  protected:
   std::string dir_ = testing::make_temp_dir("zl_run_fail_");
   testing::ProcessOptions options() const { return testing::isolated_launch_options(dir_); }
-  std::vector<std::string> zlaunch(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "r1"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+  std::vector<std::string> zlaunch(const std::vector<std::string>& args) const {
+    return testing::zlaunch_run_argv(dir_, args);
   }
   std::string pid_dir() const {
     const std::string d = dir_ + "/pids";

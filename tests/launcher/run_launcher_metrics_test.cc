@@ -50,10 +50,8 @@ class RunLauncherMetricsTest : public ::testing::Test {
  protected:
   std::string dir_ = testing::make_temp_dir("zl_run_lmetrics_");
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::vector<std::string> zlaunch(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "lm1"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+  std::vector<std::string> zlaunch(const std::vector<std::string>& args) const {
+    return testing::zlaunch_run_argv(dir_, args, "lm1");
   }
 };
 

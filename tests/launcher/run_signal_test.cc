@@ -24,10 +24,8 @@ class RunSignalTest : public ::testing::Test {
   std::string pid_dir_ = dir_ + "/pids";
   void SetUp() override { std::filesystem::create_directories(pid_dir_); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::vector<std::string> zlaunch(std::vector<std::string> args) const {
-    std::vector<std::string> argv = {zlaunch_binary(), "run", "--log_dir", dir_ + "/logs", "--run_id", "r1"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return argv;
+  std::vector<std::string> zlaunch(const std::vector<std::string>& args) const {
+    return testing::zlaunch_run_argv(dir_, args);
   }
 };
 
