@@ -19,6 +19,7 @@
 #include <cmath>
 
 #include "world_harness.h"
+#include "zero_formulas.h"
 #include "zl/device/accelerator_info.h"
 #include "zl/runtime/allocator.h"
 
@@ -79,41 +80,13 @@ TEST_P(EngineOnGpu, DeviceBytesByKindEqualTheZeroFormulas) {
   testing::WorldConfig config{world, stage, 1};
   config.device = "cuda";
   const auto records = testing::run_world(config);
-  const auto sizes = testing::test_model().layer_parameter_counts();
-  const std::int64_t threshold = 10 * testing::test_model().n_embd;  // stage3_param_persistence_threshold
-  std::int64_t params = 0, grads = 0, optimizer = 0;
-  for (const std::int64_t psi : sizes) {
-    const std::int64_t padded = (psi + world - 1) / world * world;
-    const std::int64_t shard = padded / world;
-    switch (stage) {
-      case 0:
-        params += 4 * psi;
-        grads += 4 * psi;
-        optimizer += 8 * psi;
-        break;
-      case 1:
-        params += 4 * padded;
-        grads += 4 * padded;
-        optimizer += 8 * shard;
-        break;
-      case 2:
-        params += 4 * padded;
-        grads += 4 * shard;
-        optimizer += 8 * shard;
-        break;
-      default:
-        params += 4 * (psi < threshold ? padded : shard);
-        grads += 4 * shard;
-        optimizer += 8 * shard;
-        break;
-    }
-  }
+  const testing::StateBytes e = testing::zero_state_bytes(stage, world, testing::kFp32Widths);
   for (std::size_t r = 0; r < records.size(); ++r) {
     ASSERT_EQ(records[r].error, "") << "rank " << r;
     const auto& m = records[r].memory_after_first_step;
-    EXPECT_EQ(m.current_bytes(MemoryKind::kParams, Device::kCuda), params) << "rank " << r;
-    EXPECT_EQ(m.current_bytes(MemoryKind::kGrads, Device::kCuda), grads) << "rank " << r;
-    EXPECT_EQ(m.current_bytes(MemoryKind::kOptimizer, Device::kCuda), optimizer) << "rank " << r;
+    EXPECT_EQ(m.current_bytes(MemoryKind::kParams, Device::kCuda), e.params) << "rank " << r;
+    EXPECT_EQ(m.current_bytes(MemoryKind::kGrads, Device::kCuda), e.grads) << "rank " << r;
+    EXPECT_EQ(m.current_bytes(MemoryKind::kOptimizer, Device::kCuda), e.optimizer) << "rank " << r;
     for (const MemoryKind kind : {MemoryKind::kParams, MemoryKind::kGrads, MemoryKind::kOptimizer}) {
       EXPECT_EQ(m.current_bytes(kind, Device::kCpu), 0) << "rank " << r << ": model state on the host";
     }
@@ -130,11 +103,11 @@ struct Owned {
 };
 
 Owned owned_elements(int stage, int world) {
-  const std::int64_t threshold = 10 * testing::test_model().n_embd;
+  const std::int64_t threshold = 10 * testing::test_model().n_embd;  // stage3_param_persistence_threshold
   Owned o;
+  o.shard = testing::zero_state_bytes(stage, world, {0, 0, 0, 1}).optimizer;
   for (const std::int64_t psi : testing::test_model().layer_parameter_counts()) {
     const std::int64_t padded = (psi + world - 1) / world * world;
-    o.shard += stage == 0 ? psi : padded / world;
     (psi < threshold ? o.persistent : o.offloadable) += psi < threshold ? padded : padded / world;
   }
   return o;

@@ -1,11 +1,12 @@
 // Per-rank model-state bytes, as the accounting allocator counts them after the first step (optimizer
 // state allocated), equal the ZeRO paper's formulas for fp32 training with Adam (4 bytes of
 // parameters, 4 of gradients, 8 of optimizer state per parameter), divided as DESIGN.md §4's table
-// says, padding included — exactly. Computed here from the model's layer sizes independently of the
-// engine's partition code.
+// says, padding included — exactly. The formulas (zero_formulas.h) are computed from the model's layer
+// sizes, independently of the engine's partition code.
 #include <gtest/gtest.h>
 
 #include "world_harness.h"
+#include "zero_formulas.h"
 #include "zl/runtime/allocator.h"
 
 namespace zl::engine {
@@ -13,25 +14,8 @@ namespace {
 
 using runtime::MemoryKind;
 
-struct Expected {
-  std::int64_t params = 0, grads = 0, optimizer = 0;
-};
-
-Expected zero_formula(int stage, int world) {
-  const auto sizes = testing::test_model().layer_parameter_counts();
-  const std::int64_t threshold = 10 * testing::test_model().n_embd;  // stage3_param_persistence_threshold
-  Expected e;
-  for (const std::int64_t psi : sizes) {
-    const std::int64_t padded = (psi + world - 1) / world * world;
-    const std::int64_t shard = padded / world;
-    switch (stage) {
-      case 0: e.params += 4 * psi; e.grads += 4 * psi; e.optimizer += 8 * psi; break;
-      case 1: e.params += 4 * padded; e.grads += 4 * padded; e.optimizer += 8 * shard; break;
-      case 2: e.params += 4 * padded; e.grads += 4 * shard; e.optimizer += 8 * shard; break;
-      default: e.params += 4 * (psi < threshold ? padded : shard); e.grads += 4 * shard; e.optimizer += 8 * shard; break;
-    }
-  }
-  return e;
+testing::StateBytes zero_formula(int stage, int world) {
+  return testing::zero_state_bytes(stage, world, testing::kFp32Widths);
 }
 
 class EngineMemory : public ::testing::TestWithParam<std::tuple<int, int>> {};
@@ -39,7 +23,7 @@ class EngineMemory : public ::testing::TestWithParam<std::tuple<int, int>> {};
 TEST_P(EngineMemory, ModelStateBytesEqualTheZeroFormulas) {
   const auto [stage, world] = GetParam();
   const auto records = testing::run_world(testing::WorldConfig{world, stage, 1, 12, 1, false});
-  const Expected e = zero_formula(stage, world);
+  const testing::StateBytes e = zero_formula(stage, world);
   for (std::size_t r = 0; r < records.size(); ++r) {
     ASSERT_EQ(records[r].error, "");
     const auto& m = records[r].memory_after_first_step;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "world_harness.h"
+#include "zero_formulas.h"
 #include "zl/runtime/allocator.h"
 
 namespace zl::engine {
@@ -14,28 +15,8 @@ namespace {
 
 using runtime::MemoryKind;
 
-struct Expected {
-  std::int64_t params = 0, grads = 0, master = 0, optimizer = 0;
-};
-
-Expected mixed_formula(int stage, int world) {
-  const auto sizes = testing::test_model().layer_parameter_counts();
-  const std::int64_t threshold = 10 * testing::test_model().n_embd;  // stage3_param_persistence_threshold
-  Expected e;
-  for (const std::int64_t psi : sizes) {
-    const std::int64_t padded = (psi + world - 1) / world * world;
-    const std::int64_t shard = padded / world;
-    switch (stage) {
-      case 0: e.params += 2 * psi; e.grads += 2 * psi; e.master += 4 * psi; e.optimizer += 8 * psi; break;
-      case 1: e.params += 2 * padded; e.grads += 2 * padded; e.master += 4 * shard; e.optimizer += 8 * shard; break;
-      case 2: e.params += 2 * padded; e.grads += 2 * shard; e.master += 4 * shard; e.optimizer += 8 * shard; break;
-      default:
-        e.params += 2 * (psi < threshold ? padded : shard);
-        e.grads += 2 * shard; e.master += 4 * shard; e.optimizer += 8 * shard;
-        break;
-    }
-  }
-  return e;
+testing::StateBytes mixed_formula(int stage, int world) {
+  return testing::zero_state_bytes(stage, world, testing::kMixedWidths);
 }
 
 class EngineMixedMemory : public ::testing::TestWithParam<std::tuple<int, int>> {};
@@ -45,7 +26,7 @@ TEST_P(EngineMixedMemory, ModelStateBytesEqualTheMixedPrecisionZeroFormulas) {
   testing::WorldConfig config{world, stage, 1, 12, 1, false};
   config.precision = "bf16";
   const auto records = testing::run_world(config);
-  const Expected e = mixed_formula(stage, world);
+  const testing::StateBytes e = mixed_formula(stage, world);
   for (std::size_t r = 0; r < records.size(); ++r) {
     ASSERT_EQ(records[r].error, "");
     ASSERT_FALSE(records[r].skipped.at(0));

@@ -133,4 +133,15 @@ std::vector<std::string> lines_starting_with(const std::string& text, const std:
   return out;
 }
 
+std::map<int, std::map<std::string, std::string>> printed_environments(const std::string& out) {
+  std::map<int, std::map<std::string, std::string>> env;
+  for (const auto& line : lines_starting_with(out, "[0:")) {
+    const int rank = std::stoi(line.substr(3));
+    const auto body = line.substr(line.find("] ") + 2);
+    const auto eq = body.find('=');
+    if (eq != std::string::npos) env[rank][body.substr(0, eq)] = body.substr(eq + 1);
+  }
+  return env;
+}
+
 }  // namespace zl::testing

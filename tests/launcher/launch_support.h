@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -54,5 +55,7 @@ std::vector<pid_t> read_pid_files(const std::string& dir, int count, std::chrono
 std::string read_file(const std::string& path);
 // Lines of text that start with prefix.
 std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix);
+// The "[0:R] NAME=VALUE" lines of the rank program's --print-env output: rank -> name -> value.
+std::map<int, std::map<std::string, std::string>> printed_environments(const std::string& out);
 
 }  // namespace zl::testing

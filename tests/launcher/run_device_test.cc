@@ -41,18 +41,6 @@ class RunDeviceTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 };
 
-// "[0:R] NAME=VALUE" lines of the rank program's --print-env: rank -> name -> value.
-std::map<int, std::map<std::string, std::string>> parse_env(const std::string& out) {
-  std::map<int, std::map<std::string, std::string>> env;
-  for (const auto& line : lines_starting_with(out, "[0:")) {
-    const int rank = std::stoi(line.substr(3));
-    const auto body = line.substr(line.find("] ") + 2);
-    const auto eq = body.find('=');
-    if (eq != std::string::npos) env[rank][body.substr(0, eq)] = body.substr(eq + 1);
-  }
-  return env;
-}
-
 int visible_gpus() { return static_cast<int>(device::query_accelerators().gpus.size()); }
 
 TEST_F(RunDeviceTest, CudaWithoutAGpuStopsBeforeAnyRankStarts) {
@@ -87,7 +75,7 @@ TEST_F(RunDeviceTest, EachRankGetsItsLocalDeviceAndAllGpusStayVisible) {
   const auto result =
       run_process(zlaunch({"--device", "cuda", "-n", std::to_string(gpus), rank_program(), "--print-env"}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto env = parse_env(result.out);
+  const auto env = testing::printed_environments(result.out);
   ASSERT_EQ(env.size(), static_cast<std::size_t>(gpus)) << result.out;
   for (int rank = 0; rank < gpus; ++rank) {
     EXPECT_EQ(env.at(rank).at("ZLAUNCH_LOCAL_DEVICE"), env.at(rank).at("LOCAL_RANK"));
@@ -132,7 +120,7 @@ TEST_F(RunDeviceTest, DryRunWithTheVariableUnsetLeavesItUnset) {
 TEST_F(RunDeviceTest, DeviceCpuLeavesTheGpuVariablesAlone) {
   const auto result = run_process(zlaunch({"-n", "2", rank_program(), "--print-env"}), options_with_visible("7"));
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto env = parse_env(result.out);
+  const auto env = testing::printed_environments(result.out);
   ASSERT_EQ(env.size(), 2u) << result.out;
   for (int rank = 0; rank < 2; ++rank) {
     EXPECT_EQ(env.at(rank).at("CUDA_VISIBLE_DEVICES"), "7") << "inherited unchanged";

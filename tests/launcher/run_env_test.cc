@@ -33,22 +33,10 @@ class RunEnvTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 };
 
-// Parses the "[0:R] NAME=VALUE" lines of --print-env into rank -> name -> value.
-std::map<int, std::map<std::string, std::string>> parse_env(const std::string& out) {
-  std::map<int, std::map<std::string, std::string>> env;
-  for (const auto& line : lines_starting_with(out, "[0:")) {
-    const int rank = std::stoi(line.substr(3));
-    const auto body = line.substr(line.find("] ") + 2);
-    const auto eq = body.find('=');
-    if (eq != std::string::npos) env[rank][body.substr(0, eq)] = body.substr(eq + 1);
-  }
-  return env;
-}
-
 TEST_F(RunEnvTest, FourRanksSeeTheEnvironmentContract) {
   const auto result = run_process(zlaunch({"--num_processes", "4", rank_program(), "--print-env"}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  const auto env = parse_env(result.out);
+  const auto env = testing::printed_environments(result.out);
   ASSERT_EQ(env.size(), 4u) << result.out;
   std::set<std::string> store_addresses;
   for (int rank = 0; rank < 4; ++rank) {
@@ -90,7 +78,7 @@ TEST_F(RunEnvTest, UserSetOmpNumThreadsIsKept) {
   o.set_env["OMP_NUM_THREADS"] = "3";
   const auto result = run_process(zlaunch({"-n", "2", rank_program(), "--print-env"}), o);
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(parse_env(result.out).at(1).at("OMP_NUM_THREADS"), "3");
+  EXPECT_EQ(testing::printed_environments(result.out).at(1).at("OMP_NUM_THREADS"), "3");
 }
 
 TEST_F(RunEnvTest, EverythingAfterProgramBelongsToIt) {
@@ -174,11 +162,11 @@ TEST_F(RunEnvTest, ConfigFileValuesApplyUnlessAFlagOverrides) {
   }
   auto from_file = run_process(zlaunch({"--config_file", dir_ + "/launch.yaml", rank_program(), "--print-env"}), options());
   ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
-  EXPECT_EQ(parse_env(from_file.out).size(), 3u);
+  EXPECT_EQ(testing::printed_environments(from_file.out).size(), 3u);
   EXPECT_NE(from_file.err.find(dir_ + "/launch.yaml"), std::string::npos) << "the config files used are printed";
   auto overridden = run_process(zlaunch({"--config_file", dir_ + "/launch.yaml", "-n", "2", rank_program(), "--print-env"}), options());
   ASSERT_EQ(overridden.exit_code, 0) << overridden.err;
-  EXPECT_EQ(parse_env(overridden.out).size(), 2u);
+  EXPECT_EQ(testing::printed_environments(overridden.out).size(), 2u);
 }
 
 TEST_F(RunEnvTest, TargetsFileIsAlsoWrittenWhereTheConfigSays) {
