@@ -6,8 +6,7 @@
 namespace zl::kernels::cuda {
 
 const Ops& ops() {
-  static const Ops table =
-      ZL_KERNELS_OPS_OF(cuda, "cuda", &copy_on_device, &device_fill_zero, &copy_to_device, &copy_to_host);
+  static const Ops table = ZL_KERNELS_OPS_OF(cuda, &copy_on_device, &device_fill_zero, &copy_to_device, &copy_to_host);
   return table;
 }
 

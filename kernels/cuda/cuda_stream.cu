@@ -23,6 +23,5 @@ void destroy_stream(void* stream) {
   cudaStreamDestroy(static_cast<cudaStream_t>(stream));
 }
 
-void synchronize_current_stream() { ZL_CUDA_CHECK(cudaStreamSynchronize(static_cast<cudaStream_t>(g_current_stream))); }
 
 }  // namespace zl::kernels::cuda

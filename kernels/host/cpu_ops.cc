@@ -16,7 +16,7 @@ void zero_bytes(void* dst, std::size_t bytes) {
 }  // namespace
 
 const Ops& ops() {
-  static const Ops table = ZL_KERNELS_OPS_OF(cpu, "cpu", &copy_bytes, &zero_bytes, &copy_bytes, &copy_bytes);
+  static const Ops table = ZL_KERNELS_OPS_OF(cpu, &copy_bytes, &zero_bytes, &copy_bytes, &copy_bytes);
   return table;
 }
 

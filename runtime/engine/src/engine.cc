@@ -32,7 +32,7 @@ ZeroOptions zero_options(const config::TrainingSettings& training, runtime::DTyp
 
 Engine::Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config::TrainingSettings& training,
                runtime::Allocator& allocator)
-    : model_(model), comm_(comm), training_(training), allocator_(allocator),
+    : model_(model), comm_(comm), training_(training),
       partition_(model.layer_sizes(), comm.size()) {
   if (training.fp16.enabled && training.bf16_enabled) {
     throw ConfigError("fp16.enabled and bf16.enabled are both true: choose one mixed precision");

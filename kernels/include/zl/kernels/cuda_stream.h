@@ -13,7 +13,5 @@ void* current_stream();
 // release. Only built with CUDA.
 void* create_stream();
 void destroy_stream(void* stream);  // waits for its work first; never throws
-// Waits on the host until the calling thread's current stream has finished its work.
-void synchronize_current_stream();
 
 }  // namespace zl::kernels::cuda

@@ -31,8 +31,6 @@
 namespace zl::kernels {
 
 struct Ops {
-  const char* device;  // "cpu" or "cuda", for messages
-
   void (*copy)(void* dst, const void* src, std::size_t bytes);
   void (*zero)(void* dst, std::size_t bytes);
   void (*upload)(void* dst, const void* host_src, std::size_t bytes);
@@ -80,9 +78,9 @@ struct Ops {
 };
 
 // The table of namespace `ns` (cpu or cuda), given its memory primitives.
-#define ZL_KERNELS_OPS_OF(ns, name, copy_fn, zero_fn, upload_fn, download_fn)                                          \
+#define ZL_KERNELS_OPS_OF(ns, copy_fn, zero_fn, upload_fn, download_fn)                                                \
   ::zl::kernels::Ops {                                                                                                 \
-    .device = name, .copy = copy_fn, .zero = zero_fn, .upload = upload_fn, .download = download_fn,                    \
+    .copy = copy_fn, .zero = zero_fn, .upload = upload_fn, .download = download_fn,                                    \
     .embedding_forward = &ns::embedding_forward, .embedding_backward = &ns::embedding_backward,                        \
     .layernorm_forward = &ns::layernorm_forward, .layernorm_backward = &ns::layernorm_backward,                        \
     .matmul_forward = &ns::matmul_forward, .matmul_backward = &ns::matmul_backward,                                    \

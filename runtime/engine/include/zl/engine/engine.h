@@ -126,7 +126,6 @@ class Engine {
   runtime::Gpt2Model& model_;
   comm::Communicator& comm_;
   config::TrainingSettings training_;
-  runtime::Allocator& allocator_;
   Partition partition_;
   std::unique_ptr<ZeroStorage> storage_;
   std::unique_ptr<runtime::Optimizer> optimizer_;
