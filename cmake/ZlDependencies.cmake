@@ -1,6 +1,6 @@
 # Every dependency comes from a Debian 12 package (scripts/install-deps.sh installs them) and is found
 # with find_package. Target names are those the Debian packages export (see docs/dependencies.md).
-# The versions found here are baked into `zlaunch env` (runtime/base/build_info.h.in).
+# The versions found here are baked into `zlaunch env` (base/include/zl/base/build_info.h.in).
 find_package(Threads REQUIRED)
 find_package(yaml-cpp CONFIG REQUIRED)                 # target: yaml-cpp (no namespace in 0.7)
 find_package(nlohmann_json 3.11 CONFIG REQUIRED)       # target: nlohmann_json::nlohmann_json

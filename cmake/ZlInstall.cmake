@@ -12,7 +12,7 @@ endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/templates/ DESTINATION ${CMAKE_INSTALL_DATADIR}/zlaunch/templates)
 
 # Library targets exported as zlaunch::<name>.
-set(ZL_EXPORTED base:zl_base device:zl_device kernels:zl_kernels configtool:zl_configtool store:zl_store
+set(ZL_EXPORTED base:zl_base device:zl_device kernels:zl_kernels configtool:zl_configtool store:zl_store rank:zl_rank
                 comm:zl_comm runtime:zl_runtime engine:zl_engine checkpoint:zl_checkpoint metrics:zl_metrics)
 if(TARGET zl_kernels_cuda)
   list(APPEND ZL_EXPORTED kernels_cuda:zl_kernels_cuda)
@@ -28,11 +28,11 @@ endforeach()
 install(TARGETS ${ZL_EXPORTED_TARGETS} EXPORT zlaunchTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-foreach(dir runtime/base/include runtime/device/include kernels/include configtool/include launcher/store/include
+foreach(dir base/include runtime/device/include kernels/include configtool/include store/include runtime/rank/include
             runtime/comm/include runtime/include runtime/engine/include runtime/checkpoint/include metrics/include)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endforeach()
-install(FILES ${PROJECT_BINARY_DIR}/runtime/base/include/zl/base/build_info.h
+install(FILES ${PROJECT_BINARY_DIR}/base/include/zl/base/build_info.h
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/zl/base)
 install(EXPORT zlaunchTargets NAMESPACE zlaunch:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/zlaunch)
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/zlaunchConfig.cmake.in

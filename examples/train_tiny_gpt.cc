@@ -22,8 +22,10 @@ int main(int argc, char** argv) {
   int steps = 30;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--stage") stage = std::atoi(argv[i + 1]);
-    else if (flag == "--steps") steps = std::atoi(argv[i + 1]);
+    if (flag == "--stage")
+      stage = std::atoi(argv[i + 1]);
+    else if (flag == "--steps")
+      steps = std::atoi(argv[i + 1]);
   }
   try {
     auto comm = zl::comm::make_communicator_from_environment(zl::comm::BackendKind::kGloo, std::chrono::seconds(60));

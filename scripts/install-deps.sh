@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev
   libopenmpi-dev openmpi-bin libgloo-dev libopenblas-dev libgtest-dev
-  prometheus prometheus-pushgateway iproute2 procps
+  prometheus prometheus-pushgateway iproute2 procps clang-format python3
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(python3-torch hyperfine chromium)  # chromium: screenshots of `zlaunch report` pages

@@ -3,7 +3,8 @@
 // physical limit of one node). Prints the same columns as zlaunch bench comm.
 //   mpirun -np 4 comm_anchors mpi        OpenMPI's MPI_Allreduce / MPI_Reduce_scatter_block / MPI_Allgather / MPI_Bcast
 //   zlaunch run -n 4 comm_anchors gloo   Gloo's own algorithms (allreduce with gloo::sum, allgather, broadcast,
-//                                        ReduceScatterHalvingDoubling - the racy one DEPENDENCIES.md warns of, timed only)
+//                                        ReduceScatterHalvingDoubling - the racy one DEPENDENCIES.md warns of, timed
+//                                        only)
 //   comm_anchors memcpy                  one core copying 64 MiB
 // The gloo mode only borrows zlaunch's rendezvous store to connect its mesh.
 #include <gloo/allgather.h>
@@ -25,8 +26,8 @@
 
 #include "zl/comm/store_adapter.h"
 #include "zl/comm/types.h"
-#include "zl/launcher/rank_identity.h"
-#include "zl/launcher/store_client.h"
+#include "zl/rank/rank_identity.h"
+#include "zl/store/store_client.h"
 
 namespace {
 
@@ -58,22 +59,34 @@ int run_mpi(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &n);
   auto barrier = [] { MPI_Barrier(MPI_COMM_WORLD); };
-  for (const Collective c : {Collective::kAllReduce, Collective::kReduceScatter, Collective::kAllGather, Collective::kBroadcast}) {
+  for (const Collective c :
+       {Collective::kAllReduce, Collective::kReduceScatter, Collective::kAllGather, Collective::kBroadcast}) {
     for (std::size_t bytes = kMinBytes; bytes <= kMaxBytes; bytes *= 4) {
       const bool per_rank = c == Collective::kReduceScatter || c == Collective::kAllGather;
       const int count = static_cast<int>(per_rank ? bytes / 4 / static_cast<std::size_t>(n) : bytes / 4);
-      const std::size_t large = per_rank ? static_cast<std::size_t>(count) * static_cast<std::size_t>(n) : static_cast<std::size_t>(count);
+      const std::size_t large =
+          per_rank ? static_cast<std::size_t>(count) * static_cast<std::size_t>(n) : static_cast<std::size_t>(count);
       std::vector<float> in(large, 0.0f), out(large, 0.0f);
       std::function<void()> op;
       switch (c) {
-        case Collective::kAllReduce: op = [&] { MPI_Allreduce(MPI_IN_PLACE, out.data(), count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD); }; break;
-        case Collective::kReduceScatter: op = [&] { MPI_Reduce_scatter_block(in.data(), out.data(), count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD); }; break;
-        case Collective::kAllGather: op = [&] { MPI_Allgather(in.data(), count, MPI_FLOAT, out.data(), count, MPI_FLOAT, MPI_COMM_WORLD); }; break;
-        default: op = [&] { MPI_Bcast(out.data(), count, MPI_FLOAT, 0, MPI_COMM_WORLD); }; break;
+        case Collective::kAllReduce:
+          op = [&] { MPI_Allreduce(MPI_IN_PLACE, out.data(), count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD); };
+          break;
+        case Collective::kReduceScatter:
+          op = [&] { MPI_Reduce_scatter_block(in.data(), out.data(), count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD); };
+          break;
+        case Collective::kAllGather:
+          op = [&] { MPI_Allgather(in.data(), count, MPI_FLOAT, out.data(), count, MPI_FLOAT, MPI_COMM_WORLD); };
+          break;
+        default:
+          op = [&] { MPI_Bcast(out.data(), count, MPI_FLOAT, 0, MPI_COMM_WORLD); };
+          break;
       }
       double seconds = time_op(op, barrier, bytes);
       MPI_Allreduce(MPI_IN_PLACE, &seconds, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-      if (rank == 0) print_row("mpi", c, zl::comm::payload_bytes(c, static_cast<std::size_t>(count), zl::comm::DataType::kFp32, n), seconds, n);
+      if (rank == 0)
+        print_row("mpi", c, zl::comm::payload_bytes(c, static_cast<std::size_t>(count), zl::comm::DataType::kFp32, n),
+                  seconds, n);
     }
   }
   MPI_Finalize();
@@ -81,8 +94,8 @@ int run_mpi(int argc, char** argv) {
 }
 
 int run_gloo() {
-  const auto id = zl::launcher::rank_identity_from_env();
-  auto client = zl::launcher::StoreClient::from_environment();
+  const auto id = zl::rank::rank_identity_from_env();
+  auto client = zl::store::StoreClient::from_environment();
   zl::comm::RendezvousStoreAdapter store(client, "anchors/gloo/", std::chrono::seconds(60));
   auto device = gloo::transport::tcp::CreateDevice(gloo::transport::tcp::attr("127.0.0.1"));
   auto context = std::make_shared<gloo::rendezvous::Context>(id.rank, id.world_size);
@@ -96,7 +109,8 @@ int run_gloo() {
     gloo::allreduce(opts);
   };
   std::uint32_t tag = 1;
-  for (const Collective c : {Collective::kAllReduce, Collective::kReduceScatter, Collective::kAllGather, Collective::kBroadcast}) {
+  for (const Collective c :
+       {Collective::kAllReduce, Collective::kReduceScatter, Collective::kAllGather, Collective::kBroadcast}) {
     for (std::size_t bytes = kMinBytes; bytes <= kMaxBytes; bytes *= 4) {
       const bool per_rank = c == Collective::kReduceScatter || c == Collective::kAllGather;
       const std::size_t count = per_rank ? bytes / 4 / static_cast<std::size_t>(n) : bytes / 4;
@@ -106,7 +120,8 @@ int run_gloo() {
       std::unique_ptr<gloo::ReduceScatterHalvingDoubling<float>> reduce_scatter;
       if (c == Collective::kReduceScatter) {
         std::vector<float*> ptrs = {in.data()};
-        reduce_scatter = std::make_unique<gloo::ReduceScatterHalvingDoubling<float>>(context, ptrs, static_cast<int>(large), counts);
+        reduce_scatter =
+            std::make_unique<gloo::ReduceScatterHalvingDoubling<float>>(context, ptrs, static_cast<int>(large), counts);
       }
       std::function<void()> op = [&] {
         switch (c) {
@@ -118,7 +133,9 @@ int run_gloo() {
             gloo::allreduce(opts);
             break;
           }
-          case Collective::kReduceScatter: reduce_scatter->run(); break;
+          case Collective::kReduceScatter:
+            reduce_scatter->run();
+            break;
           case Collective::kAllGather: {
             gloo::AllgatherOptions opts(context);
             opts.setInput(in.data(), count);
@@ -144,7 +161,9 @@ int run_gloo() {
       gather.setOutput(all.data(), all.size());
       gather.setTag(tag++);
       gloo::allgather(gather);
-      if (id.rank == 0) print_row("gloo", c, zl::comm::payload_bytes(c, count, zl::comm::DataType::kFp32, n), *std::max_element(all.begin(), all.end()), n);
+      if (id.rank == 0)
+        print_row("gloo", c, zl::comm::payload_bytes(c, count, zl::comm::DataType::kFp32, n),
+                  *std::max_element(all.begin(), all.end()), n);
     }
   }
   return 0;
@@ -154,7 +173,8 @@ int run_memcpy() {
   const std::size_t bytes = 64u << 20;
   std::vector<char> a(bytes, 1), b(bytes, 0);
   const double seconds = time_op([&] { std::memcpy(b.data(), a.data(), bytes); }, [] {}, bytes);
-  std::printf("memcpy %-15s %12zu %12.1f %10.3f %10.3f\n", "copy", bytes, seconds * 1e6, bytes / seconds * 1e-9, bytes / seconds * 1e-9);
+  std::printf("memcpy %-15s %12zu %12.1f %10.3f %10.3f\n", "copy", bytes, seconds * 1e6, bytes / seconds * 1e-9,
+              bytes / seconds * 1e-9);
   return b[bytes / 2] == 1 ? 0 : 1;
 }
 

@@ -31,7 +31,8 @@ BatchResolution resolve_batch(const BatchRequest& request) {
     r.accumulation_rule = "train_batch_size // micro // world size = " + s(*tbs) + " // " + s(*micro) + " // " + s(ws);
   } else if (tbs && gas) {
     micro = ws > 0 && *gas > 0 ? *tbs / ws / *gas : 0;
-    r.micro_batch_rule = "train_batch_size // world size // accumulation = " + s(*tbs) + " // " + s(ws) + " // " + s(*gas);
+    r.micro_batch_rule =
+        "train_batch_size // world size // accumulation = " + s(*tbs) + " // " + s(ws) + " // " + s(*gas);
   } else if (micro && gas) {
     tbs = *micro * *gas * ws;
     r.train_batch_size_rule = "micro × accumulation × world size = " + s(*micro) + " * " + s(*gas) + " * " + s(ws);
@@ -53,16 +54,17 @@ BatchResolution resolve_batch(const BatchRequest& request) {
   auto explain = [](const std::string& rule) { return rule.empty() ? std::string() : " (derived: " + rule + ")"; };
   const std::string product = "train_batch_size " + s(r.train_batch_size) + " != " + s(r.micro_batch) + " * " +
                               s(r.accumulation) + " * " + s(ws) + " (micro × accumulation × world size)";
-  if (r.train_batch_size <= 0) r.errors.push_back("train_batch_size " + s(r.train_batch_size) + " must be > 0" + explain(r.train_batch_size_rule));
+  if (r.train_batch_size <= 0)
+    r.errors.push_back("train_batch_size " + s(r.train_batch_size) + " must be > 0" + explain(r.train_batch_size_rule));
   if (r.micro_batch <= 0) {
-    r.errors.push_back("train_micro_batch_size_per_gpu " + s(r.micro_batch) + " must be > 0" + explain(r.micro_batch_rule) +
-                       ": " + product + "; raise train_batch_size to at least " + s(ws * r.accumulation) +
-                       " or run with fewer processes");
+    r.errors.push_back("train_micro_batch_size_per_gpu " + s(r.micro_batch) + " must be > 0" +
+                       explain(r.micro_batch_rule) + ": " + product + "; raise train_batch_size to at least " +
+                       s(ws * r.accumulation) + " or run with fewer processes");
   }
   if (r.accumulation <= 0) {
-    r.errors.push_back("gradient_accumulation_steps " + s(r.accumulation) + " must be > 0" + explain(r.accumulation_rule) +
-                       ": " + product + "; raise train_batch_size to at least " + s(r.micro_batch * ws) +
-                       ", lower train_micro_batch_size_per_gpu, or run with fewer processes");
+    r.errors.push_back("gradient_accumulation_steps " + s(r.accumulation) + " must be > 0" +
+                       explain(r.accumulation_rule) + ": " + product + "; raise train_batch_size to at least " +
+                       s(r.micro_batch * ws) + ", lower train_micro_batch_size_per_gpu, or run with fewer processes");
   }
   if (r.errors.empty() && r.train_batch_size != r.micro_batch * r.accumulation * ws) {
     std::string fix = "; set train_batch_size to " + s(r.micro_batch * r.accumulation * ws);

@@ -9,7 +9,8 @@
 namespace zl::config {
 
 void add_config_commands(CLI::App& app) {
-  auto* config = app.add_subcommand("config", "Create (wizard or --template), validate and show launch and DeepSpeed configs");
+  auto* config =
+      app.add_subcommand("config", "Create (wizard or --template), validate and show launch and DeepSpeed configs");
   config->require_subcommand(0, 1);
   add_validate_command(*config);
   add_show_command(*config);

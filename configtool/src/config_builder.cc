@@ -4,6 +4,7 @@
 #include "zl/config/config_builder.h"
 
 #include <algorithm>
+#include <optional>
 #include <regex>
 
 #include "zl/base/error.h"
@@ -50,41 +51,56 @@ class Builder : public MergedReader {
             "'" + env + "' is not supported: zlaunch starts processes on the machines it runs on; use LOCAL_MACHINE");
     }
     config().sources.erase("compute_environment");
-    l.num_processes = static_cast<int>(launch_int("num_processes", d.num_processes, 1, 65536, "give the total number of processes over all machines (at least 1)"));
-    l.num_machines = static_cast<int>(launch_int("num_machines", d.num_machines, 1, 4096, "give the number of machines (at least 1)"));
-    l.machine_rank = static_cast<int>(launch_int("machine_rank", d.machine_rank, 0, l.num_machines - 1,
-                                                 "this machine's rank is 0 .. num_machines-1 (num_machines is " + std::to_string(l.num_machines) + ")"));
+    l.num_processes = static_cast<int>(launch_int("num_processes", d.num_processes, 1, 65536,
+                                                  "give the total number of processes over all machines (at least 1)"));
+    l.num_machines = static_cast<int>(
+        launch_int("num_machines", d.num_machines, 1, 4096, "give the number of machines (at least 1)"));
+    l.machine_rank = static_cast<int>(launch_int(
+        "machine_rank", d.machine_rank, 0, l.num_machines - 1,
+        "this machine's rank is 0 .. num_machines-1 (num_machines is " + std::to_string(l.num_machines) + ")"));
     if (l.num_processes % l.num_machines != 0) {
       const SourcedValue* v = launch("num_processes");
-      error("num_processes", v, "num_processes " + std::to_string(l.num_processes) + " (the total over all machines) is not divisible by num_machines " +
-                                    std::to_string(l.num_machines) + ": every machine runs the same number of processes; use a multiple of " +
-                                    std::to_string(l.num_machines) + " such as " + std::to_string(l.num_machines * std::max(1, l.num_processes / l.num_machines)));
+      error("num_processes", v,
+            "num_processes " + std::to_string(l.num_processes) +
+                " (the total over all machines) is not divisible by num_machines " + std::to_string(l.num_machines) +
+                ": every machine runs the same number of processes; use a multiple of " +
+                std::to_string(l.num_machines) + " such as " +
+                std::to_string(l.num_machines * std::max(1, l.num_processes / l.num_machines)));
     }
     l.main_process_ip = launch_string("main_process_ip", d.main_process_ip);
-    if (l.main_process_ip.empty()) error("main_process_ip", launch("main_process_ip"), "must not be empty: give machine 0's address");
-    l.main_process_port = static_cast<int>(launch_int("main_process_port", d.main_process_port, 0, 65535, "a TCP port 1..65535, or 0 to pick a free one"));
-    l.launcher = launch_enum<LauncherKind>("launcher", d.launcher, {{"local", LauncherKind::kLocal}, {"mpi", LauncherKind::kMpi}, {"slurm", LauncherKind::kSlurm}});
+    if (l.main_process_ip.empty())
+      error("main_process_ip", launch("main_process_ip"), "must not be empty: give machine 0's address");
+    l.main_process_port = static_cast<int>(
+        launch_int("main_process_port", d.main_process_port, 0, 65535, "a TCP port 1..65535, or 0 to pick a free one"));
+    l.launcher = launch_enum<LauncherKind>(
+        "launcher", d.launcher,
+        {{"local", LauncherKind::kLocal}, {"mpi", LauncherKind::kMpi}, {"slurm", LauncherKind::kSlurm}});
     l.hostfile = launch_string("hostfile", d.hostfile);
     l.device = launch_enum<DeviceKind>("device", d.device, {{"cpu", DeviceKind::kCpu}, {"cuda", DeviceKind::kCuda}});
-    l.max_restarts = static_cast<int>(launch_int("max_restarts", d.max_restarts, 0, 1000, "a count of restarts, 0 for none"));
+    l.max_restarts =
+        static_cast<int>(launch_int("max_restarts", d.max_restarts, 0, 1000, "a count of restarts, 0 for none"));
     l.log_dir = launch_string("log_dir", d.log_dir);
     if (l.log_dir.empty()) error("log_dir", launch("log_dir"), "must not be empty: give a directory for the logs");
-    l.metrics.port = static_cast<int>(launch_int("metrics.port", d.metrics.port, 0, 65535, "a TCP port, or 0 for any free port"));
+    l.metrics.port =
+        static_cast<int>(launch_int("metrics.port", d.metrics.port, 0, 65535, "a TCP port, or 0 for any free port"));
     const int per_machine = std::max(1, l.processes_per_machine());
     if (l.metrics.port > 0 && l.metrics.port + per_machine - 1 > 65535) {
-      error("metrics.port", launch("metrics.port"), "rank ports " + std::to_string(l.metrics.port) + " .. " +
-                                                        std::to_string(l.metrics.port + per_machine - 1) + " pass 65535; choose a lower port");
+      error("metrics.port", launch("metrics.port"),
+            "rank ports " + std::to_string(l.metrics.port) + " .. " + std::to_string(l.metrics.port + per_machine - 1) +
+                " pass 65535; choose a lower port");
     }
     l.metrics.bind = launch_string("metrics.bind", d.metrics.bind);
     l.metrics.targets_file = launch_string("metrics.targets_file", d.metrics.targets_file);
     l.metrics.pushgateway = launch_string("metrics.pushgateway", d.metrics.pushgateway);
     if (!l.metrics.pushgateway.empty() && !is_pushgateway_url(l.metrics.pushgateway)) {
       error("metrics.pushgateway", launch("metrics.pushgateway"),
-            "'" + l.metrics.pushgateway + "' is not a Pushgateway address: give host:port or http(s)://host:port "
-            "(port 1..65535, no path), e.g. http://127.0.0.1:9091");
+            "'" + l.metrics.pushgateway +
+                "' is not a Pushgateway address: give host:port or http(s)://host:port "
+                "(port 1..65535, no path), e.g. http://127.0.0.1:9091");
     }
     l.metrics.enabled = launch("metrics.enabled") != nullptr ? launch("metrics.enabled")->value.get<bool>() : true;
-    config().sources["metrics.enabled"] = launch("metrics.enabled") != nullptr ? launch("metrics.enabled")->source : "default";
+    config().sources["metrics.enabled"] =
+        launch("metrics.enabled") != nullptr ? launch("metrics.enabled")->source : "default";
 
     if (const SourcedValue* m = launch("model")) {
       config().sources["model"] = m->source;
@@ -97,7 +113,7 @@ class Builder : public MergedReader {
       }
     } else if (requested_model) {
       model_ = *requested_model;
-      l.model = model_.name == "custom" ? model_.dimensions() : model_.name;
+      l.model = model_.label();
       config().sources["model"] = "caller";
     } else {
       model_ = parse_model_spec(d.model, "model");
@@ -117,31 +133,40 @@ class Builder : public MergedReader {
     const bool fp16_on = fp16_given && fp16->value.get<bool>();
     const bool bf16_on = bf16_given && bf16->value.get<bool>();
     if (fp16_on && bf16_on) {
-      error("fp16.enabled", fp16, "fp16 and bf16 are both enabled (bf16.enabled in " + bf16->source +
-                                      "); enable at most one of them");
+      error("fp16.enabled", fp16,
+            "fp16 and bf16 are both enabled (bf16.enabled in " + bf16->source + "); enable at most one of them");
     }
     if (mp != nullptr) {
-      l.mixed_precision = launch_enum<Precision>("mixed_precision", Precision::kNo,
-                                                 {{"no", Precision::kNo}, {"fp16", Precision::kFp16}, {"bf16", Precision::kBf16}},
-                                                 " (fp8 is not supported)");
+      l.mixed_precision = launch_enum<Precision>(
+          "mixed_precision", Precision::kNo,
+          {{"no", Precision::kNo}, {"fp16", Precision::kFp16}, {"bf16", Precision::kBf16}}, " (fp8 is not supported)");
       const Precision p = l.mixed_precision;
       std::string conflict;
-      if (fp16_given && fp16_on != (p == Precision::kFp16)) conflict = "fp16.enabled = " + fp16->value.dump() + " in " + fp16->source;
-      if (bf16_given && bf16_on != (p == Precision::kBf16)) conflict = "bf16.enabled = " + bf16->value.dump() + " in " + bf16->source;
+      if (fp16_given && fp16_on != (p == Precision::kFp16))
+        conflict = "fp16.enabled = " + fp16->value.dump() + " in " + fp16->source;
+      if (bf16_given && bf16_on != (p == Precision::kBf16))
+        conflict = "bf16.enabled = " + bf16->value.dump() + " in " + bf16->source;
       if (!conflict.empty()) {
-        error("mixed_precision", mp, "mixed_precision " + std::string(to_string(p)) + " contradicts " + conflict +
-                                         "; make them agree (or write \"enabled\": \"auto\" in the DeepSpeed config)");
+        error("mixed_precision", mp,
+              "mixed_precision " + std::string(to_string(p)) + " contradicts " + conflict +
+                  "; make them agree (or write \"enabled\": \"auto\" in the DeepSpeed config)");
       }
       t.fp16.enabled = p == Precision::kFp16;
       t.bf16_enabled = p == Precision::kBf16;
-      config().sources["fp16.enabled"] = fp16_given ? fp16->source : "auto (mixed_precision " + std::string(to_string(p)) + ")";
-      config().sources["bf16.enabled"] = bf16_given ? bf16->source : "auto (mixed_precision " + std::string(to_string(p)) + ")";
+      config().sources["fp16.enabled"] =
+          fp16_given ? fp16->source : "auto (mixed_precision " + std::string(to_string(p)) + ")";
+      config().sources["bf16.enabled"] =
+          bf16_given ? bf16->source : "auto (mixed_precision " + std::string(to_string(p)) + ")";
     } else {
       t.fp16.enabled = fp16_on;
       t.bf16_enabled = bf16_on && !fp16_on;
       l.mixed_precision = fp16_on ? Precision::kFp16 : bf16_on ? Precision::kBf16 : Precision::kNo;
-      config().sources["fp16.enabled"] = fp16_given ? fp16->source : fp16 != nullptr ? "auto (mixed_precision no)" : "default";
-      config().sources["bf16.enabled"] = bf16_given ? bf16->source : bf16 != nullptr ? "auto (mixed_precision no)" : "default";
+      config().sources["fp16.enabled"] = fp16_given        ? fp16->source
+                                         : fp16 != nullptr ? "auto (mixed_precision no)"
+                                                           : "default";
+      config().sources["bf16.enabled"] = bf16_given        ? bf16->source
+                                         : bf16 != nullptr ? "auto (mixed_precision no)"
+                                                           : "default";
       config().sources["mixed_precision"] = fp16_on ? fp16->source : bf16_on ? bf16->source : "default";
     }
     Fp16Settings& f = t.fp16;
@@ -186,8 +211,8 @@ class Builder : public MergedReader {
       // A batch key that failed its own check is already reported; what follows from its absence is noise.
       if (merged().documents_have_errors && e.rfind("neither", 0) == 0) continue;
       problems().error(anchor != nullptr ? place("batch", *anchor) : "batch",
-                      e + " [world size = num_processes " + std::to_string(config().launch.num_processes) + " from " +
-                          config().sources["num_processes"] + "]");
+                       e + " [world size = num_processes " + std::to_string(config().launch.num_processes) + " from " +
+                           config().sources["num_processes"] + "]");
     }
     const std::string rules[3] = {r.train_batch_size_rule, r.micro_batch_rule, r.accumulation_rule};
     const std::int64_t values[3] = {r.train_batch_size, r.micro_batch, r.accumulation};
@@ -211,19 +236,34 @@ class Builder : public MergedReader {
 
   void build_misc() {
     TrainingSettings& t = config().training;
+    const TrainingSettings d;
     const bool trainer = !merged().has_deepspeed_document;
-    t.gradient_clipping = ds_number("gradient_clipping", trainer ? kTrainerGradientClipping : 0.0, 0.0, 1e30,
-                                    kTrainerGradientClipping, "trainer default");
-    t.steps_per_print = static_cast<int>(ds_int("steps_per_print", 10, 1, 1LL << 31));
-    t.wall_clock_breakdown = ds_value<bool>("wall_clock_breakdown", false);
-    t.seed = static_cast<std::uint64_t>(ds_int("seed", 1234, 0, 1LL << 62));
-    std::string comm = ds_value<std::string>("communication_data_type", "");
-    if (comm == "bfp16") comm = "bf16";
-    if (!comm.empty() && comm != "fp32" && comm != "fp16" && comm != "bf16") {
-      error("communication_data_type", ds("communication_data_type"), "'" + comm + "' is not one of fp32 | fp16 | bf16");
-      comm.clear();
+    t.gradient_clipping = ds_number("gradient_clipping", trainer ? kTrainerGradientClipping : d.gradient_clipping, 0.0,
+                                    1e30, kTrainerGradientClipping, "trainer default");
+    t.steps_per_print = static_cast<int>(ds_int("steps_per_print", d.steps_per_print, 1, 1LL << 31));
+    t.wall_clock_breakdown = ds_value<bool>("wall_clock_breakdown", d.wall_clock_breakdown);
+    t.seed = static_cast<std::uint64_t>(ds_int("seed", static_cast<std::int64_t>(d.seed), 0, 1LL << 62));
+    std::string comm = ds_value<std::string>("communication_data_type", to_string(CommDataType::kWorking));
+    if (comm == "bfp16") comm = "bf16";  // DeepSpeed's alternative spelling
+    const std::optional<CommDataType> type = parse_comm_data_type(comm);
+    if (!type) {
+      error("communication_data_type", ds("communication_data_type"),
+            "'" + comm + "' is not one of fp32 | fp16 | bf16");
+      return;
     }
-    t.communication_data_type = comm;
+    t.communication_data_type = *type;
+    // The engine reduces gradients in their working precision or widened to fp32, never in the other
+    // 16-bit format.
+    const CommDataType working = t.fp16.enabled   ? CommDataType::kFp16
+                                 : t.bf16_enabled ? CommDataType::kBf16
+                                                  : CommDataType::kFp32;
+    if ((*type == CommDataType::kFp16 || *type == CommDataType::kBf16) && *type != working) {
+      error("communication_data_type", ds("communication_data_type"),
+            "'" + comm + "' with " + to_string(working) +
+                " training is not supported by zlaunch (gradients are reduced in the "
+                "working precision or in fp32); use \"fp32\", or remove the key to reduce in " +
+                to_string(working));
+    }
   }
 
   ModelSpec model_;

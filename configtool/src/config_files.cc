@@ -23,15 +23,24 @@ enum class LaunchKind { kInt, kString, kBool, kSection };
 // zlaunch's launch keys (DESIGN.md §2) with their types; dotted for the metrics section.
 const std::map<std::string, LaunchKind>& launch_keys() {
   static const std::map<std::string, LaunchKind> keys = {
-      {"compute_environment", LaunchKind::kString}, {"num_machines", LaunchKind::kInt},
-      {"machine_rank", LaunchKind::kInt},           {"num_processes", LaunchKind::kInt},
-      {"main_process_ip", LaunchKind::kString},     {"main_process_port", LaunchKind::kInt},
-      {"launcher", LaunchKind::kString},            {"hostfile", LaunchKind::kString},
-      {"device", LaunchKind::kString},              {"mixed_precision", LaunchKind::kString},
-      {"max_restarts", LaunchKind::kInt},           {"log_dir", LaunchKind::kString},
-      {"model", LaunchKind::kString},               {"metrics", LaunchKind::kSection},
-      {"metrics.port", LaunchKind::kInt},           {"metrics.bind", LaunchKind::kString},
-      {"metrics.targets_file", LaunchKind::kString}, {"metrics.enabled", LaunchKind::kBool},
+      {"compute_environment", LaunchKind::kString},
+      {"num_machines", LaunchKind::kInt},
+      {"machine_rank", LaunchKind::kInt},
+      {"num_processes", LaunchKind::kInt},
+      {"main_process_ip", LaunchKind::kString},
+      {"main_process_port", LaunchKind::kInt},
+      {"launcher", LaunchKind::kString},
+      {"hostfile", LaunchKind::kString},
+      {"device", LaunchKind::kString},
+      {"mixed_precision", LaunchKind::kString},
+      {"max_restarts", LaunchKind::kInt},
+      {"log_dir", LaunchKind::kString},
+      {"model", LaunchKind::kString},
+      {"metrics", LaunchKind::kSection},
+      {"metrics.port", LaunchKind::kInt},
+      {"metrics.bind", LaunchKind::kString},
+      {"metrics.targets_file", LaunchKind::kString},
+      {"metrics.enabled", LaunchKind::kBool},
       {"metrics.pushgateway", LaunchKind::kString},
   };
   return keys;
@@ -39,12 +48,35 @@ const std::map<std::string, LaunchKind>& launch_keys() {
 
 // Accelerate keys with no meaning for zlaunch: accepted, named in one warning.
 const std::vector<std::string>& accelerate_ignored_keys() {
-  static const std::vector<std::string> keys = {
-      "downcast_bf16", "gpu_ids", "main_training_function", "rdzv_backend", "same_network", "tpu_env",
-      "tpu_use_cluster", "tpu_use_sudo", "tpu_name", "tpu_zone", "dynamo_config", "dynamo_backend",
-      "enable_cpu_affinity", "debug", "fsdp_config", "megatron_lm_config", "ipex_config", "mpirun_config",
-      "parallelism_config", "num_cpu_threads_per_process", "commands", "command_file", "use_mps_device",
-      "mpirun_ccl", "fp8_config", "distributed_type", "use_cpu", "deepspeed_config", "deepspeed_config_file"};
+  static const std::vector<std::string> keys = {"downcast_bf16",
+                                                "gpu_ids",
+                                                "main_training_function",
+                                                "rdzv_backend",
+                                                "same_network",
+                                                "tpu_env",
+                                                "tpu_use_cluster",
+                                                "tpu_use_sudo",
+                                                "tpu_name",
+                                                "tpu_zone",
+                                                "dynamo_config",
+                                                "dynamo_backend",
+                                                "enable_cpu_affinity",
+                                                "debug",
+                                                "fsdp_config",
+                                                "megatron_lm_config",
+                                                "ipex_config",
+                                                "mpirun_config",
+                                                "parallelism_config",
+                                                "num_cpu_threads_per_process",
+                                                "commands",
+                                                "command_file",
+                                                "use_mps_device",
+                                                "mpirun_ccl",
+                                                "fp8_config",
+                                                "distributed_type",
+                                                "use_cpu",
+                                                "deepspeed_config",
+                                                "deepspeed_config_file"};
   return keys;
 }
 
@@ -62,10 +94,15 @@ const std::map<std::string, std::string>& plugin_keys() {
 }
 
 const std::vector<std::string>& plugin_ignored_keys() {
-  static const std::vector<std::string> keys = {
-      "zero3_init_flag", "deepspeed_multinode_launcher", "deepspeed_hostfile", "deepspeed_exclusion_filter",
-      "deepspeed_inclusion_filter", "deepspeed_moe_layer_cls_names", "offload_optimizer_nvme_path",
-      "offload_param_nvme_path", "transformer_moe_cls_names"};
+  static const std::vector<std::string> keys = {"zero3_init_flag",
+                                                "deepspeed_multinode_launcher",
+                                                "deepspeed_hostfile",
+                                                "deepspeed_exclusion_filter",
+                                                "deepspeed_inclusion_filter",
+                                                "deepspeed_moe_layer_cls_names",
+                                                "offload_optimizer_nvme_path",
+                                                "offload_param_nvme_path",
+                                                "transformer_moe_cls_names"};
   return keys;
 }
 
@@ -101,8 +138,10 @@ json yaml_to_json(const YAML::Node& node) {
       for (const auto& item : node) array.push_back(yaml_to_json(item));
       return array;
     }
-    case YAML::NodeType::Scalar: return yaml_scalar(node);
-    default: return nullptr;
+    case YAML::NodeType::Scalar:
+      return yaml_scalar(node);
+    default:
+      return nullptr;
   }
 }
 
@@ -135,10 +174,14 @@ json normalize_launch(const json& value, LaunchKind kind) {
 
 const char* launch_kind_name(LaunchKind kind) {
   switch (kind) {
-    case LaunchKind::kInt: return "an integer";
-    case LaunchKind::kString: return "a string";
-    case LaunchKind::kBool: return "true or false";
-    case LaunchKind::kSection: return "a mapping";
+    case LaunchKind::kInt:
+      return "an integer";
+    case LaunchKind::kString:
+      return "a string";
+    case LaunchKind::kBool:
+      return "true or false";
+    case LaunchKind::kSection:
+      return "a mapping";
   }
   return "?";
 }
@@ -173,9 +216,11 @@ void add_yielding(ConfigLayer& layer, const std::string& key, const SourcedValue
                   Problems& problems) {
   const auto existing = layer.deepspeed.find(key);
   // "auto" in the file is filled by the YAML's value, as Accelerate fills it from its plugin settings.
-  if (existing != layer.deepspeed.end() && existing->second.source != value.source && existing->second.value != "auto") {
+  if (existing != layer.deepspeed.end() && existing->second.source != value.source &&
+      existing->second.value != "auto") {
     if (existing->second.value != value.value) {
-      problems.warning(where, "ignored: " + existing->second.source.substr(5) + " sets " + key + " = " + existing->second.value.dump());
+      problems.warning(where, "ignored: " + existing->second.source.substr(5) + " sets " + key + " = " +
+                                  existing->second.value.dump());
     }
     return;
   }
@@ -194,17 +239,19 @@ void add_referenced_deepspeed_file(ConfigLayer& layer, const std::string& name, 
   const fs::path cwd = working_directory.empty() ? fs::current_path() : fs::path(working_directory);
   const fs::path from_cwd = (cwd / name).lexically_normal();
   if (fs::exists(from_cwd)) {
-    problems.warning(yaml_path + ": deepspeed_config_file", "'" + name + "' is not next to the YAML; using " + from_cwd.string() +
-                                                                 " (relative to the working directory, as Accelerate does)");
+    problems.warning(yaml_path + ": deepspeed_config_file",
+                     "'" + name + "' is not next to the YAML; using " + from_cwd.string() +
+                         " (relative to the working directory, as Accelerate does)");
     add_deepspeed_file(layer, from_cwd.string(), problems);
     return;
   }
-  problems.error(yaml_path + ": deepspeed_config_file", "'" + name + "' not found: neither " + next_to_yaml.string() + " (next to the YAML) nor " +
-                                                             from_cwd.string() + " (working directory) exists; fix the path");
+  problems.error(yaml_path + ": deepspeed_config_file", "'" + name + "' not found: neither " + next_to_yaml.string() +
+                                                            " (next to the YAML) nor " + from_cwd.string() +
+                                                            " (working directory) exists; fix the path");
 }
 
-void load_inline_deepspeed(ConfigLayer& layer, const json& mapping, const std::string& path,
-                           const fs::path& folder, const std::string& working_directory, Problems& problems) {
+void load_inline_deepspeed(ConfigLayer& layer, const json& mapping, const std::string& path, const fs::path& folder,
+                           const std::string& working_directory, Problems& problems) {
   const std::string source = "file " + path;
   json document = json::object();
   std::vector<std::string> ignored;
@@ -266,12 +313,14 @@ void apply_distributed_type(ConfigLayer& layer, const json& value, const std::st
     layer.launch.emplace("device", SourcedValue{"cuda", source});
   } else {
     problems.error(path + ": distributed_type",
-                   "'" + type + "' is not supported: zlaunch runs data parallel with ZeRO; use DEEPSPEED, "
-                   "MULTI_GPU, MULTI_CPU or NO");
+                   "'" + type +
+                       "' is not supported: zlaunch runs data parallel with ZeRO; use DEEPSPEED, "
+                       "MULTI_GPU, MULTI_CPU or NO");
   }
 }
 
-void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::string& working_directory, Problems& problems) {
+void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::string& working_directory,
+                      Problems& problems) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -331,13 +380,15 @@ void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::st
           const std::string dotted = key + "." + sub;
           const auto known = launch_keys().find(dotted);
           if (known == launch_keys().end()) {
-            problems.error(path + ": " + dotted, "unknown key '" + sub + "'" + did_you_mean(sub, launch_candidates(key + ".")) +
+            problems.error(path + ": " + dotted, "unknown key '" + sub + "'" +
+                                                     did_you_mean(sub, launch_candidates(key + ".")) +
                                                      "; remove it or fix its spelling");
             continue;
           }
           const json typed = normalize_launch(sub_value, known->second);
           if (typed.is_discarded()) {
-            problems.error(path + ": " + dotted, std::string("expected ") + launch_kind_name(known->second) + ", got " + sub_value.dump());
+            problems.error(path + ": " + dotted,
+                           std::string("expected ") + launch_kind_name(known->second) + ", got " + sub_value.dump());
           } else {
             layer.launch[dotted] = {typed, source};
           }
@@ -406,11 +457,22 @@ ConfigLayer load_config_file(const std::string& path, const std::string& working
 }
 
 const std::vector<std::string>& string_layer_keys() {
-  static const std::vector<std::string> keys = {
-      "num_processes", "num_machines",    "machine_rank", "main_process_ip",       "main_process_port",
-      "launcher",      "hostfile",        "device",       "mixed_precision",       "max_restarts",
-      "log_dir",       "metrics_port",    "model",        "deepspeed_config_file", "zero_stage",
-      "metrics_pushgateway"};
+  static const std::vector<std::string> keys = {"num_processes",
+                                                "num_machines",
+                                                "machine_rank",
+                                                "main_process_ip",
+                                                "main_process_port",
+                                                "launcher",
+                                                "hostfile",
+                                                "device",
+                                                "mixed_precision",
+                                                "max_restarts",
+                                                "log_dir",
+                                                "metrics_port",
+                                                "model",
+                                                "deepspeed_config_file",
+                                                "zero_stage",
+                                                "metrics_pushgateway"};
   return keys;
 }
 

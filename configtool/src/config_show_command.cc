@@ -18,7 +18,8 @@ struct ShowOptions {
   std::map<std::string, std::string> flags;
 };
 
-void flatten(const nlohmann::json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+void flatten(const nlohmann::json& value, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
   if (value.is_object()) {
     for (const auto& [key, child] : value.items()) flatten(child, prefix.empty() ? key : prefix + "." + key, out);
   } else {
@@ -34,8 +35,8 @@ void add_show_command(CLI::App& config) {
   cmd->add_option("--config_file", options->config_file, "Launch YAML or DeepSpeed JSON (as for zlaunch run)");
   cmd->add_flag("--json", options->json, "Print the resolved config as JSON (config.resolved.json)");
   for (const auto& key : string_layer_keys()) {
-    cmd->add_option_function<std::string>("--" + key, [options, key](const std::string& v) { options->flags[key] = v; },
-                                          "As for zlaunch run");
+    cmd->add_option_function<std::string>(
+        "--" + key, [options, key](const std::string& v) { options->flags[key] = v; }, "As for zlaunch run");
   }
   cmd->callback([options] {
     ResolveRequest request;

@@ -20,12 +20,15 @@ struct ValidateOptions {
 
 void print_summary(const std::string& file, const ResolvedConfig& c) {
   const auto& t = c.training;
-  std::cout << file << ": valid for " << c.launch.num_processes << (c.launch.num_processes == 1 ? " process" : " processes")
-            << " on " << c.launch.num_machines << (c.launch.num_machines == 1 ? " machine" : " machines") << "\n"
-            << "  ZeRO stage " << t.zero_optimization.stage << ", mixed precision " << to_string(c.launch.mixed_precision)
-            << ", optimizer " << t.optimizer.type << (t.scheduler.type.empty() ? "" : ", scheduler " + t.scheduler.type) << "\n"
-            << "  train_batch_size " << t.train_batch_size << " = micro " << t.train_micro_batch_size_per_gpu << " x accumulation "
-            << t.gradient_accumulation_steps << " x world size " << c.launch.num_processes << "\n";
+  std::cout
+      << file << ": valid for " << c.launch.num_processes << (c.launch.num_processes == 1 ? " process" : " processes")
+      << " on " << c.launch.num_machines << (c.launch.num_machines == 1 ? " machine" : " machines") << "\n"
+      << "  ZeRO stage " << t.zero_optimization.stage << ", mixed precision " << to_string(c.launch.mixed_precision)
+      << ", optimizer " << to_string(t.optimizer.type)
+      << (t.scheduler.type == SchedulerType::kConstant ? "" : ", scheduler " + std::string(to_string(t.scheduler.type)))
+      << "\n"
+      << "  train_batch_size " << t.train_batch_size << " = micro " << t.train_micro_batch_size_per_gpu
+      << " x accumulation " << t.gradient_accumulation_steps << " x world size " << c.launch.num_processes << "\n";
   for (const auto& w : c.warnings) std::cout << "warning: " << w << "\n";
 }
 
@@ -35,11 +38,13 @@ void add_validate_command(CLI::App& config) {
   auto options = std::make_shared<ValidateOptions>();
   auto* cmd = config.add_subcommand("validate", "Check a DeepSpeed JSON or launch YAML; exit 2 listing every problem");
   cmd->add_option("file", options->file, "DeepSpeed JSON or launch YAML to check")->required();
-  cmd->add_option("--config_file", options->launch_file, "Launch YAML to combine with FILE (then FILE is the DeepSpeed JSON)");
-  for (const char* key : {"num_processes", "num_machines", "machine_rank", "mixed_precision", "zero_stage", "model", "device"}) {
-    cmd->add_option_function<std::string>(std::string("--") + key,
-                                          [options, key](const std::string& v) { options->flags[key] = v; },
-                                          std::string("Validate as if --") + key + " were given to zlaunch run");
+  cmd->add_option("--config_file", options->launch_file,
+                  "Launch YAML to combine with FILE (then FILE is the DeepSpeed JSON)");
+  for (const char* key :
+       {"num_processes", "num_machines", "machine_rank", "mixed_precision", "zero_stage", "model", "device"}) {
+    cmd->add_option_function<std::string>(
+        std::string("--") + key, [options, key](const std::string& v) { options->flags[key] = v; },
+        std::string("Validate as if --") + key + " were given to zlaunch run");
   }
   cmd->callback([options] {
     ResolveRequest request;

@@ -32,10 +32,12 @@ struct WriteOptions {
 void report(const WrittenConfig& written, const ResolvedConfig& resolved) {
   std::cout << "wrote " << written.launch_path << "\n"
             << "wrote " << written.deepspeed_path << "\n"
-            << "  " << resolved.launch.num_processes << (resolved.launch.num_processes == 1 ? " process" : " processes") << ", ZeRO stage " << resolved.training.zero_optimization.stage
-            << ", train_batch_size " << resolved.training.train_batch_size << " = " << resolved.training.train_micro_batch_size_per_gpu
-            << " x " << resolved.training.gradient_accumulation_steps << " x " << resolved.launch.num_processes << "\n"
-            << (written.launch_path.size() >= 12 && written.launch_path.substr(written.launch_path.size() - 12) == "default.yaml"
+            << "  " << resolved.launch.num_processes << (resolved.launch.num_processes == 1 ? " process" : " processes")
+            << ", ZeRO stage " << resolved.training.zero_optimization.stage << ", train_batch_size "
+            << resolved.training.train_batch_size << " = " << resolved.training.train_micro_batch_size_per_gpu << " x "
+            << resolved.training.gradient_accumulation_steps << " x " << resolved.launch.num_processes << "\n"
+            << (written.launch_path.size() >= 12 &&
+                        written.launch_path.substr(written.launch_path.size() - 12) == "default.yaml"
                     ? std::string("every zlaunch command reads it as the user default (lowest-precedence file)\n")
                     : "use it with: zlaunch run --config_file " + written.launch_path + " <program> ...\n");
 }
@@ -55,7 +57,8 @@ LaunchSettings launch_from_flags(const std::map<std::string, std::string>& flags
 void add_default_command(CLI::App& config) {
   auto options = std::make_shared<WriteOptions>();
   auto* cmd = config.add_subcommand("default", "Write a default config (ZeRO-2, 1 process, cpu) without questions");
-  cmd->add_option("--output", options->output, "Directory for zlaunch.yaml + ds_config.json (default: ~/.config/zlaunch as default.yaml)");
+  cmd->add_option("--output", options->output,
+                  "Directory for zlaunch.yaml + ds_config.json (default: ~/.config/zlaunch as default.yaml)");
   cmd->add_flag("--force", options->force, "Replace existing files");
   cmd->callback([options] {
     std::string dir = options->output;
@@ -75,18 +78,23 @@ void add_default_command(CLI::App& config) {
 
 void add_template_and_wizard(CLI::App& config) {
   auto options = std::make_shared<WriteOptions>();
-  config.add_option("--template", options->template_name,
-                    "Write a config from a template without questions: zero0 zero1 zero2 zero2_offload zero3 zero3_offload");
+  config.add_option(
+      "--template", options->template_name,
+      "Write a config from a template without questions: zero0 zero1 zero2 zero2_offload zero3 zero3_offload");
   config.add_option("--output", options->output, "Directory to write zlaunch.yaml + ds_config.json into");
   config.add_flag("--force", options->force, "Replace existing files");
   config.add_flag("--list_templates", options->list, "List the built-in templates");
-  for (const char* key : {"num_processes", "num_machines", "machine_rank", "main_process_ip", "main_process_port", "launcher",
-                          "device", "mixed_precision", "max_restarts", "log_dir", "metrics_port", "model"}) {
-    config.add_option_function<std::string>(std::string("--") + key, [options, key](const std::string& v) { options->flags[key] = v; },
-                                            "Value for the written launch config (with --template)");
+  for (const char* key :
+       {"num_processes", "num_machines", "machine_rank", "main_process_ip", "main_process_port", "launcher", "device",
+        "mixed_precision", "max_restarts", "log_dir", "metrics_port", "model"}) {
+    config.add_option_function<std::string>(
+        std::string("--") + key, [options, key](const std::string& v) { options->flags[key] = v; },
+        "Value for the written launch config (with --template)");
   }
-  config.add_option("--micro_batch", options->micro_batch, "train_micro_batch_size_per_gpu for the written DeepSpeed config");
-  config.add_option("--gradient_accumulation_steps", options->accumulation, "gradient_accumulation_steps for the written DeepSpeed config");
+  config.add_option("--micro_batch", options->micro_batch,
+                    "train_micro_batch_size_per_gpu for the written DeepSpeed config");
+  config.add_option("--gradient_accumulation_steps", options->accumulation,
+                    "gradient_accumulation_steps for the written DeepSpeed config");
   config.callback([options, &config] {
     if (config.get_subcommands().size() > 0) return;  // validate / show / default ran
     if (options->list) {
@@ -95,7 +103,8 @@ void add_template_and_wizard(CLI::App& config) {
     }
     if (options->template_name.empty()) {
       if (!options->flags.empty() || options->micro_batch != 0 || options->accumulation != 0) {
-        throw UsageError("zlaunch config: the value flags need --template NAME (without it the interactive wizard runs)");
+        throw UsageError(
+            "zlaunch config: the value flags need --template NAME (without it the interactive wizard runs)");
       }
       WizardOptions wizard;
       wizard.output_directory = options->output;
@@ -107,7 +116,8 @@ void add_template_and_wizard(CLI::App& config) {
     if (options->micro_batch != 0) ds["train_micro_batch_size_per_gpu"] = options->micro_batch;
     if (options->accumulation != 0) ds["gradient_accumulation_steps"] = options->accumulation;
     const LaunchSettings launch = launch_from_flags(options->flags);
-    const WrittenConfig written = write_config_pair(options->output.empty() ? "." : options->output, "zlaunch.yaml", launch, ds, options->force);
+    const WrittenConfig written =
+        write_config_pair(options->output.empty() ? "." : options->output, "zlaunch.yaml", launch, ds, options->force);
     report(written, check_written_config(written));
   });
 }

@@ -20,8 +20,9 @@ std::string launch_yaml_text(const LaunchSettings& l, const std::string& deepspe
     << "machine_rank: " << l.machine_rank << "\n"
     << "num_processes: " << l.num_processes << "    # total over all machines\n"
     << "main_process_ip: " << l.main_process_ip << "\n"
-    << "main_process_port: " << l.main_process_port << (l.main_process_port == 0 ? "    # 0 = pick a free port\n" : "\n")
-    << "launcher: " << to_string(l.launcher) << "\n";
+    << "main_process_port: " << l.main_process_port
+    << (l.main_process_port == 0 ? "    # 0 = pick a free port\n" : "\n") << "launcher: " << to_string(l.launcher)
+    << "\n";
   if (!l.hostfile.empty()) y << "hostfile: " << l.hostfile << "\n";
   y << "device: " << to_string(l.device) << "\n"
     << "mixed_precision: \"" << to_string(l.mixed_precision) << "\"\n"
@@ -47,8 +48,8 @@ void write_file(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
-WrittenConfig write_config_pair(const std::string& directory, const std::string& yaml_name, const LaunchSettings& launch,
-                                const nlohmann::json& deepspeed, bool overwrite) {
+WrittenConfig write_config_pair(const std::string& directory, const std::string& yaml_name,
+                                const LaunchSettings& launch, const nlohmann::json& deepspeed, bool overwrite) {
   const fs::path dir = directory.empty() ? fs::path(".") : fs::path(directory);
   std::error_code ec;
   fs::create_directories(dir, ec);
@@ -56,7 +57,8 @@ WrittenConfig write_config_pair(const std::string& directory, const std::string&
   WrittenConfig written{(dir / yaml_name).string(), (dir / "ds_config.json").string()};
   if (!overwrite) {
     for (const auto& path : {written.launch_path, written.deepspeed_path}) {
-      if (fs::exists(path)) throw UsageError(path + " exists already; pass --force to replace it or --output DIR to write elsewhere");
+      if (fs::exists(path))
+        throw UsageError(path + " exists already; pass --force to replace it or --output DIR to write elsewhere");
     }
   }
   write_file(written.deepspeed_path, deepspeed.dump(2) + "\n");

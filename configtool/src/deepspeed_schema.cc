@@ -82,36 +82,99 @@ constexpr KeySpec kSupported[] = {
 // Keys DeepSpeed knows that zlaunch does not implement: accepted and ignored with a warning. A
 // section here covers everything under it.
 constexpr std::string_view kKnownUnsupported[] = {
-    "prescale_gradients", "gradient_predivide_factor", "sparse_gradients", "dump_state", "amp",
-    "zero_allow_untested_optimizer", "zero_force_ds_cpu_optimizer", "activation_checkpointing",
-    "flops_profiler", "comms_logger", "monitor", "tensorboard", "wandb", "csv_monitor", "comet", "aio",
-    "elasticity", "autotuning", "data_efficiency", "curriculum_learning", "compression_training",
-    "checkpoint", "data_types", "pipeline", "sparse_attention", "tensor_parallel", "hybrid_engine",
-    "compile", "torch_autocast", "nebula", "weight_quantization", "quantize_training", "eigenvalue",
-    "progressive_layer_drop", "memory_breakdown", "load_universal_checkpoint", "dataloader_drop_last",
-    "disable_allgather", "sequence_parallel_size", "seq_parallel_communication_data_type", "timers",
-    "graph_harvesting", "use_data_before_expert_parallel_", "comms_config", "monitor_config", "zero_optimization.allgather_partitions",
-    "zero_optimization.load_from_fp32_weights", "zero_optimization.elastic_checkpoint",
-    "zero_optimization.ignore_unused_parameters", "zero_optimization.legacy_stage1",
-    "zero_optimization.memory_efficient_linear", "zero_optimization.zero_hpz_partition_size",
-    "zero_optimization.zero_quantized_weights", "zero_optimization.zero_quantized_nontrainable_weights",
-    "zero_optimization.zero_quantized_gradients", "zero_optimization.mics_shard_size",
-    "zero_optimization.mics_hierarchical_params_gather", "zero_optimization.use_multi_rank_bucket_allreduce",
-    "zero_optimization.zenflow", "zero_optimization.log_trace_cache_warnings",
-    "zero_optimization.stage3_module_granularity_threshold", "zero_optimization.module_granularity_threshold",
-    "zero_optimization.use_all_reduce_for_fetch_params", "zero_optimization.stage3_use_all_reduce_for_fetch_params",
-    "zero_optimization.pipeline_loading_checkpoint", "zero_optimization.override_module_apply",
-    "zero_optimization.model_persistence_threshold", "zero_optimization.stage3_model_persistence_threshold",
-    "zero_optimization.offload_optimizer.buffer_count", "zero_optimization.offload_optimizer.fast_init",
-    "zero_optimization.offload_optimizer.pipeline_read", "zero_optimization.offload_optimizer.pipeline_write",
-    "zero_optimization.offload_optimizer.pipeline", "zero_optimization.offload_optimizer.ratio",
-    "zero_optimization.offload_optimizer.nvme_path", "zero_optimization.offload_param.buffer_count",
-    "zero_optimization.offload_param.buffer_size", "zero_optimization.offload_param.max_in_cpu",
-    "zero_optimization.offload_param.nvme_path", "fp16.auto_cast", "fp16.fp16_master_weights_and_grads",
-    "fp16.opt_level", "bf16.immediate_grad_update", "bf16.check_grad_overflow",
-    "bf16.bf16_master_weights_and_grads", "bf16.bf16_optimizer_states", "optimizer.legacy_fusion",
-    "optimizer.params.torch_adam", "optimizer.params.adam_w_mode", "optimizer.params.bias_correction",
-    "optimizer.params.amsgrad", "optimizer.params.dampening", "optimizer.params.nesterov",
+    "prescale_gradients",
+    "gradient_predivide_factor",
+    "sparse_gradients",
+    "dump_state",
+    "amp",
+    "zero_allow_untested_optimizer",
+    "zero_force_ds_cpu_optimizer",
+    "activation_checkpointing",
+    "flops_profiler",
+    "comms_logger",
+    "monitor",
+    "tensorboard",
+    "wandb",
+    "csv_monitor",
+    "comet",
+    "aio",
+    "elasticity",
+    "autotuning",
+    "data_efficiency",
+    "curriculum_learning",
+    "compression_training",
+    "checkpoint",
+    "data_types",
+    "pipeline",
+    "sparse_attention",
+    "tensor_parallel",
+    "hybrid_engine",
+    "compile",
+    "torch_autocast",
+    "nebula",
+    "weight_quantization",
+    "quantize_training",
+    "eigenvalue",
+    "progressive_layer_drop",
+    "memory_breakdown",
+    "load_universal_checkpoint",
+    "dataloader_drop_last",
+    "disable_allgather",
+    "sequence_parallel_size",
+    "seq_parallel_communication_data_type",
+    "timers",
+    "graph_harvesting",
+    "use_data_before_expert_parallel_",
+    "comms_config",
+    "monitor_config",
+    "zero_optimization.allgather_partitions",
+    "zero_optimization.load_from_fp32_weights",
+    "zero_optimization.elastic_checkpoint",
+    "zero_optimization.ignore_unused_parameters",
+    "zero_optimization.legacy_stage1",
+    "zero_optimization.memory_efficient_linear",
+    "zero_optimization.zero_hpz_partition_size",
+    "zero_optimization.zero_quantized_weights",
+    "zero_optimization.zero_quantized_nontrainable_weights",
+    "zero_optimization.zero_quantized_gradients",
+    "zero_optimization.mics_shard_size",
+    "zero_optimization.mics_hierarchical_params_gather",
+    "zero_optimization.use_multi_rank_bucket_allreduce",
+    "zero_optimization.zenflow",
+    "zero_optimization.log_trace_cache_warnings",
+    "zero_optimization.stage3_module_granularity_threshold",
+    "zero_optimization.module_granularity_threshold",
+    "zero_optimization.use_all_reduce_for_fetch_params",
+    "zero_optimization.stage3_use_all_reduce_for_fetch_params",
+    "zero_optimization.pipeline_loading_checkpoint",
+    "zero_optimization.override_module_apply",
+    "zero_optimization.model_persistence_threshold",
+    "zero_optimization.stage3_model_persistence_threshold",
+    "zero_optimization.offload_optimizer.buffer_count",
+    "zero_optimization.offload_optimizer.fast_init",
+    "zero_optimization.offload_optimizer.pipeline_read",
+    "zero_optimization.offload_optimizer.pipeline_write",
+    "zero_optimization.offload_optimizer.pipeline",
+    "zero_optimization.offload_optimizer.ratio",
+    "zero_optimization.offload_optimizer.nvme_path",
+    "zero_optimization.offload_param.buffer_count",
+    "zero_optimization.offload_param.buffer_size",
+    "zero_optimization.offload_param.max_in_cpu",
+    "zero_optimization.offload_param.nvme_path",
+    "fp16.auto_cast",
+    "fp16.fp16_master_weights_and_grads",
+    "fp16.opt_level",
+    "bf16.immediate_grad_update",
+    "bf16.check_grad_overflow",
+    "bf16.bf16_master_weights_and_grads",
+    "bf16.bf16_optimizer_states",
+    "optimizer.legacy_fusion",
+    "optimizer.params.torch_adam",
+    "optimizer.params.adam_w_mode",
+    "optimizer.params.bias_correction",
+    "optimizer.params.amsgrad",
+    "optimizer.params.dampening",
+    "optimizer.params.nesterov",
     "scheduler.params.last_batch_iteration",
 };
 
@@ -160,12 +223,18 @@ std::vector<std::string> names_under(const std::string& prefix) {
 
 const char* kind_name(Kind kind) {
   switch (kind) {
-    case Kind::kInt: return "an integer";
-    case Kind::kNumber: return "a number";
-    case Kind::kBool: return "true or false";
-    case Kind::kString: return "a string";
-    case Kind::kPair: return "a list of two numbers";
-    case Kind::kSection: return "an object {...}";
+    case Kind::kInt:
+      return "an integer";
+    case Kind::kNumber:
+      return "a number";
+    case Kind::kBool:
+      return "true or false";
+    case Kind::kString:
+      return "a string";
+    case Kind::kPair:
+      return "a list of two numbers";
+    case Kind::kSection:
+      return "an object {...}";
   }
   return "?";
 }
@@ -260,7 +329,7 @@ class Walker {
       const auto type = out_.find(path.substr(0, path.find('.')) + ".type");
       if (type != out_.end() && type->second.value.is_string()) {
         const std::string t = type->second.value.get<std::string>();
-        const bool supported = path[0] == 'o' ? !canonical_optimizer_type(t).empty() : !canonical_scheduler_type(t).empty();
+        const bool supported = path[0] == 'o' ? find_optimizer_type(t).has_value() : find_scheduler_type(t).has_value();
         if (!supported) return;
       }
     }
@@ -308,8 +377,9 @@ class Walker {
         problems_.error(where(path), "expected true or false, got " + value.dump());
         return true;
       }
-      problems_.warning(where(path), "deprecated DeepSpeed key; accepted as offload_optimizer.pin_memory and "
-                                     "offload_param.pin_memory (write those instead)");
+      problems_.warning(where(path),
+                        "deprecated DeepSpeed key; accepted as offload_optimizer.pin_memory and "
+                        "offload_param.pin_memory (write those instead)");
       out_["zero_optimization.offload_optimizer.pin_memory"] = {value, source_};
       out_["zero_optimization.offload_param.pin_memory"] = {value, source_};
       return true;
@@ -341,26 +411,26 @@ FlatConfig check_deepspeed_document(const nlohmann::json& document, const std::s
   return out;
 }
 
-std::string canonical_optimizer_type(const std::string& type) {
-  const std::string t = lower(type);
-  if (t == "adam") return "Adam";
-  if (t == "adamw") return "AdamW";
-  if (t == "sgd") return "SGD";
-  return "";
+std::optional<OptimizerType> find_optimizer_type(const std::string& type) {
+  for (const OptimizerType t : {OptimizerType::kAdamW, OptimizerType::kAdam, OptimizerType::kSgd}) {
+    if (lower(type) == lower(to_string(t))) return t;
+  }
+  return std::nullopt;
 }
 
 bool known_unsupported_optimizer(const std::string& type) {
   static const char* const known[] = {"lamb", "onebitadam", "zerooneadam", "onebitlamb", "adagrad", "lion",
-                                      "muon", "cpuadam", "fusedadam", "adamax", "rmsprop"};
+                                      "muon", "cpuadam",    "fusedadam",   "adamax",     "rmsprop"};
   const std::string t = lower(type);
   return std::find(std::begin(known), std::end(known), t) != std::end(known);
 }
 
-std::string canonical_scheduler_type(const std::string& type) {
-  for (const char* name : {"WarmupLR", "WarmupDecayLR", "WarmupCosineLR"}) {
-    if (lower(type) == lower(name)) return name;
+std::optional<SchedulerType> find_scheduler_type(const std::string& type) {
+  for (const SchedulerType t :
+       {SchedulerType::kWarmupLR, SchedulerType::kWarmupDecayLR, SchedulerType::kWarmupCosineLR}) {
+    if (lower(type) == lower(to_string(t))) return t;
   }
-  return "";
+  return std::nullopt;
 }
 
 bool known_unsupported_scheduler(const std::string& type) {

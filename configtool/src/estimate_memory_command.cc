@@ -34,11 +34,26 @@ std::int64_t parse_count(const std::string& text) {
   std::string number = text;
   if (!number.empty()) {
     switch (number.back()) {
-      case 'k': case 'K': scale = 1e3; break;
-      case 'm': case 'M': scale = 1e6; break;
-      case 'b': case 'B': case 'g': case 'G': scale = 1e9; break;
-      case 't': case 'T': scale = 1e12; break;
-      default: break;
+      case 'k':
+      case 'K':
+        scale = 1e3;
+        break;
+      case 'm':
+      case 'M':
+        scale = 1e6;
+        break;
+      case 'b':
+      case 'B':
+      case 'g':
+      case 'G':
+        scale = 1e9;
+        break;
+      case 't':
+      case 'T':
+        scale = 1e12;
+        break;
+      default:
+        break;
     }
     if (scale != 1.0) number.pop_back();
   }
@@ -50,7 +65,8 @@ std::int64_t parse_count(const std::string& text) {
     }
     return static_cast<std::int64_t>(std::llround(value));
   } catch (const std::exception&) {
-    throw UsageError("--params '" + text + "': expected a positive parameter count such as 7.5e9, 7500000000, 7.5B or 125M");
+    throw UsageError("--params '" + text +
+                     "': expected a positive parameter count such as 7.5e9, 7500000000, 7.5B or 125M");
   }
 }
 
@@ -68,9 +84,11 @@ std::string with_commas(std::int64_t n) {
 
 void run(const EstimateOptions& o) {
   if (o.params.empty() == o.model.empty() && o.config.empty()) {
-    throw UsageError("estimate-memory: give exactly one of --params N or --model L,H,C,T,V|name (or --config FILE with a model)");
+    throw UsageError(
+        "estimate-memory: give exactly one of --params N or --model L,H,C,T,V|name (or --config FILE with a model)");
   }
-  if (!o.params.empty() && !o.model.empty()) throw UsageError("estimate-memory: --params and --model exclude each other");
+  if (!o.params.empty() && !o.model.empty())
+    throw UsageError("estimate-memory: --params and --model exclude each other");
 
   MemoryEstimateRequest base;
   std::vector<int> stages = {0, 1, 2, 3};
@@ -85,17 +103,11 @@ void run(const EstimateOptions& o) {
     if (!o.mixed_precision.empty()) request.flags["mixed_precision"] = o.mixed_precision;
     if (!o.model.empty()) request.flags["model"] = o.model;
     const ResolvedConfig c = resolve(request);
-    const ZeroSettings& z = c.training.zero_optimization;
+    base.zero = c.training.zero_optimization;
     base.world_size = c.launch.num_processes;
     base.precision = c.launch.mixed_precision;
-    base.reduce_bucket_size = z.reduce_bucket_size;
-    base.overlap_comm = z.overlap_comm;
     overlap_from_config = true;
-    base.stage3_prefetch_bucket_size = z.stage3_prefetch_bucket_size;
-    base.stage3_param_persistence_threshold = z.stage3_param_persistence_threshold;
-    base.offload_optimizer = z.offload_optimizer.device;
-    base.offload_param = z.offload_param.device;
-    stages = {z.stage};
+    stages = {base.zero.stage};
     if (o.params.empty() && o.model.empty()) model_name = c.launch.model;
   }
   if (!o.num_processes.empty()) {
@@ -107,13 +119,19 @@ void run(const EstimateOptions& o) {
     if (base.world_size < 1) throw UsageError("--num_processes '" + o.num_processes + "': expected a positive integer");
   }
   if (!o.mixed_precision.empty()) {
-    if (o.mixed_precision == "no") base.precision = Precision::kNo;
-    else if (o.mixed_precision == "fp16") base.precision = Precision::kFp16;
-    else if (o.mixed_precision == "bf16") base.precision = Precision::kBf16;
-    else throw UsageError("--mixed_precision '" + o.mixed_precision + "': expected no, fp16 or bf16");
+    if (o.mixed_precision == "no")
+      base.precision = Precision::kNo;
+    else if (o.mixed_precision == "fp16")
+      base.precision = Precision::kFp16;
+    else if (o.mixed_precision == "bf16")
+      base.precision = Precision::kBf16;
+    else
+      throw UsageError("--mixed_precision '" + o.mixed_precision + "': expected no, fp16 or bf16");
   }
-  if (!o.offload_optimizer.empty()) base.offload_optimizer = parse_offload(o.offload_optimizer, "--offload_optimizer");
-  if (!o.offload_param.empty()) base.offload_param = parse_offload(o.offload_param, "--offload_param");
+  if (!o.offload_optimizer.empty()) {
+    base.zero.offload_optimizer.device = parse_offload(o.offload_optimizer, "--offload_optimizer");
+  }
+  if (!o.offload_param.empty()) base.zero.offload_param.device = parse_offload(o.offload_param, "--offload_param");
   if (o.zero_stage == "all") {
     stages = {0, 1, 2, 3};
   } else if (!o.zero_stage.empty()) {
@@ -129,24 +147,24 @@ void run(const EstimateOptions& o) {
   } else {
     const ModelSpec spec = parse_model_spec(model_name, "--model");
     base.layer_parameters = spec.layer_parameter_counts();
-    what = "model " + model_name + " (" + spec.dimensions() + "): " + with_commas(spec.parameter_count()) + " parameters in " +
-           std::to_string(base.layer_parameters.size()) + " layers";
+    what = "model " + model_name + " (" + spec.dimensions() + "): " + with_commas(spec.parameter_count()) +
+           " parameters in " + std::to_string(base.layer_parameters.size()) + " layers";
   }
 
   std::vector<MemoryEstimate> estimates;
   std::vector<std::string> notes;
   for (const int stage : stages) {
     MemoryEstimateRequest r = base;
-    r.stage = stage;
-    if (!overlap_from_config) r.overlap_comm = stage == 3;  // DeepSpeed's default
+    r.zero.stage = stage;
+    if (!overlap_from_config) r.zero.overlap_comm = stage == 3;  // DeepSpeed's default
     // Across all stages, an offload is applied where it exists; for one stage asked explicitly,
     // estimate_memory() rejects an offload that the stage cannot have.
-    if (stages.size() > 1 && stage < 3 && r.offload_param != OffloadDevice::kNone) {
-      r.offload_param = OffloadDevice::kNone;
+    if (stages.size() > 1 && stage < 3 && r.zero.offload_param.device != OffloadDevice::kNone) {
+      r.zero.offload_param.device = OffloadDevice::kNone;
       notes.push_back("stage " + std::to_string(stage) + ": parameter offload applies only at stage 3; not applied");
     }
-    if (stages.size() > 1 && stage < 1 && r.offload_optimizer != OffloadDevice::kNone) {
-      r.offload_optimizer = OffloadDevice::kNone;
+    if (stages.size() > 1 && stage < 1 && r.zero.offload_optimizer.device != OffloadDevice::kNone) {
+      r.zero.offload_optimizer.device = OffloadDevice::kNone;
       notes.push_back("stage 0: optimizer offload needs stage 1 or higher; not applied");
     }
     estimates.push_back(estimate_memory(r));
@@ -164,11 +182,17 @@ void run(const EstimateOptions& o) {
                           {"notes", notes},
                           {"warnings", regressions}};
     for (const auto& e : estimates) {
-      out["stages"].push_back({{"stage", e.stage}, {"params_bytes", e.params_bytes}, {"grads_bytes", e.grads_bytes},
-                               {"optimizer_bytes", e.optimizer_bytes}, {"master_bytes", e.master_bytes},
-                               {"model_state_bytes", e.model_state_bytes()}, {"offloaded_bytes", e.offloaded_bytes},
-                               {"reduce_bucket_bytes", e.reduce_bucket_bytes}, {"prefetch_bucket_bytes", e.prefetch_bucket_bytes},
-                               {"persistent_params_bytes", e.persistent_params_bytes}, {"buffer_bytes", e.buffer_bytes()},
+      out["stages"].push_back({{"stage", e.stage},
+                               {"params_bytes", e.params_bytes},
+                               {"grads_bytes", e.grads_bytes},
+                               {"optimizer_bytes", e.optimizer_bytes},
+                               {"master_bytes", e.master_bytes},
+                               {"model_state_bytes", e.model_state_bytes()},
+                               {"offloaded_bytes", e.offloaded_bytes},
+                               {"reduce_bucket_bytes", e.reduce_bucket_bytes},
+                               {"prefetch_bucket_bytes", e.prefetch_bucket_bytes},
+                               {"persistent_params_bytes", e.persistent_params_bytes},
+                               {"buffer_bytes", e.buffer_bytes()},
                                {"total_bytes", e.total_bytes()}});
     }
     std::cout << out.dump(2) << "\n";
@@ -179,16 +203,17 @@ void run(const EstimateOptions& o) {
                       : std::string("fp32 (4+4+8 bytes per parameter)"))
             << "\n";
   if (estimates.front().padded_parameters != estimates.front().parameters) {
-    std::cout << "padded per layer to multiples of " << base.world_size << ": " << with_commas(estimates.front().padded_parameters)
-              << " parameters\n";
+    std::cout << "padded per layer to multiples of " << base.world_size << ": "
+              << with_commas(estimates.front().padded_parameters) << " parameters\n";
   }
   std::printf("%-6s %11s %11s %11s %11s %13s %11s %12s %13s\n", "stage", "params", "grads", "optimizer", "master",
               "model states", "buffers", "total/rank", "host offload");
   for (const auto& e : estimates) {
     std::printf("%-6d %11s %11s %11s %11s %13s %11s %12s %13s\n", e.stage, format_bytes(e.params_bytes).c_str(),
-                format_bytes(e.grads_bytes).c_str(), format_bytes(e.optimizer_bytes).c_str(), format_bytes(e.master_bytes).c_str(),
-                format_bytes(e.model_state_bytes()).c_str(), format_bytes(e.buffer_bytes()).c_str(),
-                format_bytes(e.total_bytes()).c_str(), format_bytes(e.offloaded_bytes).c_str());
+                format_bytes(e.grads_bytes).c_str(), format_bytes(e.optimizer_bytes).c_str(),
+                format_bytes(e.master_bytes).c_str(), format_bytes(e.model_state_bytes()).c_str(),
+                format_bytes(e.buffer_bytes()).c_str(), format_bytes(e.total_bytes()).c_str(),
+                format_bytes(e.offloaded_bytes).c_str());
   }
   std::cout << "buffers: reduce bucket (x2 with overlap_comm), stage-3 prefetch bucket and small layers kept whole; "
                "activations are not included\n";
@@ -209,7 +234,8 @@ void add_estimate_memory_command(CLI::App& app) {
   cmd->add_option("--mixed_precision", o->mixed_precision, "no | fp16 | bf16 (default no)");
   cmd->add_option("--offload_optimizer", o->offload_optimizer, "cpu: optimizer states + master weights in host memory");
   cmd->add_option("--offload_param", o->offload_param, "cpu: parameter shard in host memory (stage 3)");
-  cmd->add_option("--config", o->config, "DeepSpeed JSON or launch YAML to take stage, precision, buckets and world size from");
+  cmd->add_option("--config", o->config,
+                  "DeepSpeed JSON or launch YAML to take stage, precision, buckets and world size from");
   cmd->add_flag("--json", o->json, "Print JSON instead of a table");
   cmd->callback([o] { run(*o); });
 }

@@ -86,19 +86,23 @@ std::string hint_for(const std::string& text, std::size_t offset, const std::str
   const std::string word = word_at(text, offset);
   if (word == "True" || word == "False" || word == "None") {
     return "'" + word + "' is a Python literal; JSON spells it " +
-           (word == "None" ? std::string("null") : word == "True" ? std::string("true") : std::string("false"));
+           (word == "None"   ? std::string("null")
+            : word == "True" ? std::string("true")
+                             : std::string("false"));
   }
   if (word.rfind("${", 0) == 0) {
     return "'" + word + "' is an unfilled template placeholder; substitute a value before using the file";
   }
   if (!word.empty() && (std::isalpha(static_cast<unsigned char>(word[0])) || word[0] == '_')) {
-    return "'" + word + "' is a bare word, not a JSON value: quote it as a string or replace the placeholder with a number";
+    return "'" + word +
+           "' is a bare word, not a JSON value: quote it as a string or replace the placeholder with a number";
   }
   if (message.find("unexpected end of input") != std::string::npos) {
     return "the text ends before the JSON value is complete (an empty file, or a missing '}' or ']')";
   }
   if (message.find("expected end of input") != std::string::npos) {
-    return "the text continues after the first complete value; is the opening '{' missing or a value not separated by ','?";
+    return "the text continues after the first complete value; is the opening '{' missing or a value not separated by "
+           "','?";
   }
   if (message.find("expected '}'") != std::string::npos || message.find("expected ']'") != std::string::npos) {
     return "a ',' between two members is probably missing";

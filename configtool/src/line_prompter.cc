@@ -75,7 +75,9 @@ class LinePrompter final : public Prompter {
 
 }  // namespace
 
-std::unique_ptr<Prompter> make_line_prompter(int in_fd, std::FILE* out) { return std::make_unique<LinePrompter>(in_fd, out); }
+std::unique_ptr<Prompter> make_line_prompter(int in_fd, std::FILE* out) {
+  return std::make_unique<LinePrompter>(in_fd, out);
+}
 
 std::unique_ptr<Prompter> make_prompter(int in_fd, std::FILE* out) {
   if (::isatty(in_fd) != 0) return make_terminal_prompter(in_fd, out);

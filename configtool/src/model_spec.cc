@@ -30,6 +30,8 @@ std::string ModelSpec::dimensions() const {
   return os.str();
 }
 
+std::string ModelSpec::label() const { return name == "custom" ? dimensions() : name; }
+
 const std::vector<ModelSpec>& named_models() {
   static const std::vector<ModelSpec> models = {
       {"tiny", 2, 2, 64, 64, 256},

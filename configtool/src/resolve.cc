@@ -45,15 +45,18 @@ std::vector<ConfigLayer> gather_layers(const ResolveRequest& request, Problems& 
       if (fs::exists(user_default)) layers.push_back(load_config_file(user_default.string(), cwd.string(), problems));
     }
     const fs::path local = cwd / "zlaunch.yaml";
-    if (fs::exists(local)) layers.push_back(load_config_file(local.lexically_normal().string(), cwd.string(), problems));
+    if (fs::exists(local))
+      layers.push_back(load_config_file(local.lexically_normal().string(), cwd.string(), problems));
   }
   if (!request.config_file.empty()) {
     fs::path file(request.config_file);
     if (file.is_relative() && !request.working_directory.empty()) file = cwd / file;
     if (fs::is_directory(file)) {
-      problems.error("flag --config_file", "'" + file.string() + "' is a directory; give the path of a launch YAML or a DeepSpeed JSON");
+      problems.error("flag --config_file",
+                     "'" + file.string() + "' is a directory; give the path of a launch YAML or a DeepSpeed JSON");
     } else if (!fs::exists(file)) {
-      problems.error("flag --config_file", "'" + file.string() + "' does not exist; give the path of a launch YAML or a DeepSpeed JSON");
+      problems.error("flag --config_file",
+                     "'" + file.string() + "' does not exist; give the path of a launch YAML or a DeepSpeed JSON");
     } else {
       layers.push_back(load_config_file(file.string(), cwd.string(), problems));
     }
@@ -64,13 +67,13 @@ std::vector<ConfigLayer> gather_layers(const ResolveRequest& request, Problems& 
       const char* value = std::getenv(("ZLAUNCH_" + upper(key)).c_str());
       if (value != nullptr && *value != '\0') values[key] = value;
     }
-    ConfigLayer env = load_string_layer(values, [](const std::string& key) { return "env ZLAUNCH_" + upper(key); },
-                                        cwd.string(), problems);
+    ConfigLayer env = load_string_layer(
+        values, [](const std::string& key) { return "env ZLAUNCH_" + upper(key); }, cwd.string(), problems);
     env.name = "environment";
     layers.push_back(std::move(env));
   }
-  ConfigLayer flags = load_string_layer(request.flags, [](const std::string& key) { return "flag --" + key; },
-                                        cwd.string(), problems);
+  ConfigLayer flags = load_string_layer(
+      request.flags, [](const std::string& key) { return "flag --" + key; }, cwd.string(), problems);
   flags.name = "flags";
   layers.push_back(std::move(flags));
   return layers;
@@ -91,7 +94,8 @@ ResolvedConfig resolve(const ResolveRequest& request) {
     merged.has_deepspeed_document = merged.has_deepspeed_document || layer.has_deepspeed_document;
     for (const auto& [key, value] : layer.launch) merged.launch[key] = value;
     for (const auto& [key, value] : layer.deepspeed) {
-      if (std::find(std::begin(kBatchKeys), std::end(kBatchKeys), key) == std::end(kBatchKeys)) merged.deepspeed[key] = value;
+      if (std::find(std::begin(kBatchKeys), std::end(kBatchKeys), key) == std::end(kBatchKeys))
+        merged.deepspeed[key] = value;
     }
   }
   if (batch_layer != nullptr) {

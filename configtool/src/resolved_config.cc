@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "zl/base/check.h"
 #include "zl/base/error.h"
@@ -18,8 +19,37 @@ NLOHMANN_JSON_SERIALIZE_ENUM(LauncherKind, {{LauncherKind::kLocal, "local"},
                                             {LauncherKind::kMpi, "mpi"},
                                             {LauncherKind::kSlurm, "slurm"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(DeviceKind, {{DeviceKind::kCpu, "cpu"}, {DeviceKind::kCuda, "cuda"}})
-NLOHMANN_JSON_SERIALIZE_ENUM(Precision, {{Precision::kNo, "no"}, {Precision::kFp16, "fp16"}, {Precision::kBf16, "bf16"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(Precision,
+                             {{Precision::kNo, "no"}, {Precision::kFp16, "fp16"}, {Precision::kBf16, "bf16"}})
 NLOHMANN_JSON_SERIALIZE_ENUM(OffloadDevice, {{OffloadDevice::kNone, "none"}, {OffloadDevice::kCpu, "cpu"}})
+
+// The string-valued enums keep DeepSpeed's spelling in the file; an unknown spelling is an error (not
+// silently the first value, as NLOHMANN_JSON_SERIALIZE_ENUM would make it).
+template <typename Enum>
+void enum_from_json(const nlohmann::json& j, Enum& value, std::optional<Enum> (*parse)(const std::string&),
+                    const char* choices) {
+  const std::string text = j.get<std::string>();
+  const std::optional<Enum> parsed = parse(text);
+  if (!parsed) throw std::invalid_argument("'" + text + "' is not one of " + choices);
+  value = *parsed;
+}
+
+void to_json(nlohmann::json& j, CommDataType t) { j = to_string(t); }
+void from_json(const nlohmann::json& j, CommDataType& t) {
+  enum_from_json(j, t, parse_comm_data_type, "\"\" | fp32 | fp16 | bf16 (communication_data_type)");
+}
+void to_json(nlohmann::json& j, OptimizerType t) { j = to_string(t); }
+void from_json(const nlohmann::json& j, OptimizerType& t) {
+  enum_from_json(j, t, parse_optimizer_type, "AdamW | Adam | SGD (optimizer.type)");
+}
+void to_json(nlohmann::json& j, SchedulerType t) { j = to_string(t); }
+void from_json(const nlohmann::json& j, SchedulerType& t) {
+  enum_from_json(j, t, parse_scheduler_type, "\"\" | WarmupLR | WarmupDecayLR | WarmupCosineLR (scheduler.type)");
+}
+void to_json(nlohmann::json& j, WarmupType t) { j = to_string(t); }
+void from_json(const nlohmann::json& j, WarmupType& t) {
+  enum_from_json(j, t, parse_warmup_type, "log | linear (scheduler.params.warmup_type)");
+}
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MetricsSettings, enabled, bind, port, targets_file, pushgateway)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LaunchSettings, num_processes, num_machines, machine_rank,
@@ -27,22 +57,22 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LaunchSettings, num_processes, n
                                                 mixed_precision, max_restarts, log_dir, metrics, model)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Fp16Settings, enabled, loss_scale, initial_scale_power,
                                                 loss_scale_window, hysteresis, consecutive_hysteresis, min_loss_scale)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerSettings, type, warmup_min_lr, warmup_max_lr,
-                                                warmup_num_steps, warmup_type, total_num_steps, warmup_min_ratio,
-                                                cos_min_ratio)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerSettings, type, warmup_min_lr, warmup_max_lr, warmup_num_steps,
+                                                warmup_type, total_num_steps, warmup_min_ratio, cos_min_ratio)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OffloadSettings, device, pin_memory)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ZeroSettings, stage, overlap_comm, contiguous_gradients,
-                                                reduce_scatter, reduce_bucket_size, allgather_bucket_size,
-                                                offload_optimizer, offload_param, stage3_prefetch_bucket_size,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ZeroSettings, stage, overlap_comm, contiguous_gradients, reduce_scatter,
+                                                reduce_bucket_size, allgather_bucket_size, offload_optimizer,
+                                                offload_param, stage3_prefetch_bucket_size,
                                                 stage3_param_persistence_threshold, stage3_max_live_parameters,
                                                 stage3_max_reuse_distance, stage3_gather_16bit_weights_on_model_save,
                                                 sub_group_size, round_robin_gradients)
 
 // DeepSpeed nests optimizer parameters under "params".
 void to_json(nlohmann::json& j, const OptimizerSettings& o) {
-  j = {{"type", o.type},
-       {"params", {{"lr", o.lr}, {"betas", o.betas}, {"eps", o.eps}, {"weight_decay", o.weight_decay},
-                   {"momentum", o.momentum}}}};
+  j = {
+      {"type", o.type},
+      {"params",
+       {{"lr", o.lr}, {"betas", o.betas}, {"eps", o.eps}, {"weight_decay", o.weight_decay}, {"momentum", o.momentum}}}};
 }
 
 void from_json(const nlohmann::json& j, OptimizerSettings& o) {
@@ -85,7 +115,7 @@ void from_json(const nlohmann::json& j, TrainingSettings& t) {
   if (j.contains("scheduler")) {
     const auto& s = j.at("scheduler");
     t.scheduler = s.value("params", nlohmann::json::object()).get<SchedulerSettings>();
-    t.scheduler.type = s.value("type", std::string());
+    t.scheduler.type = s.value("type", SchedulerType::kConstant);
   }
   t.zero_optimization = j.value("zero_optimization", t.zero_optimization);
   t.steps_per_print = j.value("steps_per_print", t.steps_per_print);
@@ -94,12 +124,9 @@ void from_json(const nlohmann::json& j, TrainingSettings& t) {
 }
 
 nlohmann::json to_json(const ResolvedConfig& config) {
-  return {{"format", "zlaunch.resolved_config/1"},
-          {"launch", config.launch},
-          {"training", config.training},
-          {"sources", config.sources},
-          {"files_used", config.files_used},
-          {"warnings", config.warnings}};
+  return {{"format", "zlaunch.resolved_config/1"}, {"launch", config.launch},
+          {"training", config.training},           {"sources", config.sources},
+          {"files_used", config.files_used},       {"warnings", config.warnings}};
 }
 
 ResolvedConfig resolved_config_from_json(const nlohmann::json& json, const std::string& origin) {
@@ -112,6 +139,9 @@ ResolvedConfig resolved_config_from_json(const nlohmann::json& json, const std::
     config.warnings = json.value("warnings", config.warnings);
     return config;
   } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(origin + ": not a valid resolved config (" + e.what() +
+                      "); regenerate it with `zlaunch config show --json`");
+  } catch (const std::invalid_argument& e) {
     throw ConfigError(origin + ": not a valid resolved config (" + e.what() +
                       "); regenerate it with `zlaunch config show --json`");
   }
@@ -143,9 +173,12 @@ ResolvedConfig read_resolved_config(const std::string& path) {
 
 const char* to_string(LauncherKind kind) {
   switch (kind) {
-    case LauncherKind::kLocal: return "local";
-    case LauncherKind::kMpi: return "mpi";
-    case LauncherKind::kSlurm: return "slurm";
+    case LauncherKind::kLocal:
+      return "local";
+    case LauncherKind::kMpi:
+      return "mpi";
+    case LauncherKind::kSlurm:
+      return "slurm";
   }
   return "?";
 }
@@ -154,13 +187,83 @@ const char* to_string(DeviceKind kind) { return kind == DeviceKind::kCuda ? "cud
 
 const char* to_string(Precision precision) {
   switch (precision) {
-    case Precision::kNo: return "no";
-    case Precision::kFp16: return "fp16";
-    case Precision::kBf16: return "bf16";
+    case Precision::kNo:
+      return "no";
+    case Precision::kFp16:
+      return "fp16";
+    case Precision::kBf16:
+      return "bf16";
   }
   return "?";
 }
 
 const char* to_string(OffloadDevice device) { return device == OffloadDevice::kCpu ? "cpu" : "none"; }
+
+const char* to_string(CommDataType type) {
+  switch (type) {
+    case CommDataType::kWorking:
+      return "";
+    case CommDataType::kFp32:
+      return "fp32";
+    case CommDataType::kFp16:
+      return "fp16";
+    case CommDataType::kBf16:
+      return "bf16";
+  }
+  return "?";
+}
+
+const char* to_string(OptimizerType type) {
+  switch (type) {
+    case OptimizerType::kAdamW:
+      return "AdamW";
+    case OptimizerType::kAdam:
+      return "Adam";
+    case OptimizerType::kSgd:
+      return "SGD";
+  }
+  return "?";
+}
+
+const char* to_string(SchedulerType type) {
+  switch (type) {
+    case SchedulerType::kConstant:
+      return "";
+    case SchedulerType::kWarmupLR:
+      return "WarmupLR";
+    case SchedulerType::kWarmupDecayLR:
+      return "WarmupDecayLR";
+    case SchedulerType::kWarmupCosineLR:
+      return "WarmupCosineLR";
+  }
+  return "?";
+}
+
+const char* to_string(WarmupType type) { return type == WarmupType::kLinear ? "linear" : "log"; }
+
+namespace {
+
+// The value of `Enum` whose to_string() is `text`; enumerators are 0 .. count-1.
+template <typename Enum, int kCount>
+std::optional<Enum> parse_spelling(const std::string& text) {
+  for (int i = 0; i < kCount; ++i) {
+    const auto value = static_cast<Enum>(i);
+    if (text == to_string(value)) return value;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<CommDataType> parse_comm_data_type(const std::string& text) {
+  return parse_spelling<CommDataType, 4>(text);
+}
+std::optional<OptimizerType> parse_optimizer_type(const std::string& text) {
+  return parse_spelling<OptimizerType, 3>(text);
+}
+std::optional<SchedulerType> parse_scheduler_type(const std::string& text) {
+  return parse_spelling<SchedulerType, 4>(text);
+}
+std::optional<WarmupType> parse_warmup_type(const std::string& text) { return parse_spelling<WarmupType, 2>(text); }
 
 }  // namespace zl::config

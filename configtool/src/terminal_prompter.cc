@@ -65,7 +65,8 @@ class TerminalPrompter final : public Prompter {
     }
     std::fprintf(out_, "\x1b[?25l\x1b[%zuA", options.size());
     for (std::size_t i = 0; i < options.size(); ++i) std::fputs("\x1b[2K\n", out_);
-    std::fprintf(out_, "\x1b[%zuA\x1b[2K  -> %s\n\x1b[?25h", options.size(), options[static_cast<std::size_t>(current)].c_str());
+    std::fprintf(out_, "\x1b[%zuA\x1b[2K  -> %s\n\x1b[?25h", options.size(),
+                 options[static_cast<std::size_t>(current)].c_str());
     std::fflush(out_);
     return current;
   }

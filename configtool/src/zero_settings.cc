@@ -2,10 +2,10 @@
 // one), buckets ("auto" from the model's hidden size h: h², floor(0.9·h²), 10·h), offload, and the
 // cross-key checks (offload_param needs stage 3 and, on cuda, offload_optimizer; stage3_* keys below
 // stage 3, nvme, offload on cpu).
-#include <cmath>
 #include <string>
 #include <vector>
 
+#include "zl/config/auto_rules.h"
 #include "zl/config/merged_reader.h"
 
 namespace zl::config {
@@ -16,15 +16,16 @@ constexpr int kTrainerZeroStage = 2;
 OffloadSettings offload(MergedReader& r, const std::string& prefix) {
   OffloadSettings o;
   const std::string key = prefix + ".device";
-  const std::string device = r.ds_value<std::string>(key, "none");
+  const std::string device = r.ds_value<std::string>(key, to_string(o.device));
   if (device == "cpu") {
     o.device = OffloadDevice::kCpu;
   } else if (device == "nvme") {
-    r.error(key, r.ds(key), "offload to nvme is not supported by zlaunch (no NVMe swapping in this runtime); use \"cpu\" or \"none\"");
+    r.error(key, r.ds(key),
+            "offload to nvme is not supported by zlaunch (no NVMe swapping in this runtime); use \"cpu\" or \"none\"");
   } else if (device != "none") {
     r.error(key, r.ds(key), "'" + device + "' is not one of none | cpu");
   }
-  o.pin_memory = r.ds_value<bool>(prefix + ".pin_memory", false);
+  o.pin_memory = r.ds_value<bool>(prefix + ".pin_memory", o.pin_memory);
   return o;
 }
 
@@ -33,58 +34,70 @@ OffloadSettings offload(MergedReader& r, const std::string& prefix) {
 void resolve_zero(MergedReader& r, const ModelSpec& model) {
   ZeroSettings& z = r.config().training.zero_optimization;
   const ZeroSettings d;
-  const std::int64_t h = model.n_embd;
-  z.stage = static_cast<int>(r.ds_int("zero_optimization.stage", r.merged().has_deepspeed_document ? 0 : kTrainerZeroStage, 0, 3,
-                                    kTrainerZeroStage, "trainer default stage"));
+  z.stage =
+      static_cast<int>(r.ds_int("zero_optimization.stage", r.merged().has_deepspeed_document ? 0 : kTrainerZeroStage, 0,
+                                3, kTrainerZeroStage, "trainer default stage"));
   z.overlap_comm = r.ds_value<bool>("zero_optimization.overlap_comm", z.stage == 3);
   z.contiguous_gradients = r.ds_value<bool>("zero_optimization.contiguous_gradients", d.contiguous_gradients);
   z.reduce_scatter = r.ds_value<bool>("zero_optimization.reduce_scatter", d.reduce_scatter);
-  const std::string hs = std::to_string(h);
-  // Without a DeepSpeed document the trainer's defaults are the "auto" sizes of its model.
+  // Without a DeepSpeed document the trainer's defaults are the "auto" sizes of its model, recorded as
+  // "default (<rule>)" so that they follow the model the trainer actually trains (auto_rules.h).
   const bool trainer = !r.merged().has_deepspeed_document;
-  const std::int64_t auto_prefetch = static_cast<std::int64_t>(std::floor(0.9 * static_cast<double>(h * h)));
-  z.reduce_bucket_size = r.ds_int("zero_optimization.reduce_bucket_size", trainer ? h * h : d.reduce_bucket_size, 1, 1LL << 50, h * h,
-                                "h² = " + hs + "² from model " + r.config().launch.model);
+  const AutoBucketSizes sized = auto_bucket_sizes(model);
+  const auto bucket = [&](const std::string& key, std::int64_t fixed_default, std::int64_t auto_value,
+                          std::int64_t lo) {
+    const std::string rule = auto_rule_text(key, model);
+    const std::int64_t n = r.ds_int(key, trainer ? auto_value : fixed_default, lo, 1LL << 50, auto_value, rule);
+    if (trainer && r.ds(key) == nullptr) r.config().sources[key] = "default (" + rule + ")";
+    return n;
+  };
+  z.reduce_bucket_size =
+      bucket("zero_optimization.reduce_bucket_size", d.reduce_bucket_size, sized.reduce_bucket_size, 1);
+  z.stage3_prefetch_bucket_size = bucket("zero_optimization.stage3_prefetch_bucket_size", d.stage3_prefetch_bucket_size,
+                                         sized.stage3_prefetch_bucket_size, 0);
+  z.stage3_param_persistence_threshold =
+      bucket("zero_optimization.stage3_param_persistence_threshold", d.stage3_param_persistence_threshold,
+             sized.stage3_param_persistence_threshold, 0);
   z.allgather_bucket_size = r.ds_int("zero_optimization.allgather_bucket_size", d.allgather_bucket_size, 1, 1LL << 50);
   z.offload_optimizer = offload(r, "zero_optimization.offload_optimizer");
   z.offload_param = offload(r, "zero_optimization.offload_param");
-  z.stage3_prefetch_bucket_size = r.ds_int("zero_optimization.stage3_prefetch_bucket_size",
-                                         trainer ? auto_prefetch : d.stage3_prefetch_bucket_size, 0, 1LL << 50, auto_prefetch,
-                                         "floor(0.9·h²), h = " + hs + " from model " + r.config().launch.model);
-  z.stage3_param_persistence_threshold = r.ds_int("zero_optimization.stage3_param_persistence_threshold",
-                                                trainer ? 10 * h : d.stage3_param_persistence_threshold,
-                                                0, 1LL << 50, 10 * h, "10·h, h = " + hs + " from model " + r.config().launch.model);
-  z.stage3_max_live_parameters = r.ds_int("zero_optimization.stage3_max_live_parameters", d.stage3_max_live_parameters, 0, 1LL << 50);
-  z.stage3_max_reuse_distance = r.ds_int("zero_optimization.stage3_max_reuse_distance", d.stage3_max_reuse_distance, 0, 1LL << 50);
-  z.stage3_gather_16bit_weights_on_model_save =
-      r.ds_value<bool>("zero_optimization.stage3_gather_16bit_weights_on_model_save", d.stage3_gather_16bit_weights_on_model_save);
+  z.stage3_max_live_parameters =
+      r.ds_int("zero_optimization.stage3_max_live_parameters", d.stage3_max_live_parameters, 0, 1LL << 50);
+  z.stage3_max_reuse_distance =
+      r.ds_int("zero_optimization.stage3_max_reuse_distance", d.stage3_max_reuse_distance, 0, 1LL << 50);
+  z.stage3_gather_16bit_weights_on_model_save = r.ds_value<bool>(
+      "zero_optimization.stage3_gather_16bit_weights_on_model_save", d.stage3_gather_16bit_weights_on_model_save);
   z.sub_group_size = r.ds_int("zero_optimization.sub_group_size", d.sub_group_size, 0, 1LL << 50);
   z.round_robin_gradients = r.ds_value<bool>("zero_optimization.round_robin_gradients", d.round_robin_gradients);
 
-  const std::string stage_text = std::to_string(z.stage) + " (from " + r.config().sources["zero_optimization.stage"] + ")";
+  const std::string stage_text =
+      std::to_string(z.stage) + " (from " + r.config().sources["zero_optimization.stage"] + ")";
   if (z.offload_param.device != OffloadDevice::kNone && z.stage < 3) {
     r.error("zero_optimization.offload_param", r.ds("zero_optimization.offload_param.device"),
-          "parameter offload needs ZeRO stage 3, but the stage is " + stage_text +
-              "; set zero_optimization.stage to 3 or remove offload_param");
+            "parameter offload needs ZeRO stage 3, but the stage is " + stage_text +
+                "; set zero_optimization.stage to 3 or remove offload_param");
   }
   if (z.stage < 3) {
     std::vector<std::string> stage3_keys;
     for (const auto& [key, value] : r.merged().deepspeed) {
-      if (key.rfind("zero_optimization.stage3_", 0) == 0 && value.source != "default") stage3_keys.push_back(key.substr(18));
+      if (key.rfind("zero_optimization.stage3_", 0) == 0 && value.source != "default")
+        stage3_keys.push_back(key.substr(18));
     }
     if (!stage3_keys.empty()) {
       std::string list;
       for (const auto& k : stage3_keys) list += (list.empty() ? "" : ", ") + k;
       r.warning("zero_optimization", r.ds("zero_optimization." + stage3_keys.front()),
-              "stage-3 settings have no effect at stage " + stage_text + ": " + list);
+                "stage-3 settings have no effect at stage " + stage_text + ": " + list);
     }
   }
-  const bool any_offload = z.offload_optimizer.device != OffloadDevice::kNone || z.offload_param.device != OffloadDevice::kNone;
+  const bool any_offload =
+      z.offload_optimizer.device != OffloadDevice::kNone || z.offload_param.device != OffloadDevice::kNone;
   if (any_offload && r.config().launch.device == DeviceKind::kCpu) {
-    r.warning("zero_optimization.offload_*", r.ds("zero_optimization.offload_optimizer.device") != nullptr
-                                               ? r.ds("zero_optimization.offload_optimizer.device")
-                                               : r.ds("zero_optimization.offload_param.device"),
-            "offload to cpu is meaningless on device cpu (everything already lives in host memory); it is ignored");
+    r.warning("zero_optimization.offload_*",
+              r.ds("zero_optimization.offload_optimizer.device") != nullptr
+                  ? r.ds("zero_optimization.offload_optimizer.device")
+                  : r.ds("zero_optimization.offload_param.device"),
+              "offload to cpu is meaningless on device cpu (everything already lives in host memory); it is ignored");
   }
   // The engine steps the optimizer where the parameter shards live: offloaded parameters need the
   // offloaded optimizer.

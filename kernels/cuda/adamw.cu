@@ -95,7 +95,8 @@ __global__ void adamw_multi_kernel(const AdamMultiArgs args, const AdamScalars s
     }
     i = end4;
   }
-  for (std::size_t j = i + threadIdx.x; j < end; j += blockDim.x) update<true>(x.param[j], x.grad[j], x.m[j], x.v[j], s);
+  for (std::size_t j = i + threadIdx.x; j < end; j += blockDim.x)
+    update<true>(x.param[j], x.grad[j], x.m[j], x.v[j], s);
 }
 
 }  // namespace

@@ -59,8 +59,8 @@ double cross_entropy_forward(float* probs, float* losses, const float* logits, c
                              int V) {
   if (N == 0) return 0.0;
   const cudaStream_t stream = current_cuda_stream();
-  cross_entropy_forward_kernel<<<static_cast<unsigned int>(N), kRowThreads, 0, stream>>>(probs, losses, logits,
-                                                                                         targets, V);
+  cross_entropy_forward_kernel<<<static_cast<unsigned int>(N), kRowThreads, 0, stream>>>(probs, losses, logits, targets,
+                                                                                         V);
   ZL_CUDA_CHECK_LAUNCH();
   std::vector<float> host(static_cast<std::size_t>(N));
   ZL_CUDA_CHECK(cudaMemcpyAsync(host.data(), losses, host.size() * sizeof(float), cudaMemcpyDeviceToHost, stream));

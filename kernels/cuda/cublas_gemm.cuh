@@ -13,14 +13,13 @@
 #include "zl/base/check.h"
 #include "zl/base/error.h"
 
-#define ZL_CUBLAS_CHECK(expr)                                                                     \
-  do {                                                                                           \
-    const cublasStatus_t zl_cublas_status_ = (expr);                                             \
-    if (zl_cublas_status_ != CUBLAS_STATUS_SUCCESS) {                                            \
-      throw ::zl::Error(::zl::detail::source_location(__FILE__, __LINE__) + ": " #expr ": " +    \
-                        cublasGetStatusName(zl_cublas_status_) + ": " +                          \
-                        cublasGetStatusString(zl_cublas_status_));                               \
-    }                                                                                            \
+#define ZL_CUBLAS_CHECK(expr)                                                                                      \
+  do {                                                                                                             \
+    const cublasStatus_t zl_cublas_status_ = (expr);                                                               \
+    if (zl_cublas_status_ != CUBLAS_STATUS_SUCCESS) {                                                              \
+      throw ::zl::Error(::zl::detail::source_location(__FILE__, __LINE__) + ": " #expr ": " +                      \
+                        cublasGetStatusName(zl_cublas_status_) + ": " + cublasGetStatusString(zl_cublas_status_)); \
+    }                                                                                                              \
   } while (0)
 
 namespace zl::kernels::cuda {

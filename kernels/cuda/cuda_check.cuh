@@ -9,14 +9,13 @@
 #include "zl/base/check.h"
 #include "zl/base/error.h"
 
-#define ZL_CUDA_CHECK(expr)                                                                       \
-  do {                                                                                           \
-    const cudaError_t zl_cuda_status_ = (expr);                                                  \
-    if (zl_cuda_status_ != cudaSuccess) {                                                        \
-      throw ::zl::Error(::zl::detail::source_location(__FILE__, __LINE__) + ": " #expr ": " +    \
-                        cudaGetErrorName(zl_cuda_status_) + ": " +                               \
-                        cudaGetErrorString(zl_cuda_status_));                                    \
-    }                                                                                            \
+#define ZL_CUDA_CHECK(expr)                                                                              \
+  do {                                                                                                   \
+    const cudaError_t zl_cuda_status_ = (expr);                                                          \
+    if (zl_cuda_status_ != cudaSuccess) {                                                                \
+      throw ::zl::Error(::zl::detail::source_location(__FILE__, __LINE__) + ": " #expr ": " +            \
+                        cudaGetErrorName(zl_cuda_status_) + ": " + cudaGetErrorString(zl_cuda_status_)); \
+    }                                                                                                    \
   } while (0)
 
 // After every <<<...>>>: a launch configuration error surfaces here, at its own line.

@@ -23,5 +23,4 @@ void destroy_stream(void* stream) {
   cudaStreamDestroy(static_cast<cudaStream_t>(stream));
 }
 
-
 }  // namespace zl::kernels::cuda

@@ -14,7 +14,7 @@ namespace {
 
 // OpenBLAS's x86-64 cores whose sgemm uses AVX2 or AVX-512 (names as openblas_get_corename() gives
 // them, compared case-insensitively). Any other core on an AVX2 CPU is a fallback guess.
-constexpr std::array<std::string_view, 6> kVectorCores = {"haswell",    "excavator",      "zen",
+constexpr std::array<std::string_view, 6> kVectorCores = {"haswell",  "excavator",  "zen",
                                                           "skylakex", "cooperlake", "sapphirerapids"};
 
 std::string lower(std::string_view s) {

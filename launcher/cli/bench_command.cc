@@ -38,10 +38,14 @@ std::size_t parse_size(const std::string& text, const std::string& flag) {
     throw UsageError(flag + " '" + text + "': expected a size like 1024, 64K, 16M or 1G");
   }
   const std::string suffix = text.substr(used);
-  if (suffix == "K" || suffix == "k") value <<= 10;
-  else if (suffix == "M" || suffix == "m") value <<= 20;
-  else if (suffix == "G" || suffix == "g") value <<= 30;
-  else if (!suffix.empty()) throw UsageError(flag + " '" + text + "': unknown suffix '" + suffix + "' (use K, M or G)");
+  if (suffix == "K" || suffix == "k")
+    value <<= 10;
+  else if (suffix == "M" || suffix == "m")
+    value <<= 20;
+  else if (suffix == "G" || suffix == "g")
+    value <<= 30;
+  else if (!suffix.empty())
+    throw UsageError(flag + " '" + text + "': unknown suffix '" + suffix + "' (use K, M or G)");
   if (value == 0) throw UsageError(flag + " must be positive");
   return static_cast<std::size_t>(value);
 }
@@ -73,16 +77,23 @@ void run_bench_comm(const BenchCommArgs& args) {
   if (!args.json_path.empty()) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& row : rows) {
-      out.push_back({{"collective", comm::to_string(row.collective)}, {"backend", communicator->backend_name()},
-                     {"world_size", communicator->size()}, {"dtype", comm::to_string(options.type)},
-                     {"bytes", row.payload_bytes}, {"count", row.count}, {"seconds", row.seconds_per_call},
-                     {"algbw_gbps", row.algbw_gbps}, {"busbw_gbps", row.busbw_gbps}, {"correct", row.correct}});
+      out.push_back({{"collective", comm::to_string(row.collective)},
+                     {"backend", communicator->backend_name()},
+                     {"world_size", communicator->size()},
+                     {"dtype", comm::to_string(options.type)},
+                     {"bytes", row.payload_bytes},
+                     {"count", row.count},
+                     {"seconds", row.seconds_per_call},
+                     {"algbw_gbps", row.algbw_gbps},
+                     {"busbw_gbps", row.busbw_gbps},
+                     {"correct", row.correct}});
     }
     std::ofstream(args.json_path) << out.dump(2) << '\n';
   }
   for (const auto& row : rows) {
-    if (!row.correct) throw Error(std::string("bench comm: ") + comm::to_string(row.collective) + " of " +
-                                  std::to_string(row.payload_bytes) + " bytes returned a wrong result");
+    if (!row.correct)
+      throw Error(std::string("bench comm: ") + comm::to_string(row.collective) + " of " +
+                  std::to_string(row.payload_bytes) + " bytes returned a wrong result");
   }
 }
 
@@ -92,14 +103,20 @@ void add_bench_command(CLI::App& app) {
   auto* bench = app.add_subcommand("bench", "Benchmarks of this machine (bench comm: collectives, nccl-tests style)");
   bench->require_subcommand(1);
   auto args = std::make_shared<BenchCommArgs>();
-  auto* comm_cmd = bench->add_subcommand("comm", "Time, algbw and busbw of each collective over sizes; run under zlaunch run");
-  comm_cmd->add_option("--backend", args->backend, "gloo, mpi, nccl or auto (mpi under mpirun, else gloo)")->capture_default_str();
+  auto* comm_cmd =
+      bench->add_subcommand("comm", "Time, algbw and busbw of each collective over sizes; run under zlaunch run");
+  comm_cmd->add_option("--backend", args->backend, "gloo, mpi, nccl or auto (mpi under mpirun, else gloo)")
+      ->capture_default_str();
   comm_cmd->add_option("--dtype", args->dtype, "fp32, bf16 or fp16")->capture_default_str();
   comm_cmd->add_option("--min_bytes", args->min_bytes, "Smallest payload (K/M/G suffixes)")->capture_default_str();
   comm_cmd->add_option("--max_bytes", args->max_bytes, "Largest payload; sizes step by 4x")->capture_default_str();
   comm_cmd->add_option("--collectives", args->collectives, "Which collectives")->delimiter(',')->capture_default_str();
-  comm_cmd->add_option("--iters", args->iterations, "Timed iterations per size")->check(CLI::PositiveNumber)->capture_default_str();
-  comm_cmd->add_option("--warmup", args->warmup, "Untimed iterations per size")->check(CLI::NonNegativeNumber)->capture_default_str();
+  comm_cmd->add_option("--iters", args->iterations, "Timed iterations per size")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  comm_cmd->add_option("--warmup", args->warmup, "Untimed iterations per size")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   comm_cmd->add_option("--json", args->json_path, "Also write the rows as JSON to this file (rank 0)");
   comm_cmd->callback([args] { run_bench_comm(*args); });
 }

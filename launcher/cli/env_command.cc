@@ -11,7 +11,8 @@
 namespace zl::cli {
 
 void add_env_command(CLI::App& app) {
-  auto* command = app.add_subcommand("env", "Print versions, machine, backends and GPUs: the report to paste into a bug");
+  auto* command =
+      app.add_subcommand("env", "Print versions, machine, backends and GPUs: the report to paste into a bug");
   auto as_json = std::make_shared<bool>(false);
   command->add_flag("--json", *as_json, "Print the report as JSON");
   command->callback([as_json] {

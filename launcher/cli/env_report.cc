@@ -12,8 +12,8 @@
 
 #include "zl/base/build_info.h"
 #include "zl/base/system_info.h"
-#include "zl/kernels/blas_core.h"
 #include "zl/device/accelerator_info.h"
+#include "zl/kernels/blas_core.h"
 
 namespace zl::cli {
 namespace {
@@ -77,13 +77,15 @@ nlohmann::ordered_json gather_env_report() {
                        {"memory_total", gib(machine.memory_total_bytes)},
                        {"memory_available", gib(machine.memory_available_bytes)}};
 
-  report["backends"] = {{"gloo", build_info::kHaveGloo}, {"mpi", build_info::kHaveMpi}, {"nccl", build_info::kHaveNccl}};
+  report["backends"] = {
+      {"gloo", build_info::kHaveGloo}, {"mpi", build_info::kHaveMpi}, {"nccl", build_info::kHaveNccl}};
 
   const device::AcceleratorInfo cuda = device::query_accelerators();
   nlohmann::ordered_json gpus = nlohmann::ordered_json::array();
   for (const auto& gpu : cuda.gpus) {
-    gpus.push_back(std::to_string(gpu.index) + ": " + gpu.name + " (sm_" + std::to_string(gpu.compute_capability_major) +
-                   std::to_string(gpu.compute_capability_minor) + ", " + gib(gpu.memory_bytes) + ")");
+    gpus.push_back(std::to_string(gpu.index) + ": " + gpu.name + " (sm_" +
+                   std::to_string(gpu.compute_capability_major) + std::to_string(gpu.compute_capability_minor) + ", " +
+                   gib(gpu.memory_bytes) + ")");
   }
   report["cuda"] = {{"compiled", cuda.cuda_compiled},
                     {"runtime", cuda.cuda_runtime_version.empty() ? "n/a" : cuda.cuda_runtime_version},

@@ -53,7 +53,8 @@ int run(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::cerr << "zlaunch: " << e.what() << '\n';
-    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr || dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr ||
+        dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
       std::cerr << "zlaunch: the subcommands are: " << subcommand_names(app) << " (see zlaunch --help)\n";
     }
     return static_cast<int>(zl::ExitCode::kUsage);

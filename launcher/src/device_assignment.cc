@@ -23,8 +23,7 @@ std::string visible_clause(const std::optional<std::string>& user) {
 std::string too_many_processes(int processes, int gpus, const std::optional<std::string>& user) {
   return "device: cuda runs one process per GPU, but " + plural(processes, "process was", "processes were") +
          " asked for on this machine and only " + plural(gpus, "GPU is", "GPUs are") + " visible" +
-         visible_clause(user) + ". Use --num_processes " + std::to_string(gpus) +
-         " (at most " + std::to_string(gpus) +
+         visible_clause(user) + ". Use --num_processes " + std::to_string(gpus) + " (at most " + std::to_string(gpus) +
          " per machine; --num_processes is the total over all machines), make more GPUs visible, or set "
          "device: cpu.";
 }

@@ -24,8 +24,9 @@ std::string device_summary(const DeviceAssignment& devices) {
   } else {
     text += std::to_string(devices.visible_gpus) + " visible here";
   }
-  text += devices.cuda_visible_devices ? ", CUDA_VISIBLE_DEVICES=" + *devices.cuda_visible_devices + " kept for every rank"
-                                       : ", CUDA_VISIBLE_DEVICES not set (all GPUs visible)";
+  text += devices.cuda_visible_devices
+              ? ", CUDA_VISIBLE_DEVICES=" + *devices.cuda_visible_devices + " kept for every rank"
+              : ", CUDA_VISIBLE_DEVICES not set (all GPUs visible)";
   return text;
 }
 
@@ -56,8 +57,8 @@ std::string format_dry_run(const LaunchPlan& plan, bool as_root) {
   } else {
     auto env = external_environment(shown, 0);
     env["ZLAUNCH_STORE_TOKEN"] = "<secret>";
-    const auto argv = plan.launcher == config::LauncherKind::kMpi ? mpirun_command(shown, env, as_root)
-                                                                   : srun_command(shown, env);
+    const auto argv =
+        plan.launcher == config::LauncherKind::kMpi ? mpirun_command(shown, env, as_root) : srun_command(shown, env);
     os << "command: " << shell_join(argv) << "\n";
   }
   if (!plan.devices.problem.empty()) {

@@ -128,9 +128,4 @@ std::string token_from_run_id(const std::string& run_id) {
   return hex(bytes, sizeof(bytes));
 }
 
-int default_omp_threads(int procs_per_machine) {
-  const int cores = query_system_info().usable_cores;
-  return std::max(1, cores / std::max(1, procs_per_machine));
-}
-
 }  // namespace zl::launcher

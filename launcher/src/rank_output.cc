@@ -24,7 +24,7 @@ void write_fully(int fd, std::string_view data) {
 RankOutput::RankOutput(std::string prefix, int console_fd, const std::string& file_path, std::size_t tail_lines)
     : prefix_(std::move(prefix)), console_fd_(console_fd), file_path_(file_path), tail_lines_(tail_lines) {
   if (!file_path.empty()) {
-    file_ = net::Fd(::open(file_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    file_ = store::net::Fd(::open(file_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!file_.valid()) throw SystemError("cannot create the log file " + file_path, errno);
   }
 }

@@ -92,11 +92,11 @@ SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::ma
   ZL_CHECK_SYS(::pipe2(out_pipe, O_CLOEXEC));
   ZL_CHECK_SYS(::pipe2(err_pipe, O_CLOEXEC));
   SpawnedProcess spawned;
-  spawned.stdout_pipe = net::Fd(out_pipe[0]);
-  spawned.stderr_pipe = net::Fd(err_pipe[0]);
-  net::Fd out_write(out_pipe[1]);
-  net::Fd err_write(err_pipe[1]);
-  net::Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  spawned.stdout_pipe = store::net::Fd(out_pipe[0]);
+  spawned.stderr_pipe = store::net::Fd(err_pipe[0]);
+  store::net::Fd out_write(out_pipe[1]);
+  store::net::Fd err_write(err_pipe[1]);
+  store::net::Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   const pid_t parent = ::getpid();
 
   const pid_t pid = ::fork();
@@ -111,7 +111,7 @@ SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::ma
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the launcher blocks signals for its signalfd
-    ::signal(SIGPIPE, SIG_DFL);                   // and ignores SIGPIPE; an ignored signal survives exec
+    ::signal(SIGPIPE, SIG_DFL);                  // and ignores SIGPIPE; an ignored signal survives exec
     ::execve(c_argv[0], c_argv.data(), c_env.data());
     child_write("zlaunch: cannot execute ");
     child_write(c_argv[0]);
@@ -131,7 +131,8 @@ std::string signal_name(int sig) {
 }
 
 std::string describe_status(int status) {
-  if (WIFSIGNALED(status)) return "killed by " + signal_name(WTERMSIG(status)) + (WCOREDUMP(status) ? " (core dumped)" : "");
+  if (WIFSIGNALED(status))
+    return "killed by " + signal_name(WTERMSIG(status)) + (WCOREDUMP(status) ? " (core dumped)" : "");
   if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
   return "stopped";
 }

@@ -11,7 +11,7 @@
 #include "zl/base/error.h"
 #include "zl/launcher/rank_process.h"
 #include "zl/launcher/signal_channel.h"
-#include "zl/launcher/socket_io.h"
+#include "zl/store/socket_io.h"
 
 namespace zl::launcher {
 namespace {
@@ -32,16 +32,19 @@ std::string machine_list(const std::vector<int>& machines) {
 
 RendezvousSession open_rendezvous(LaunchPlan& plan, bool need_client, std::chrono::milliseconds timeout) {
   RendezvousSession session;
-  StoreClient::Options options;
+  store::StoreClient::Options options;
   options.connect_timeout = timeout;
   if (plan.machine_rank == 0) {
     // One machine on a loopback address: nothing outside needs to reach the store.
-    const std::string bind = plan.num_machines == 1 && is_loopback(plan.main_process_ip) ? plan.main_process_ip : "0.0.0.0";
-    session.server = std::make_unique<StoreServer>(StoreServer::Options{bind, plan.store_port, plan.token});
+    const std::string bind =
+        plan.num_machines == 1 && is_loopback(plan.main_process_ip) ? plan.main_process_ip : "0.0.0.0";
+    session.server =
+        std::make_unique<store::StoreServer>(store::StoreServer::Options{bind, plan.store_port, plan.token});
     plan.store_port = session.server->port();
-    plan.master_port = net::free_tcp_port(bind);
+    plan.master_port = store::net::free_tcp_port(bind);
     if (plan.num_machines == 1 && !need_client) return session;
-    session.client = std::make_unique<StoreClient>(StoreAddress{plan.main_process_ip, plan.store_port}, plan.token, options);
+    session.client = std::make_unique<store::StoreClient>(store::StoreAddress{plan.main_process_ip, plan.store_port},
+                                                          plan.token, options);
     if (plan.num_machines > 1) {
       const nlohmann::json published = {{"run_id", plan.run_id},
                                         {"world_size", plan.world_size},
@@ -52,7 +55,8 @@ RendezvousSession open_rendezvous(LaunchPlan& plan, bool need_client, std::chron
     }
     return session;
   }
-  session.client = std::make_unique<StoreClient>(StoreAddress{plan.main_process_ip, plan.store_port}, plan.token, options);
+  session.client = std::make_unique<store::StoreClient>(store::StoreAddress{plan.main_process_ip, plan.store_port},
+                                                        plan.token, options);
   const auto published = nlohmann::json::parse(session.client->get("plan", timeout), nullptr, false);
   if (!published.is_object()) throw InfrastructureError("rendezvous: machine 0 published an unreadable plan");
   const int world = published.value("world_size", 0);
@@ -60,7 +64,8 @@ RendezvousSession open_rendezvous(LaunchPlan& plan, bool need_client, std::chron
   if (world != plan.world_size || per_machine != plan.procs_per_machine) {
     throw ConfigError("machine 0 runs " + std::to_string(world) + " processes (" + std::to_string(per_machine) +
                       " per machine) but this machine was started with --num_processes " +
-                      std::to_string(plan.world_size) + ": give every machine the same --num_processes and --num_machines");
+                      std::to_string(plan.world_size) +
+                      ": give every machine the same --num_processes and --num_machines");
   }
   plan.run_id = published.value("run_id", plan.run_id);
   plan.master_port = published.value("master_port", 0);
@@ -68,14 +73,14 @@ RendezvousSession open_rendezvous(LaunchPlan& plan, bool need_client, std::chron
   return session;
 }
 
-void join_attempt(StoreClient& store, const LaunchPlan& plan, int attempt, std::chrono::milliseconds timeout) {
-  const std::string prefix = attempt_prefix(attempt) + "joined/";
+void join_attempt(store::StoreClient& store, const LaunchPlan& plan, int attempt, std::chrono::milliseconds timeout) {
+  const std::string prefix = store::attempt_prefix(attempt) + "joined/";
   store.set(prefix + std::to_string(plan.machine_rank), plan.hostname);
   std::vector<std::string> keys;
   for (int m = 0; m < plan.num_machines; ++m) keys.push_back(prefix + std::to_string(m));
   try {
     store.wait(keys, timeout);
-  } catch (const StoreTimeoutError&) {
+  } catch (const store::StoreTimeoutError&) {
     std::vector<int> missing;
     for (int m = 0; m < plan.num_machines; ++m) {
       if (!store.check({keys[static_cast<std::size_t>(m)]})) missing.push_back(m);
@@ -87,10 +92,10 @@ void join_attempt(StoreClient& store, const LaunchPlan& plan, int attempt, std::
   }
 }
 
-bool wait_for_peers_success(StoreClient& store, const LaunchPlan& plan, int attempt, SignalChannel& signals,
+bool wait_for_peers_success(store::StoreClient& store, const LaunchPlan& plan, int attempt, SignalChannel& signals,
                             std::chrono::milliseconds timeout, std::string& failure, int& exit_code) {
   const auto deadline = Clock::now() + timeout;
-  const std::string prefix = attempt_prefix(attempt);
+  const std::string prefix = store::attempt_prefix(attempt);
   store.set(prefix + "done/" + std::to_string(plan.machine_rank), "1");
   std::vector<std::string> done;
   for (int m = 0; m < plan.num_machines; ++m) done.push_back(prefix + "done/" + std::to_string(m));

@@ -1,8 +1,8 @@
 // `zlaunch run [options] PROGRAM [ARGS...]` (DESIGN.md §1, §3): resolve the config, plan the world,
 // start or join the rendezvous store, then run attempts (spawn, supervise, report) until success, a
 // signal, or --max_restarts is used up. Everything after PROGRAM belongs to PROGRAM.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "zl/base/error.h"
+#include "zl/base/system_info.h"
 #include "zl/config/resolve.h"
 #include "zl/device/accelerator_info.h"
 #include "zl/kernels/blas_core.h"
@@ -110,7 +111,8 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   const auto source = config.sources.find("main_process_port");
   if (plan.num_machines > 1 && (source == config.sources.end() || source->second == "default")) plan.store_port = 29500;
   if (plan.num_machines > 1 && plan.store_port == 0) {
-    throw UsageError("--main_process_port 0 (a free port) only works on one machine: the other machines must know the port");
+    throw UsageError(
+        "--main_process_port 0 (a free port) only works on one machine: the other machines must know the port");
   }
   plan.launcher = launch.launcher;
   plan.hostfile = launch.hostfile;
@@ -127,7 +129,7 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   plan.metrics_pushgateway = launch.metrics.pushgateway;
   plan.max_restarts = launch.max_restarts;
   plan.mixed_precision = config::to_string(launch.mixed_precision);
-  plan.omp_num_threads = std::getenv("OMP_NUM_THREADS") != nullptr ? 0 : default_omp_threads(plan.procs_per_machine);
+  plan.omp_num_threads = std::getenv("OMP_NUM_THREADS") != nullptr ? 0 : threads_per_process(plan.procs_per_machine);
   plan.blas_coretype = kernels::better_blas_coretype_here();
   if (plan.launcher != config::LauncherKind::kLocal && plan.machine_rank != 0) {
     throw UsageError("--launcher " + std::string(config::to_string(plan.launcher)) +
@@ -173,9 +175,10 @@ struct LauncherTelemetry {
   void push_final(const LaunchPlan& plan) const {
     if (!endpoint || plan.metrics_pushgateway.empty()) return;
     try {
-      metrics::push_to_gateway(plan.metrics_pushgateway,
-                               {{"run_id", plan.run_id}, {"node", std::to_string(plan.machine_rank)}, {"role", "launcher"}},
-                               endpoint->shared_registry());
+      metrics::push_to_gateway(
+          plan.metrics_pushgateway,
+          {{"run_id", plan.run_id}, {"node", std::to_string(plan.machine_rank)}, {"role", "launcher"}},
+          endpoint->shared_registry());
     } catch (const std::exception& e) {
       std::cerr << "zlaunch: warning: the launcher's final metrics were not pushed: " << e.what() << '\n';
     }
@@ -189,8 +192,8 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 void print_config_summary(const config::ResolvedConfig& config) {
   std::string files;
   for (const auto& f : config.files_used) files += (files.empty() ? "" : ", ") + f;
-  std::cerr << "zlaunch: config files: " << (files.empty() ? "none (built-in defaults, flags and ZLAUNCH_* variables)" : files)
-            << '\n';
+  std::cerr << "zlaunch: config files: "
+            << (files.empty() ? "none (built-in defaults, flags and ZLAUNCH_* variables)" : files) << '\n';
   for (const auto& warning : config.warnings) std::cerr << "zlaunch: warning: " << warning << '\n';
 }
 
@@ -236,8 +239,9 @@ int execute_run(const RunOptions& options) {
             << " machine(s), store " << plan.store_address() << ", logs in " << plan.run_dir << "/\n";
   if (!plan.blas_coretype.empty()) {
     std::cerr << "zlaunch: OpenBLAS chose its " << kernels::blas_core_name() << " kernels on this "
-              << to_string(cpu_simd_level()) << " CPU (it does not recognise the CPU model): ranks get OPENBLAS_CORETYPE="
-              << plan.blas_coretype << " (set OPENBLAS_CORETYPE yourself to choose)\n";
+              << to_string(cpu_simd_level())
+              << " CPU (it does not recognise the CPU model): ranks get OPENBLAS_CORETYPE=" << plan.blas_coretype
+              << " (set OPENBLAS_CORETYPE yourself to choose)\n";
   }
 
   int exit_code = 0;
@@ -286,7 +290,9 @@ int execute_run(const RunOptions& options) {
 
 void add_run_command(CLI::App& app, int& program_exit_code) {
   auto* run = app.add_subcommand("run", "Launch PROGRAM (or the bundled `train`) on N processes");
-  run->footer("PROGRAM [ARGS...]: the program to run on every rank and its own arguments; PROGRAM 'train' = the bundled trainer");
+  run->footer(
+      "PROGRAM [ARGS...]: the program to run on every rank and its own arguments; PROGRAM 'train' = the bundled "
+      "trainer");
   run->prefix_command();  // the first word that is not an option starts PROGRAM; the rest is its argv
   auto options = std::make_shared<RunOptions>();
   add_run_options(*run, *options);

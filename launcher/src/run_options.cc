@@ -32,7 +32,8 @@ constexpr ConfigOption kConfigOptions[] = {
     {"max_restarts", "max_restarts", "INT", "Restart the whole group up to this many times after a failure"},
     {"log_dir", "log_dir", "DIR", "Directory of run directories (<log_dir>/<run_id>/)"},
     {"metrics_port", "metrics_port", "PORT",
-     "Base Prometheus port: rank's port = metrics_port + LOCAL_RANK, the launcher's = metrics_port + processes per machine"},
+     "Base Prometheus port: rank's port = metrics_port + LOCAL_RANK, the launcher's = metrics_port + processes per "
+     "machine"},
     {"metrics_pushgateway", "metrics_pushgateway", "URL",
      "Prometheus Pushgateway (http://host:port) every rank pushes its final metrics to at exit"},
     {"mixed_precision", "mixed_precision", "MODE", "no | fp16 | bf16"},
@@ -50,8 +51,9 @@ void add_run_options(CLI::App& run, RunOptions& options) {
     std::string name = std::string("--") + option.flag;
     if (std::string(option.flag) == "num_processes") name = "-n," + name;
     run.add_option_function<std::string>(
-        name, [&options, key = std::string(option.key)](const std::string& v) { options.typed_config_values[key] = v; },
-        option.help)
+           name,
+           [&options, key = std::string(option.key)](const std::string& v) { options.typed_config_values[key] = v; },
+           option.help)
         ->type_name(option.type);
   }
   run.add_option("--monitor_interval", options.monitor_interval, "Seconds between liveness and progress checks")
@@ -66,7 +68,8 @@ void add_run_options(CLI::App& run, RunOptions& options) {
       ->capture_default_str();
   run.add_flag("--tee{true}", options.tee,
                "Mirror rank output on the console, prefixed [node:rank] (default); --tee=false keeps it in files only");
-  run.add_option("--ranks_filter", options.ranks_filter, "Console shows only these ranks, e.g. 0,3 (files always written)");
+  run.add_option("--ranks_filter", options.ranks_filter,
+                 "Console shows only these ranks, e.g. 0,3 (files always written)");
   run.add_flag("--dry_run", options.dry_run, "Print the plan (machines, ranks, environment, commands) and exit");
   run.add_option("--run_id", options.run_id, "Name of the run directory; default: generated on machine 0");
   run.add_option("--rdzv_token", options.rdzv_token,
@@ -104,10 +107,13 @@ void validate_run_options(const RunOptions& options) {
   non_negative(options.rdzv_timeout, "--rdzv_timeout");
   non_negative(options.hang_timeout, "--hang_timeout");
   if (!(options.monitor_interval > 0.0)) {
-    throw UsageError("--monitor_interval must be a number of seconds > 0, got " + std::to_string(options.monitor_interval));
+    throw UsageError("--monitor_interval must be a number of seconds > 0, got " +
+                     std::to_string(options.monitor_interval));
   }
   if (options.command.empty()) {
-    throw UsageError("zlaunch run: no PROGRAM given; usage: zlaunch run [options] PROGRAM [ARGS...] (PROGRAM 'train' = the bundled trainer)");
+    throw UsageError(
+        "zlaunch run: no PROGRAM given; usage: zlaunch run [options] PROGRAM [ARGS...] (PROGRAM 'train' = the bundled "
+        "trainer)");
   }
 }
 

@@ -15,7 +15,7 @@ SignalChannel::SignalChannel() {
   sigemptyset(&set);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGCHLD}) sigaddset(&set, sig);
   if (::pthread_sigmask(SIG_BLOCK, &set, &previous_) != 0) throw SystemError("pthread_sigmask", errno);
-  fd_ = net::Fd(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  fd_ = store::net::Fd(::signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
   if (!fd_.valid()) throw SystemError("signalfd", errno);
   // A console that went away (`zlaunch run ... | head`) must not kill the launcher and, through the
   // parent-death signal, the job: writes to it fail with EPIPE instead.

@@ -9,21 +9,26 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "zl/base/error.h"
-#include "zl/launcher/progress_reporter.h"
+#include "zl/launcher/hang_culprit.h"
 #include "zl/launcher/rank_output.h"
 #include "zl/launcher/rank_process.h"
 #include "zl/launcher/signal_channel.h"
-#include "zl/launcher/store_client.h"
 #include "zl/launcher/targets_file.h"
 #include "zl/metrics/rank_metrics.h"
+#include "zl/store/store_client.h"
 
 namespace zl::launcher {
 namespace {
@@ -40,14 +45,23 @@ struct Child {
   std::unique_ptr<RankOutput> err;
   std::unique_ptr<MpiOutputDemux> demux;  // external launchers: stdout and stderr both go here
   bool exited = false;
-  Clock::time_point last_activity;
-  std::string last_progress;
+  Clock::time_point last_activity;  // last output (or the spawn)
+  // Hang detection (hang_culprit.h): the last progress report read from the store, as written and as
+  // parsed, when it last changed at all and when its step or collective last changed.
+  std::string last_report;
+  Clock::time_point report_changed;
+  Clock::time_point progress_changed;
+  bool reported = false;  // last_report parsed as a report
+  std::int64_t step = -1;
+  std::string collective;
+  std::chrono::milliseconds heartbeat_period{0};
+  std::chrono::milliseconds state{0};  // the report's "state_ms"
 };
 
 class AttemptRunner {
  public:
   AttemptRunner(const LaunchPlan& plan, const SupervisorSettings& settings, int attempt, SignalChannel& signals,
-                StoreClient* store)
+                store::StoreClient* store)
       : plan_(plan), settings_(settings), attempt_(attempt), signals_(signals), store_(store) {}
 
   AttemptOutcome run();
@@ -56,7 +70,7 @@ class AttemptRunner {
   void spawn_ranks();
   void spawn_external();
   std::unique_ptr<RankOutput> make_output(int rank, bool is_stderr);
-  void read_pipe(Child& child, net::Fd& fd, bool is_stderr);
+  void read_pipe(Child& child, store::net::Fd& fd, bool is_stderr);
   // Whose pipe each polled descriptor is: the child, and whether it is its stderr.
   using PipeOwner = std::pair<Child*, bool>;
   // Appends a POLLIN entry for every still-open rank pipe; the owners, in the same order.
@@ -68,6 +82,7 @@ class AttemptRunner {
   void begin_teardown(int sig);
   void signal_all(int sig);
   void handle_signals();
+  void read_progress(Child& child, Clock::time_point now);
   void check_progress();
   void check_peers();
   void write_targets();
@@ -80,7 +95,7 @@ class AttemptRunner {
   const SupervisorSettings& settings_;
   int attempt_;
   SignalChannel& signals_;
-  StoreClient* store_;
+  store::StoreClient* store_;
   AttemptOutcome outcome_;
   std::vector<Child> children_;
   bool stopping_ = false;
@@ -112,7 +127,7 @@ void AttemptRunner::spawn_ranks() {
     child.out = make_output(rank, false);
     child.err = make_output(rank, true);
     child.process = spawn_process(argv, rank_environment(plan_, attempt_, local));
-    child.last_activity = Clock::now();
+    child.last_activity = child.report_changed = child.progress_changed = Clock::now();
     record.pid = child.process.pid;
     outcome_.ranks.push_back(std::move(record));
     children_.push_back(std::move(child));
@@ -132,11 +147,12 @@ void AttemptRunner::spawn_external() {
     outcome_.ranks.push_back(std::move(record));
   }
   Child child;
-  child.demux = std::make_unique<MpiOutputDemux>([this](int rank, bool is_stderr) { return make_output(rank, is_stderr); }, 2);
+  child.demux =
+      std::make_unique<MpiOutputDemux>([this](int rank, bool is_stderr) { return make_output(rank, is_stderr); }, 2);
   auto env = shared_environment(plan_, attempt_);
   env["ZLAUNCH_ERROR_FILE"] = plan_.attempt_dir(attempt_) + "/rank_{rank}.error.json";
   child.process = spawn_process(settings_.external_command, env);
-  child.last_activity = Clock::now();
+  child.last_activity = child.report_changed = child.progress_changed = Clock::now();
   for (auto& record : outcome_.ranks) record.pid = child.process.pid;
   children_.push_back(std::move(child));
 }
@@ -152,7 +168,8 @@ void AttemptRunner::write_targets() {
     targets.push_back({metrics_target_host(plan_.metrics_bind, plan_.hostname), plan_.metrics_port + record.local_rank,
                        plan_.machine_rank, record.rank});
   }
-  if (!settings_.external_command.empty() && !children_.empty() && !children_.front().exited && plan_.metrics_port != 0) {
+  if (!settings_.external_command.empty() && !children_.empty() && !children_.front().exited &&
+      plan_.metrics_port != 0) {
     for (const auto& record : outcome_.ranks) {
       targets.push_back({metrics_target_host(plan_.metrics_bind, plan_.hostname),
                          plan_.metrics_port + record.local_rank, record.rank / plan_.procs_per_machine, record.rank});
@@ -172,7 +189,7 @@ void AttemptRunner::update_ranks_alive() {
   settings_.metrics->set_ranks_alive(alive);
 }
 
-void AttemptRunner::read_pipe(Child& child, net::Fd& fd, bool is_stderr) {
+void AttemptRunner::read_pipe(Child& child, store::net::Fd& fd, bool is_stderr) {
   char buffer[65536];
   for (int round = 0; round < 16; ++round) {
     const ssize_t n = ::read(fd.get(), buffer, sizeof(buffer));
@@ -221,13 +238,14 @@ void AttemptRunner::on_exit(Child& child, int status) {
     outcome_.root_cause = child.index;
     record.stopped_by_launcher = false;
     if (store_ != nullptr && plan_.num_machines > 1) {
-      const nlohmann::json failure = {{"machine", plan_.machine_rank}, {"rank", record.rank},
-                                      {"exit_code", outcome_.exit_code},
-                                      {"description", "rank " + std::to_string(record.rank) + " on machine " +
-                                                          std::to_string(plan_.machine_rank) + " (" + plan_.hostname +
-                                                          ") " + describe_status(status)}};
+      const nlohmann::json failure = {
+          {"machine", plan_.machine_rank},
+          {"rank", record.rank},
+          {"exit_code", outcome_.exit_code},
+          {"description", "rank " + std::to_string(record.rank) + " on machine " + std::to_string(plan_.machine_rank) +
+                              " (" + plan_.hostname + ") " + describe_status(status)}};
       try {
-        store_->compare_set(attempt_prefix(attempt_) + "failed", "", failure.dump());
+        store_->compare_set(store::attempt_prefix(attempt_) + "failed", "", failure.dump());
       } catch (const std::exception&) {
         // The other machines will notice through their own failures or the store going away.
       }
@@ -270,50 +288,87 @@ void AttemptRunner::handle_signals() {
   }
 }
 
+// Reads the child's progress report; a changed value is a heartbeat, a changed step or collective
+// (or a value that is no report) is progress. External launchers' ranks are judged by output alone.
+void AttemptRunner::read_progress(Child& child, Clock::time_point now) {
+  if (store_ == nullptr || !settings_.external_command.empty()) return;
+  std::optional<std::string> value;
+  try {
+    value = store_->try_get(store::progress_key(attempt_, outcome_.ranks[static_cast<std::size_t>(child.index)].rank));
+  } catch (const std::exception&) {
+    return;  // without the store only output counts as progress
+  }
+  if (!value || *value == child.last_report) return;
+  child.last_report = *value;
+  child.report_changed = now;
+  const bool was_reported = child.reported;
+  const std::int64_t old_step = child.step;
+  const std::string old_collective = child.collective;
+  child.reported = false;
+  try {
+    const auto report = nlohmann::json::parse(*value, nullptr, false);
+    if (report.is_object()) {
+      child.step = report.value("step", std::int64_t{-1});
+      child.collective = report.value("collective", std::string());
+      child.heartbeat_period = std::chrono::milliseconds(report.value("heartbeat_ms", std::int64_t{0}));
+      child.state = std::chrono::milliseconds(report.value("state_ms", std::int64_t{0}));
+      child.reported = true;
+    }
+  } catch (const nlohmann::json::exception&) {
+    // A field of the wrong type: not a report this launcher understands.
+  }
+  if (!child.reported) {
+    child.heartbeat_period = std::chrono::milliseconds(0);
+    child.progress_changed = now;
+  } else if (!was_reported || child.step != old_step || child.collective != old_collective) {
+    child.progress_changed = now;
+  }
+}
+
 void AttemptRunner::check_progress() {
   if (settings_.hang_timeout.count() <= 0 || stopping_) return;
   const auto now = Clock::now();
+  const auto since = [now](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now - std::max(a, b));
+  };
+  std::vector<RankProgress> observed;
+  std::vector<Child*> observed_child;
   for (auto& child : children_) {
     if (child.exited) continue;
-    auto& record = outcome_.ranks[static_cast<std::size_t>(child.index)];
-    if (store_ != nullptr && settings_.external_command.empty()) {
-      try {
-        auto value = store_->try_get(progress_key(attempt_, record.rank));
-        if (value && *value != child.last_progress) {
-          child.last_progress = *value;
-          child.last_activity = now;
-        }
-      } catch (const std::exception&) {
-        // Without the store only output counts as progress.
-      }
+    read_progress(child, now);
+    RankProgress r;
+    r.rank = outcome_.ranks[static_cast<std::size_t>(child.index)].rank;
+    r.since_progress = since(child.last_activity, child.progress_changed);
+    r.since_heartbeat = since(child.last_activity, child.report_changed);
+    r.heartbeat_period = child.heartbeat_period;
+    r.reported = child.reported;
+    r.step = child.step;
+    r.collective = child.collective;
+    // The rank's own time on this step and collective, as of its report, plus the time since.
+    if (child.reported) {
+      r.in_state = child.state + std::chrono::duration_cast<std::chrono::milliseconds>(now - child.report_changed);
     }
-    if (now - child.last_activity < settings_.hang_timeout) continue;
-    std::string where = "no progress report";
-    if (!child.last_progress.empty()) {
-      const auto progress = nlohmann::json::parse(child.last_progress, nullptr, false);
-      if (progress.is_object()) {
-        where = "last step " + std::to_string(progress.value("step", -1LL));
-        const std::string collective = progress.value("collective", "");
-        where += collective.empty() ? ", not in a collective" : ", waiting in " + collective;
-      }
-    }
-    record.hang_reason = "no progress or output for " +
-                         std::to_string(settings_.hang_timeout.count() / 1000.0).substr(0, 5) + " s (" + where + ")";
-    std::fprintf(stderr, "zlaunch: rank %d is hung: %s; tearing the group down\n", record.rank,
-                 record.hang_reason.c_str());
-    if (settings_.metrics != nullptr) settings_.metrics->record_hang_detection();
-    outcome_.kind = AttemptOutcome::Kind::kHang;
-    outcome_.exit_code = kHangExitCode;
-    outcome_.root_cause = child.index;
-    begin_teardown(SIGTERM);
-    return;
+    observed.push_back(std::move(r));
+    observed_child.push_back(&child);
   }
+  const auto verdict = find_hang_culprit(observed, settings_.hang_timeout, settings_.monitor_interval);
+  if (!verdict) return;
+  const Child& culprit = *observed_child[verdict->culprit];
+  auto& record = outcome_.ranks[static_cast<std::size_t>(culprit.index)];
+  record.hang_reason = describe_hang(observed, *verdict);
+  std::fprintf(stderr, "zlaunch: rank %d is hung: %s; tearing the group down\n", record.rank,
+               record.hang_reason.c_str());
+  if (settings_.metrics != nullptr) settings_.metrics->record_hang_detection();
+  outcome_.kind = AttemptOutcome::Kind::kHang;
+  outcome_.exit_code = kHangExitCode;
+  outcome_.root_cause = culprit.index;
+  begin_teardown(SIGTERM);
 }
 
 void AttemptRunner::check_peers() {
   if (store_ == nullptr || plan_.num_machines <= 1 || stopping_) return;
   try {
-    const auto failed = store_->try_get(attempt_prefix(attempt_) + "failed");
+    const auto failed = store_->try_get(store::attempt_prefix(attempt_) + "failed");
     if (!failed) return;
     const auto failure = nlohmann::json::parse(*failed, nullptr, false);
     if (failure.is_object() && failure.value("machine", -1) == plan_.machine_rank) return;
@@ -459,7 +514,7 @@ AttemptOutcome AttemptRunner::run() {
 }  // namespace
 
 AttemptOutcome run_attempt(const LaunchPlan& plan, const SupervisorSettings& settings, int attempt,
-                           SignalChannel& signals, StoreClient* store) {
+                           SignalChannel& signals, store::StoreClient* store) {
   AttemptRunner runner(plan, settings, attempt, signals, store);
   return runner.run();
 }

@@ -24,7 +24,8 @@ PushgatewayAddress parse_pushgateway_url(const std::string& url) {
     }
   }
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
-  if (rest.find("://") != std::string::npos) throw ConfigError("pushgateway URL '" + url + "': only http and https are supported" + example);
+  if (rest.find("://") != std::string::npos)
+    throw ConfigError("pushgateway URL '" + url + "': only http and https are supported" + example);
   if (rest.find('/') != std::string::npos) {
     throw ConfigError("pushgateway URL '" + url + "' has a path; give the gateway's root" + example);
   }

@@ -44,8 +44,9 @@ RankMetrics::RankMetrics(prometheus::Registry& registry, const RunInfo& info, co
                     .Register(registry);
   auto& bytes = prometheus::BuildCounter()
                     .Name("zlaunch_collective_payload_bytes_total")
-                    .Help("Payload of completed collectives in bytes, sized as nccl-tests does (full buffer); "
-                          "busbw = rate(bytes)/rate(seconds) x nccl-tests factor")
+                    .Help(
+                        "Payload of completed collectives in bytes, sized as nccl-tests does (full buffer); "
+                        "busbw = rate(bytes)/rate(seconds) x nccl-tests factor")
                     .Register(registry);
   auto& seconds = prometheus::BuildCounter()
                       .Name("zlaunch_collective_seconds_total")
@@ -91,14 +92,46 @@ RankMetrics::RankMetrics(prometheus::Registry& registry, const RunInfo& info, co
                               .Help("Wall time of one checkpoint save on this rank")
                               .Register(registry)
                               .Add({}, exponential(0.01, 2.0, 16));
-  steps_ = &prometheus::BuildCounter().Name("zlaunch_optimizer_steps_total").Help("Optimizer steps taken").Register(registry).Add({});
-  tokens_ = &prometheus::BuildCounter().Name("zlaunch_tokens_total").Help("Tokens processed by this rank").Register(registry).Add({});
-  samples_ = &prometheus::BuildCounter().Name("zlaunch_samples_total").Help("Samples processed by this rank").Register(registry).Add({});
-  loss_ = &prometheus::BuildGauge().Name("zlaunch_loss").Help("Training loss of the last step (nats per token, mean over the global batch)").Register(registry).Add({});
-  learning_rate_ = &prometheus::BuildGauge().Name("zlaunch_learning_rate").Help("Learning rate of the last step").Register(registry).Add({});
-  grad_norm_ = &prometheus::BuildGauge().Name("zlaunch_grad_norm").Help("Global gradient L2 norm of the last step, before clipping").Register(registry).Add({});
-  loss_scale_ = &prometheus::BuildGauge().Name("zlaunch_loss_scale").Help("Current fp16 loss scale (1 without fp16)").Register(registry).Add({});
-  rendezvous_ = &prometheus::BuildGauge().Name("zlaunch_rendezvous_duration_seconds").Help("Seconds this rank spent building its communicator at start").Register(registry).Add({});
+  steps_ = &prometheus::BuildCounter()
+                .Name("zlaunch_optimizer_steps_total")
+                .Help("Optimizer steps taken")
+                .Register(registry)
+                .Add({});
+  tokens_ = &prometheus::BuildCounter()
+                 .Name("zlaunch_tokens_total")
+                 .Help("Tokens processed by this rank")
+                 .Register(registry)
+                 .Add({});
+  samples_ = &prometheus::BuildCounter()
+                  .Name("zlaunch_samples_total")
+                  .Help("Samples processed by this rank")
+                  .Register(registry)
+                  .Add({});
+  loss_ = &prometheus::BuildGauge()
+               .Name("zlaunch_loss")
+               .Help("Training loss of the last step (nats per token, mean over the global batch)")
+               .Register(registry)
+               .Add({});
+  learning_rate_ = &prometheus::BuildGauge()
+                        .Name("zlaunch_learning_rate")
+                        .Help("Learning rate of the last step")
+                        .Register(registry)
+                        .Add({});
+  grad_norm_ = &prometheus::BuildGauge()
+                    .Name("zlaunch_grad_norm")
+                    .Help("Global gradient L2 norm of the last step, before clipping")
+                    .Register(registry)
+                    .Add({});
+  loss_scale_ = &prometheus::BuildGauge()
+                     .Name("zlaunch_loss_scale")
+                     .Help("Current fp16 loss scale (1 without fp16)")
+                     .Register(registry)
+                     .Add({});
+  rendezvous_ = &prometheus::BuildGauge()
+                     .Name("zlaunch_rendezvous_duration_seconds")
+                     .Help("Seconds this rank spent building its communicator at start")
+                     .Register(registry)
+                     .Add({});
 }
 
 void RankMetrics::record_step(const StepRecord& step) {
@@ -130,10 +163,28 @@ void RankMetrics::record_checkpoint(double seconds) { checkpoint_duration_->Obse
 void RankMetrics::record_rendezvous(double seconds) { rendezvous_->Set(seconds); }
 
 LauncherMetrics::LauncherMetrics(prometheus::Registry& registry) {
-  ranks_alive_ = &prometheus::BuildGauge().Name("zlaunch_launcher_ranks_alive").Help("Ranks of this machine currently running").Register(registry).Add({});
-  restarts_ = &prometheus::BuildCounter().Name("zlaunch_launcher_restarts_total").Help("Restarts of the whole group by this launcher").Register(registry).Add({});
-  hangs_ = &prometheus::BuildCounter().Name("zlaunch_launcher_hang_detections_total").Help("Ranks reported silent for longer than --hang_timeout").Register(registry).Add({});
-  rendezvous_ = &prometheus::BuildGauge().Name("zlaunch_launcher_rendezvous_duration_seconds").Help("Seconds the latest rendezvous of the machines' launchers took (store start or join, and the wait for every machine)").Register(registry).Add({});
+  ranks_alive_ = &prometheus::BuildGauge()
+                      .Name("zlaunch_launcher_ranks_alive")
+                      .Help("Ranks of this machine currently running")
+                      .Register(registry)
+                      .Add({});
+  restarts_ = &prometheus::BuildCounter()
+                   .Name("zlaunch_launcher_restarts_total")
+                   .Help("Restarts of the whole group by this launcher")
+                   .Register(registry)
+                   .Add({});
+  hangs_ = &prometheus::BuildCounter()
+                .Name("zlaunch_launcher_hang_detections_total")
+                .Help("Ranks reported silent for longer than --hang_timeout")
+                .Register(registry)
+                .Add({});
+  rendezvous_ = &prometheus::BuildGauge()
+                     .Name("zlaunch_launcher_rendezvous_duration_seconds")
+                     .Help(
+                         "Seconds the latest rendezvous of the machines' launchers took (store start or join, and the "
+                         "wait for every machine)")
+                     .Register(registry)
+                     .Add({});
 }
 
 void LauncherMetrics::set_ranks_alive(int ranks) { ranks_alive_->Set(ranks); }

@@ -10,7 +10,8 @@
 namespace zl::metrics {
 
 void add_report_command(CLI::App& app) {
-  auto* report = app.add_subcommand("report", "Write an HTML page with plots of a run (loss, tokens/s, step time, memory, communication)");
+  auto* report = app.add_subcommand(
+      "report", "Write an HTML page with plots of a run (loss, tokens/s, step time, memory, communication)");
   auto run_dir = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   report->add_option("RUN_DIR", *run_dir, "The run directory: <log_dir>/<run_id>")->required();

@@ -29,7 +29,8 @@ std::vector<RankLog> read_rank_logs(const std::string& run_dir) {
   const fs::path dir = fs::path(run_dir) / "steps";
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    throw UsageError("zlaunch report: " + dir.string() + " does not exist: pass the run directory of a training run "
+    throw UsageError("zlaunch report: " + dir.string() +
+                     " does not exist: pass the run directory of a training run "
                      "(<log_dir>/<run_id>, printed by zlaunch run), whose ranks write steps/rank_<K>.jsonl");
   }
   const std::regex name("rank_([0-9]+)\\.jsonl");
@@ -47,7 +48,8 @@ std::vector<RankLog> read_rank_logs(const std::string& run_dir) {
         log.steps.push_back(json::parse(line));
         log.steps.back().at("step").get<double>();
       } catch (const json::exception& e) {
-        throw ConfigError(entry.path().string() + ":" + std::to_string(number) + ": not a step record (" + e.what() + ")");
+        throw ConfigError(entry.path().string() + ":" + std::to_string(number) + ": not a step record (" + e.what() +
+                          ")");
       }
     }
     logs.push_back(std::move(log));
@@ -69,9 +71,9 @@ Series per_step(const std::string& name, const RankLog& log, double (*value)(con
 }
 
 std::string kind_color(const std::string& kind) {
-  static const std::map<std::string, std::string> colors = {
-      {"params", "#1f77b4"}, {"grads", "#ff7f0e"},      {"optimizer", "#2ca02c"},
-      {"master", "#d62728"}, {"activations", "#9467bd"}, {"buffers", "#8c564b"}};
+  static const std::map<std::string, std::string> colors = {{"params", "#1f77b4"},      {"grads", "#ff7f0e"},
+                                                            {"optimizer", "#2ca02c"},   {"master", "#d62728"},
+                                                            {"activations", "#9467bd"}, {"buffers", "#8c564b"}};
   const auto it = colors.find(kind);
   return it != colors.end() ? it->second : "#7f7f7f";
 }
@@ -114,13 +116,15 @@ std::string render_run_report(const std::string& run_dir) {
   const std::string rank_name = "rank ";
   std::vector<std::string> charts;
 
-  charts.push_back(render_line_chart({"Loss", "optimizer step", "loss (nats/token)"},
-                                     {per_step("loss", logs.front(), [](const json& j) { return number_at(j, "loss"); })}));
+  charts.push_back(
+      render_line_chart({"Loss", "optimizer step", "loss (nats/token)"},
+                        {per_step("loss", logs.front(), [](const json& j) { return number_at(j, "loss"); })}));
   std::vector<Series> throughput, step_time;
   for (const auto& log : logs) {
     throughput.push_back(per_step(rank_name + std::to_string(log.rank), log,
                                   [](const json& j) { return number_at(j, "tokens") / number_at(j, "seconds"); }));
-    step_time.push_back(per_step(rank_name + std::to_string(log.rank), log, [](const json& j) { return number_at(j, "seconds"); }));
+    step_time.push_back(
+        per_step(rank_name + std::to_string(log.rank), log, [](const json& j) { return number_at(j, "seconds"); }));
   }
   charts.push_back(render_line_chart({"Tokens per second, per rank", "optimizer step", "tokens/s"}, throughput));
   charts.push_back(render_line_chart({"Step time per rank", "optimizer step", "seconds"}, step_time));
@@ -154,11 +158,13 @@ std::string render_run_report(const std::string& run_dir) {
     const double last = logs.front().steps.back().at("step").get<double>();
     for (const auto& [kind, bytes] : estimate.items()) {
       if (bytes.is_number()) {
-        memory.push_back(Series{"estimate " + kind, {{first, bytes.get<double>()}, {last, bytes.get<double>()}}, true, kind_color(kind)});
+        memory.push_back(Series{
+            "estimate " + kind, {{first, bytes.get<double>()}, {last, bytes.get<double>()}}, true, kind_color(kind)});
       }
     }
   }
-  charts.push_back(render_line_chart({"Memory by kind per rank (dashed: estimate-memory)", "optimizer step", "bytes"}, memory));
+  charts.push_back(
+      render_line_chart({"Memory by kind per rank (dashed: estimate-memory)", "optimizer step", "bytes"}, memory));
   charts.back() += memory_table(final_bytes, logs, estimate);
 
   std::map<std::string, Series> comm;
@@ -174,18 +180,21 @@ std::string render_run_report(const std::string& run_dir) {
   for (auto& [name, s] : comm) comm_series.push_back(std::move(s));
   Series exposed{"exposed (not overlapped)", {}, true, "#000"};
   for (const auto& step : logs.front().steps) {
-    if (step.contains("comm_exposed_seconds")) exposed.points.emplace_back(step.at("step").get<double>(), number_at(step, "comm_exposed_seconds"));
+    if (step.contains("comm_exposed_seconds"))
+      exposed.points.emplace_back(step.at("step").get<double>(), number_at(step, "comm_exposed_seconds"));
   }
   if (!exposed.points.empty()) comm_series.push_back(std::move(exposed));
-  charts.push_back(render_line_chart({"Communication time per collective (rank 0, cumulative)", "optimizer step", "seconds"},
-                                     comm_series));
+  charts.push_back(render_line_chart(
+      {"Communication time per collective (rank 0, cumulative)", "optimizer step", "seconds"}, comm_series));
 
   std::ostringstream html;
   html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>zlaunch run report: "
        << escape_xml(fs::path(run_dir).filename().string()) << "</title><style>body{font-family:sans-serif;margin:2em;"
        << "max-width:1400px}figure{display:inline-block;margin:0 1em 1em 0;border:1px solid #ddd}"
-       << "table{border-collapse:collapse;margin:0 0 1em 70px;font-size:13px}caption{text-align:left;padding:4px 0;white-space:nowrap}"
-       << "td,th{border:1px solid #ddd;padding:2px 10px;text-align:right}td:first-child{text-align:left;font-weight:bold}"
+       << "table{border-collapse:collapse;margin:0 0 1em 70px;font-size:13px}caption{text-align:left;padding:4px "
+          "0;white-space:nowrap}"
+       << "td,th{border:1px solid #ddd;padding:2px "
+          "10px;text-align:right}td:first-child{text-align:left;font-weight:bold}"
        << "</style></head><body>\n<h1>zlaunch run report</h1>\n<p>Run directory: <code>" << escape_xml(run_dir)
        << "</code>; " << logs.size() << " rank(s), " << logs.front().steps.size() << " optimizer steps logged by rank "
        << logs.front().rank << ".</p>\n";

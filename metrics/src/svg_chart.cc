@@ -37,8 +37,8 @@ std::string format_si(double v) {
     double scale;
     const char* suffix;
   };
-  static constexpr Prefix kPrefixes[] = {{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1e-2, ""},
-                                         {1e-3, "m"}, {1e-6, "\u00b5"}, {1e-9, "n"}};
+  static constexpr Prefix kPrefixes[] = {{1e12, "T"}, {1e9, "G"},  {1e6, "M"},       {1e3, "k"},
+                                         {1e-2, ""},  {1e-3, "m"}, {1e-6, "\u00b5"}, {1e-9, "n"}};
   char buffer[32] = {};
   const double a = std::fabs(v);
   if (a == 0 || !std::isfinite(v)) {
@@ -59,11 +59,20 @@ std::string escape_xml(const std::string& text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -85,7 +94,8 @@ std::string render_line_chart(const ChartOptions& o, const std::vector<Series>& 
   svg << "<text x=\"" << o.width / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">"
       << escape_xml(o.title) << "</text>";
   if (x0 > x1) {
-    svg << "<text x=\"" << o.width / 2 << "\" y=\"" << o.height / 2 << "\" text-anchor=\"middle\" fill=\"#888\">no data</text></svg>";
+    svg << "<text x=\"" << o.width / 2 << "\" y=\"" << o.height / 2
+        << "\" text-anchor=\"middle\" fill=\"#888\">no data</text></svg>";
     return svg.str();
   }
   if (y0 == y1) y0 -= 1, y1 += 1;
@@ -101,10 +111,13 @@ std::string render_line_chart(const ChartOptions& o, const std::vector<Series>& 
         << format_si(t) << "</text>";
   }
   for (const double t : ticks(x0, x1, 6)) {
-    svg << "<text x=\"" << px(t) << "\" y=\"" << bottom + 15 << "\" text-anchor=\"middle\">" << format_si(t) << "</text>";
+    svg << "<text x=\"" << px(t) << "\" y=\"" << bottom + 15 << "\" text-anchor=\"middle\">" << format_si(t)
+        << "</text>";
   }
-  svg << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << bottom << "\" stroke=\"#333\"/>";
-  svg << "<line x1=\"" << left << "\" x2=\"" << right << "\" y1=\"" << bottom << "\" y2=\"" << bottom << "\" stroke=\"#333\"/>";
+  svg << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << bottom
+      << "\" stroke=\"#333\"/>";
+  svg << "<line x1=\"" << left << "\" x2=\"" << right << "\" y1=\"" << bottom << "\" y2=\"" << bottom
+      << "\" stroke=\"#333\"/>";
   svg << "<text x=\"" << (left + right) / 2 << "\" y=\"" << o.height - 6 << "\" text-anchor=\"middle\">"
       << escape_xml(o.x_label) << "</text>";
   svg << "<text transform=\"translate(14," << (top + bottom) / 2 << ") rotate(-90)\" text-anchor=\"middle\">"

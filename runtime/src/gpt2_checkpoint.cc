@@ -2,6 +2,10 @@
 #include "zl/runtime/gpt2_checkpoint.h"
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 
 #include "zl/base/error.h"
 #include "zl/runtime/safetensors.h"
@@ -20,7 +24,57 @@ void transpose(const float* in, float* out, std::int64_t rows, std::int64_t cols
   }
 }
 
+// A config.json value that must agree with the shapes (absent keys agree).
+void check_agrees(const nlohmann::json& hf, const char* key, int from_shapes, const std::string& path,
+                  const std::string& config_path) {
+  if (!hf.contains(key)) return;
+  if (!hf[key].is_number_integer() || hf[key].get<int>() != from_shapes) {
+    throw ConfigError(config_path + ": " + key + " = " + hf[key].dump() + " contradicts the tensors of " + path + " (" +
+                      std::to_string(from_shapes) + ")");
+  }
+}
+
 }  // namespace
+
+config::ModelSpec gpt2_architecture_of(const std::string& path) {
+  const SafetensorsFile file = SafetensorsFile::read(path);
+  const std::string prefix = file.find("transformer.wte.weight") != nullptr ? "transformer." : "";
+  const SafetensorsEntry* wte = file.find(prefix + "wte.weight");
+  const SafetensorsEntry* wpe = file.find(prefix + "wpe.weight");
+  if (wte == nullptr || wpe == nullptr || wte->shape.size() != 2 || wpe->shape.size() != 2 ||
+      wte->shape[1] != wpe->shape[1]) {
+    throw ConfigError(path +
+                      ": not a GPT-2 checkpoint (expected wte.weight [vocab, width] and wpe.weight "
+                      "[context, width], Hugging Face names)");
+  }
+  config::ModelSpec spec;
+  spec.name = "custom";
+  spec.vocab_size = static_cast<int>(wte->shape[0]);
+  spec.n_embd = static_cast<int>(wte->shape[1]);
+  spec.block_size = static_cast<int>(wpe->shape[0]);
+  while (file.find(prefix + "h." + std::to_string(spec.n_layer) + ".ln_1.weight") != nullptr) ++spec.n_layer;
+  if (spec.n_layer == 0) throw ConfigError(path + ": no transformer blocks (h.0.ln_1.weight is missing)");
+  const std::filesystem::path config_path = std::filesystem::path(path).parent_path() / "config.json";
+  std::ifstream in(config_path);
+  if (in) {
+    nlohmann::json hf;
+    try {
+      hf = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      throw ConfigError(config_path.string() + ": not JSON (" + e.what() + ")");
+    }
+    check_agrees(hf, "n_layer", spec.n_layer, path, config_path.string());
+    check_agrees(hf, "n_embd", spec.n_embd, path, config_path.string());
+    check_agrees(hf, "vocab_size", spec.vocab_size, path, config_path.string());
+    check_agrees(hf, "n_positions", spec.block_size, path, config_path.string());
+    if (hf.contains("n_head") && hf["n_head"].is_number_integer()) spec.n_head = hf["n_head"].get<int>();
+    if (spec.n_head <= 0 || spec.n_embd % spec.n_head != 0) {
+      throw ConfigError(config_path.string() + ": n_head must be a positive divisor of the width " +
+                        std::to_string(spec.n_embd));
+    }
+  }
+  return spec;
+}
 
 void load_gpt2_safetensors(const Gpt2Model& model, ParameterStorage& storage, const std::string& path) {
   const SafetensorsFile file = SafetensorsFile::read(path);

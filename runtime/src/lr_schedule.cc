@@ -10,28 +10,24 @@ namespace zl::runtime {
 
 LrSchedule::LrSchedule(const config::SchedulerSettings& scheduler, double optimizer_lr)
     : s_(scheduler), base_lr_(optimizer_lr), warmup_(std::max<std::int64_t>(2, scheduler.warmup_num_steps)) {
-  const std::string& t = s_.type;
-  if (!t.empty() && t != "WarmupLR" && t != "WarmupDecayLR" && t != "WarmupCosineLR") {
-    throw ConfigError("scheduler.type: '" + t + "' is not supported (use WarmupLR, WarmupDecayLR or WarmupCosineLR)");
-  }
-  if (s_.warmup_type != "log" && s_.warmup_type != "linear") {
-    throw ConfigError("scheduler.params.warmup_type: '" + s_.warmup_type + "' (expected log or linear)");
-  }
-  if ((t == "WarmupDecayLR" || t == "WarmupCosineLR") && s_.total_num_steps < s_.warmup_num_steps) {
+  const config::SchedulerType t = s_.type;
+  if ((t == config::SchedulerType::kWarmupDecayLR || t == config::SchedulerType::kWarmupCosineLR) &&
+      s_.total_num_steps < s_.warmup_num_steps) {
     throw ConfigError("scheduler.params.total_num_steps (" + std::to_string(s_.total_num_steps) +
                       ") must be at least warmup_num_steps (" + std::to_string(s_.warmup_num_steps) + ")");
   }
 }
 
 double LrSchedule::warmup_gamma(std::int64_t step) const {
-  if (s_.warmup_type == "log") return std::log(static_cast<double>(step + 1)) / std::log(static_cast<double>(warmup_));
+  if (s_.warmup_type == config::WarmupType::kLog)
+    return std::log(static_cast<double>(step + 1)) / std::log(static_cast<double>(warmup_));
   return static_cast<double>(step) / static_cast<double>(warmup_);
 }
 
 double LrSchedule::lr(std::int64_t step) const {
-  const std::string& t = s_.type;
-  if (t.empty()) return base_lr_;
-  if (t == "WarmupCosineLR") {
+  const config::SchedulerType t = s_.type;
+  if (t == config::SchedulerType::kConstant) return base_lr_;
+  if (t == config::SchedulerType::kWarmupCosineLR) {
     if (step < warmup_) {
       return base_lr_ * (s_.warmup_min_ratio + (1.0 - s_.warmup_min_ratio) * warmup_gamma(step));
     }
@@ -42,7 +38,7 @@ double LrSchedule::lr(std::int64_t step) const {
   }
   const double delta = s_.warmup_max_lr - s_.warmup_min_lr;
   if (step < warmup_) return s_.warmup_min_lr + delta * warmup_gamma(step);
-  if (t == "WarmupLR") return s_.warmup_max_lr;
+  if (t == config::SchedulerType::kWarmupLR) return s_.warmup_max_lr;
   const double gamma = std::max(0.0, static_cast<double>(s_.total_num_steps - step) /
                                          static_cast<double>(std::max<std::int64_t>(1, s_.total_num_steps - warmup_)));
   return s_.warmup_min_lr + delta * gamma;

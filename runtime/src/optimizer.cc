@@ -1,9 +1,6 @@
 // AdamW, Adam and SGD over flat buffers (zl/runtime/optimizer.h).
 #include "zl/runtime/optimizer.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "zl/base/check.h"
 #include "zl/base/error.h"
 
@@ -42,7 +39,9 @@ class AdamOptimizer final : public Optimizer {
                                                    v_[i].ptr_f32(), n, h);
     }
   }
-  [[nodiscard]] std::string name() const override { return decoupled_ ? "AdamW" : "Adam"; }
+  [[nodiscard]] std::string name() const override {
+    return config::to_string(decoupled_ ? config::OptimizerType::kAdamW : config::OptimizerType::kAdam);
+  }
   [[nodiscard]] std::vector<std::string> state_names() const override { return {"exp_avg", "exp_avg_sq"}; }
   std::vector<std::vector<Tensor>> state_buffers(const std::vector<Tensor>& params) override {
     allocate(params);
@@ -80,7 +79,7 @@ class SgdOptimizer final : public Optimizer {
           static_cast<float>(lr), static_cast<float>(settings_.momentum), static_cast<float>(settings_.weight_decay));
     }
   }
-  [[nodiscard]] std::string name() const override { return "SGD"; }
+  [[nodiscard]] std::string name() const override { return config::to_string(config::OptimizerType::kSgd); }
   [[nodiscard]] std::vector<std::string> state_names() const override { return {"momentum_buffer"}; }
   std::vector<std::vector<Tensor>> state_buffers(const std::vector<Tensor>& params) override {
     allocate(params);
@@ -105,12 +104,15 @@ class SgdOptimizer final : public Optimizer {
 }  // namespace
 
 std::unique_ptr<Optimizer> Optimizer::create(const config::OptimizerSettings& settings, Allocator& allocator) {
-  std::string type = settings.type;
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (type == "adamw") return std::make_unique<AdamOptimizer>(settings, true, allocator);
-  if (type == "adam") return std::make_unique<AdamOptimizer>(settings, false, allocator);
-  if (type == "sgd") return std::make_unique<SgdOptimizer>(settings, allocator);
-  throw ConfigError("optimizer.type: '" + settings.type + "' is not supported by the runtime (use AdamW, Adam or SGD)");
+  switch (settings.type) {
+    case config::OptimizerType::kAdamW:
+      return std::make_unique<AdamOptimizer>(settings, true, allocator);
+    case config::OptimizerType::kAdam:
+      return std::make_unique<AdamOptimizer>(settings, false, allocator);
+    case config::OptimizerType::kSgd:
+      return std::make_unique<SgdOptimizer>(settings, allocator);
+  }
+  throw Error("optimizer.type: not an OptimizerType (" + std::to_string(static_cast<int>(settings.type)) + ")");
 }
 
 }  // namespace zl::runtime

@@ -11,7 +11,10 @@ namespace zl::train {
 
 Checkpointing::Checkpointing(const TrainSetup& setup, engine::Engine& engine, runtime::Gpt2Model& model,
                              checkpoint::TrainingPosition position)
-    : setup_(setup), engine_(engine), model_(model), position_(std::move(position)),
+    : setup_(setup),
+      engine_(engine),
+      model_(model),
+      position_(std::move(position)),
       lead_(engine.communicator().rank() == 0) {}
 
 std::int64_t Checkpointing::resume() {

@@ -8,12 +8,13 @@
 #include <iostream>
 
 #include "train_options.h"
-#include "trainer.h"
+#include "training_run.h"
 #include "zl/base/error.h"
-#include "zl/launcher/error_file.h"
+#include "zl/rank/error_file.h"
+#include "zl/rank/rank_context.h"
 
 int main(int argc, char** argv) {
-  zl::launcher::install_error_handler();
+  zl::rank::install_error_handler();
   try {
     CLI::App app{"train: GPT-2 training on the zlaunch runtime (default: a built-in task)", "train"};
     zl::train::TrainFlags flags;
@@ -25,14 +26,15 @@ int main(int argc, char** argv) {
       std::cerr << "train: " << e.what() << " (see train --help)\n";
       return static_cast<int>(zl::ExitCode::kUsage);
     }
-    return zl::train::run_training(zl::train::make_setup(flags));
+    const zl::rank::RankContext rank = zl::rank::RankContext::from_environment();
+    return zl::train::run_training(zl::train::make_setup(flags, rank));
   } catch (const zl::Error& e) {
     std::cerr << "train: error: " << e.what() << '\n';
-    zl::launcher::record_error(e.what(), typeid(e).name());
+    zl::rank::record_error(e.what(), typeid(e).name());
     return zl::exit_code_for(e);
   } catch (const std::exception& e) {
     std::cerr << "train: unexpected error: " << e.what() << '\n';
-    zl::launcher::record_error(e.what(), typeid(e).name());
+    zl::rank::record_error(e.what(), typeid(e).name());
     return zl::exit_code_for(e);
   }
 }

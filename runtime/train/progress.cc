@@ -23,7 +23,8 @@ void Progress::update(std::int64_t step, double loss, double lr, double grad_nor
     for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '.';
     bar[kWidth] = '\0';
     std::printf("\r%sstep %lld/%lld [%s] loss %.4f%s | %.0f tok/s | ETA %.0fs   ", prefix_.c_str(),
-                static_cast<long long>(step), static_cast<long long>(total_), bar, loss, extra.c_str(), tokens_per_s, eta);
+                static_cast<long long>(step), static_cast<long long>(total_), bar, loss, extra.c_str(), tokens_per_s,
+                eta);
     std::fflush(stdout);
     drawn_ = true;
     return;

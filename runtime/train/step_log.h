@@ -1,5 +1,6 @@
-// --log_json: one JSON object per optimizer step (step, loss, lr, grad_norm, tokens, seconds, the phase
-// times, and memory bytes by kind, current and peak), one per line, flushed after each step.
+// --log_json: one JSON object per optimizer step (step, loss, lr, grad_norm, tokens, seconds, world size,
+// ZeRO stage, skipped and loss scale, and rank 0's memory bytes by kind, current and peak), one per line,
+// flushed after each step. Rank 0 writes it: the loss is the global batch's, the same on every rank.
 #pragma once
 
 #include <fstream>
@@ -11,9 +12,8 @@ namespace zl::train {
 
 class StepLog {
  public:
-  // "" disables the log. Under several ranks the file is `path` with ".rank<R>" inserted before the
-  // extension (log.jsonl -> log.rank1.jsonl). Throws zl::UsageError naming --log_json when unwritable.
-  StepLog(const std::string& path, int rank, int world_size);
+  // "" disables the log. Throws zl::UsageError naming --log_json when unwritable.
+  explicit StepLog(const std::string& path);
   void write(const nlohmann::json& line);
   [[nodiscard]] const std::string& path() const { return path_; }
 

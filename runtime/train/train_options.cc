@@ -5,39 +5,61 @@
 
 #include <cstdlib>
 
+#include "model_choice.h"
 #include "zl/base/error.h"
+#include "zl/base/system_info.h"
+#include "zl/config/auto_rules.h"
+#include "zl/config/resolve.h"
 
 namespace zl::train {
 namespace {
 
-std::optional<std::string> env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') return std::nullopt;
-  return std::string(v);
+int omp_threads(int local_processes) {
+  const char* text = std::getenv("OMP_NUM_THREADS");
+  if (text == nullptr || *text == '\0') return threads_per_process(local_processes);
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  if (*end != '\0' || value < 1 || value > 4096) {
+    throw UsageError(std::string("OMP_NUM_THREADS='") + text + "' is not a thread count >= 1");
+  }
+  return static_cast<int>(value);
 }
 
-int env_int(const char* name, int fallback, int min_value) {
-  const auto v = env(name);
-  if (!v) return fallback;
-  try {
-    std::size_t used = 0;
-    const int x = std::stoi(*v, &used);
-    if (used != v->size() || x < min_value) throw std::invalid_argument(*v);
-    return x;
-  } catch (const std::exception&) {
-    throw UsageError(std::string("environment variable ") + name + "='" + *v +
-                     "' is not an integer >= " + std::to_string(min_value));
+// The launcher's resolved file, or resolve() for this world: the same layers and rules `zlaunch run`
+// uses, with num_processes = the world this process is part of.
+config::ResolvedConfig load_config(const TrainFlags& flags, const rank::RankContext& rank, std::string& origin) {
+  if (!rank.config_path.empty()) {
+    if (!flags.config_file.empty()) {
+      throw UsageError("--config_file " + flags.config_file +
+                       ": this rank runs with the config zlaunch run resolved (" + rank.config_path +
+                       "); pass --config_file to zlaunch run instead");
+    }
+    origin = rank.config_path;
+    return config::read_resolved_config(rank.config_path);
   }
+  config::ResolveRequest request;
+  request.config_file = flags.config_file;
+  request.flags["num_processes"] = std::to_string(rank.identity.world_size);
+  config::ResolvedConfig resolved = config::resolve(request);
+  origin.clear();
+  for (const std::string& file : resolved.files_used) origin += (origin.empty() ? "" : ", ") + file;
+  if (origin.empty()) origin = "built-in defaults";
+  return resolved;
 }
 
 }  // namespace
 
 void add_train_flags(CLI::App& app, TrainFlags& f) {
-  app.add_option("--model", f.model, "GPT-2 size: tiny, small, gpt2, or L,H,C,T,V (layers,heads,width,context,vocab)")
-      ->capture_default_str();
+  app.add_option("--model", f.model,
+                 "GPT-2 size: tiny, small, gpt2, or L,H,C,T,V (layers,heads,width,context,vocab); default: the "
+                 "config's model (launch.model), or the architecture of --init_from");
+  app.add_option("--config_file", f.config_file,
+                 "a launch YAML or DeepSpeed JSON (without zlaunch run; under it, give --config_file to zlaunch run)");
   app.add_option("--data", f.data,
                  "training data: a text file (bytes) or an llm.c .bin token shard; "
-                 "default: the built-in addition task");
+                 "default: the built-in task");
+  app.add_option("--task", f.task, "the built-in task's skill: reverse (reverse the digits) or add (sum two numbers)")
+      ->capture_default_str();
   app.add_option("--steps", f.steps, "optimizer steps (default: 400 on the built-in task, 2000 on files)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--seed", f.seed, "seed of initialization and sample order (default: the config's seed)");
@@ -46,12 +68,13 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--eval_batches", f.eval_batches, "micro-batches per validation")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_flag("--eval_only", f.eval_only, "evaluate (validation loss, task score) without training");
-  app.add_option("--init_from", f.init_from, "initial weights: a Hugging Face GPT-2 .safetensors file");
+  app.add_flag("--eval_only", f.eval_only,
+               "evaluate without training: the loss over the whole --data file in consecutive windows (or the "
+               "built-in task's validation set and score)");
+  app.add_option("--init_from", f.init_from,
+                 "initial weights: a Hugging Face GPT-2 .safetensors file (its architecture is the model's)");
   app.add_option("--sample", f.sample, "generate N tokens of text at the end")->check(CLI::NonNegativeNumber);
-  app.add_option("--log_json", f.log_json,
-                 "write one JSON line per optimizer step to FILE "
-                 "(FILE.rankR under several ranks)");
+  app.add_option("--log_json", f.log_json, "write one JSON line per optimizer step to FILE (rank 0)");
   app.add_option("--lr", f.lr, "peak learning rate: optimizer.lr, and warmup_max_lr of WarmupLR/WarmupDecayLR")
       ->check(CLI::PositiveNumber);
   app.add_option("--context", f.context,
@@ -67,53 +90,29 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--resume", f.resume,
                  "auto (the latest checkpoint in --checkpoint_dir, if any; the default with --checkpoint_dir) "
                  "or a checkpoint: a step directory or a checkpoint directory");
-  app.add_option("--threads", f.threads, "compute threads of this process (default: OMP_NUM_THREADS, else 1)")
+  app.add_option("--threads", f.threads,
+                 "compute threads of this process (default: OMP_NUM_THREADS, else this process's share of the "
+                 "cores)")
       ->check(CLI::NonNegativeNumber);
 }
 
-config::ResolvedConfig default_config() {
-  config::ResolvedConfig c;
-  auto& t = c.training;
-  t.train_micro_batch_size_per_gpu = 8;
-  t.gradient_accumulation_steps = 1;
-  t.train_batch_size = 8;
-  t.gradient_clipping = 1.0;
-  t.optimizer.type = "AdamW";
-  t.optimizer.lr = 1e-3;
-  t.optimizer.betas = {0.9, 0.95};
-  t.optimizer.weight_decay = 0.1;
-  t.scheduler.type = "WarmupCosineLR";
-  t.scheduler.warmup_num_steps = 20;
-  t.scheduler.warmup_type = "linear";
-  t.scheduler.warmup_min_ratio = 0.0;
-  t.scheduler.cos_min_ratio = 0.1;
-  t.scheduler.total_num_steps = 0;  // 0 = the run's --steps
-  t.steps_per_print = 25;
-  t.seed = 1234;
-  return c;
-}
-
-TrainSetup make_setup(const TrainFlags& flags) {
+TrainSetup make_setup(const TrainFlags& flags, const rank::RankContext& rank) {
   TrainSetup s;
   s.flags = flags;
-  s.model = config::parse_model_spec(flags.model, "--model");
+  s.rank = rank;
   s.task = runtime::parse_task_skill(flags.task, "--task");
-  if (const auto path = env("ZLAUNCH_CONFIG")) {
-    s.config = config::read_resolved_config(*path);
-    s.config_origin = *path;
-  } else {
-    s.config = default_config();
-    s.config_origin = "built-in defaults";
-  }
-  s.rank.world_size = env_int("WORLD_SIZE", 1, 1);
-  s.rank.rank = env_int("RANK", 0, 0);
+  s.config = load_config(flags, rank, s.config_origin);
+  const ModelChoice model = choose_model(flags.model, flags.init_from, s.config);
+  s.model = model.spec;
+  s.model_source = model.source;
+  // "auto" values follow the model actually trained, whatever the config was written for.
+  s.config_model = s.config.launch.model;
+  config::resize_auto_for_model(s.config, s.model);
+  s.config.sources["model"] = model.source;
   if (flags.context && *flags.context > s.model.block_size) {
     throw UsageError("--context " + std::to_string(*flags.context) + " exceeds the model's context of " +
-                     std::to_string(s.model.block_size) + " tokens (--model " + flags.model + ")");
-  }
-  if (s.rank.rank >= s.rank.world_size) {
-    throw UsageError("RANK=" + std::to_string(s.rank.rank) +
-                     " is not below WORLD_SIZE=" + std::to_string(s.rank.world_size));
+                     std::to_string(s.model.block_size) + " tokens (" + s.model.dimensions() + ", from " +
+                     s.model_source + ")");
   }
   s.seed = flags.seed.value_or(s.config.training.seed);
   if (flags.lr) {
@@ -123,16 +122,19 @@ TrainSetup make_setup(const TrainFlags& flags) {
   s.steps = flags.steps.value_or(flags.data.empty() ? 400 : 2000);
   auto& sched = s.config.training.scheduler;
   if (sched.total_num_steps == 0) sched.total_num_steps = std::max<std::int64_t>(s.steps, sched.warmup_num_steps);
-  s.threads = flags.threads > 0 ? flags.threads : env_int("OMP_NUM_THREADS", 1, 1);
+  s.threads = flags.threads > 0 ? flags.threads : omp_threads(rank.identity.local_world_size);
   if (s.flags.checkpoint_dir.empty() && (flags.save_every > 0 || flags.keep_last > 0 || flags.resume == "auto")) {
-    throw UsageError(std::string(flags.resume == "auto" ? "--resume auto" : flags.save_every > 0 ? "--save_every" : "--keep_last") +
+    throw UsageError(std::string(flags.resume == "auto" ? "--resume auto"
+                                 : flags.save_every > 0 ? "--save_every"
+                                                        : "--keep_last") +
                      " needs --checkpoint_dir");
   }
-  if (s.flags.resume.empty() && !s.flags.checkpoint_dir.empty()) s.flags.resume = "auto";
-  if (s.config.training.train_micro_batch_size_per_gpu < 1 || s.config.training.gradient_accumulation_steps < 1) {
-    throw ConfigError(s.config_origin +
-                      ": train_micro_batch_size_per_gpu and gradient_accumulation_steps must be >= 1");
+  if (flags.eval_only && (!flags.checkpoint_dir.empty() || !flags.resume.empty())) {
+    throw UsageError(
+        "--eval_only does not read checkpoints; consolidate one (zlaunch checkpoint consolidate) and "
+        "pass --init_from");
   }
+  if (s.flags.resume.empty() && !s.flags.checkpoint_dir.empty()) s.flags.resume = "auto";
   return s;
 }
 

@@ -1,5 +1,7 @@
-// The `train` program's command line and the configuration it runs with: the resolved config from
-// ZLAUNCH_CONFIG when the launcher set it, else built-in defaults; flags override both.
+// The `train` program's command line and the configuration it runs with. One rule whether it runs alone
+// or as a rank: the config is the launcher's resolved file (ZLAUNCH_CONFIG) when there is one, else what
+// configtool's resolve() gives for this world (--config_file, ./zlaunch.yaml, ~/.config/zlaunch,
+// ZLAUNCH_* variables, built-in defaults: the same layers `zlaunch run` reads). Flags override both.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +10,7 @@
 
 #include "zl/config/model_spec.h"
 #include "zl/config/resolved_config.h"
+#include "zl/rank/rank_context.h"
 #include "zl/runtime/addition_task.h"
 
 namespace CLI {
@@ -17,7 +20,8 @@ class App;
 namespace zl::train {
 
 struct TrainFlags {
-  std::string model = "small";
+  std::string model;             // "" = the config's model (launch.model), or --init_from's architecture
+  std::string config_file;       // a launch YAML or DeepSpeed JSON for a run without the launcher
   std::string data;              // "" = the built-in task
   std::string task = "reverse";  // the built-in task's skill: reverse | add
   std::optional<std::int64_t> steps;
@@ -28,29 +32,24 @@ struct TrainFlags {
   std::string init_from;
   int sample = 0;
   std::string log_json;
-  int threads = 0;  // 0 = OMP_NUM_THREADS, else 1
-  std::optional<double> lr;
+  int threads = 0;             // 0 = OMP_NUM_THREADS, else this process's share of the cores
+  std::optional<double> lr;    // overrides optimizer.lr (and warmup_max_lr of the Warmup* schedules)
   std::string checkpoint_dir;  // "" = no checkpoints
   int save_every = 0;          // 0 = only at the end (when checkpoint_dir is set)
   int keep_last = 0;           // 0 = keep every checkpoint
   std::string resume;          // "auto" | a checkpoint path | "" (= "auto" when checkpoint_dir is set)
-  std::optional<int> context;  // training window length (<= the model's context)  // overrides optimizer.lr (and
-                               // warmup_max_lr of WarmupLR/WarmupDecayLR)
-};
-
-// The process's place in a launched job (torch-compatible environment, DESIGN.md §3).
-struct RankInfo {
-  int rank = 0;
-  int world_size = 1;
+  std::optional<int> context;  // training window length (<= the model's context)
 };
 
 struct TrainSetup {
   TrainFlags flags;
-  config::ModelSpec model;
+  rank::RankContext rank;    // who this process is (a world of one without a launcher)
+  config::ModelSpec model;   // the model trained
+  std::string model_source;  // where its architecture came from, for the header line
+  std::string config_model;  // the config's launch.model before it was set to the model trained
   runtime::TaskSkill task = runtime::TaskSkill::kReverse;
   config::ResolvedConfig config;
-  std::string config_origin;  // "built-in defaults" or the ZLAUNCH_CONFIG path
-  RankInfo rank;
+  std::string config_origin;  // the ZLAUNCH_CONFIG path, the files resolve() read, or "built-in defaults"
   std::int64_t steps = 0;
   std::uint64_t seed = 0;
   int threads = 1;
@@ -58,12 +57,8 @@ struct TrainSetup {
 
 void add_train_flags(CLI::App& app, TrainFlags& flags);
 
-// The defaults `train` uses without a launcher: micro-batch 8, no accumulation, AdamW lr 1e-3
-// (betas 0.9/0.95, weight decay 0.1), WarmupCosineLR (linear warmup of 20 steps, to 0.1x), clipping 1.0.
-config::ResolvedConfig default_config();
-
-// Resolves flags + environment + config into the setup; throws zl::UsageError/ConfigError naming the
-// flag, variable or file at fault.
-TrainSetup make_setup(const TrainFlags& flags);
+// Resolves flags + rank context + configuration into the setup; throws zl::UsageError/ConfigError
+// naming the flag, variable or file at fault.
+TrainSetup make_setup(const TrainFlags& flags, const rank::RankContext& rank);
 
 }  // namespace zl::train

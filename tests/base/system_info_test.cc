@@ -33,7 +33,8 @@ TEST(SystemInfo, CoresAndMemoryAreThoseOfThisMachine) {
   EXPECT_EQ(info.logical_cores, sysconf(_SC_NPROCESSORS_ONLN));
   EXPECT_GE(info.usable_cores, 1);
   EXPECT_LE(info.usable_cores, info.logical_cores);
-  const auto physical = static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
+  const auto physical =
+      static_cast<std::uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
   // /proc/meminfo's MemTotal is in kiB and excludes a little reserved memory: within 10% of sysconf.
   EXPECT_GT(info.memory_total_bytes, physical / 10 * 9);
   EXPECT_LE(info.memory_total_bytes, physical);

@@ -59,7 +59,8 @@ nlohmann::json test_identity(const config::ModelSpec& model, const config::Train
 std::vector<RankRun> run_world(const WorldRun& run) {
   kernels::set_blas_threads(1);
   const config::ModelSpec spec = run.model.n_layer > 0 ? run.model : test_model();
-  const config::TrainingSettings training = test_training(run.world_size, run.stage, run.lr, run.precision, run.initial_scale_power);
+  const config::TrainingSettings training =
+      test_training(run.world_size, run.stage, run.lr, run.precision, run.initial_scale_power);
   const runtime::AdditionTask task(2);
   const runtime::TokenDataset data = task.dataset(20000);
   gloo::rendezvous::HashStore store;
@@ -122,7 +123,8 @@ std::vector<std::vector<std::vector<float>>> assemble(const std::vector<RankRun>
     for (const HeldCopy& h : rank.held) {
       if (h.end == h.begin) continue;
       auto& layer = out.at(h.layer);
-      if (layer.empty()) layer.assign(h.kinds.size(), std::vector<float>(static_cast<std::size_t>(layer_sizes[h.layer])));
+      if (layer.empty())
+        layer.assign(h.kinds.size(), std::vector<float>(static_cast<std::size_t>(layer_sizes[h.layer])));
       for (std::size_t k = 0; k < h.kinds.size(); ++k) {
         std::copy(h.kinds[k].begin(), h.kinds[k].end(), layer[k].begin() + h.begin);
       }

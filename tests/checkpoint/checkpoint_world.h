@@ -22,25 +22,25 @@ struct HeldCopy {
 };
 
 struct RankRun {
-  std::vector<double> losses;                       // of the steps this world ran, in order
-  std::vector<double> loss_scales;                  // the loss scale each of those steps used
-  std::vector<bool> skipped;                        // whether each of those steps was skipped
-  std::vector<HeldCopy> held;                       // at capture_at (empty when not captured)
+  std::vector<double> losses;                        // of the steps this world ran, in order
+  std::vector<double> loss_scales;                   // the loss scale each of those steps used
+  std::vector<bool> skipped;                         // whether each of those steps was skipped
+  std::vector<HeldCopy> held;                        // at capture_at (empty when not captured)
   std::vector<std::vector<float>> final_parameters;  // per layer, gathered
-  std::string error;                                // "" when the rank finished
+  std::string error;                                 // "" when the rank finished
 };
 
 struct WorldRun {
   int world_size = 2;
   int stage = 0;
-  int end_step = 20;            // train until this many steps are done
-  std::string load_from;        // a checkpoint to resume from first ("" = fresh from the seed)
-  std::string save_dir;         // where to save ("" = never)
-  std::vector<int> save_at;     // save after these step counts
+  int end_step = 20;         // train until this many steps are done
+  std::string load_from;     // a checkpoint to resume from first ("" = fresh from the seed)
+  std::string save_dir;      // where to save ("" = never)
+  std::vector<int> save_at;  // save after these step counts
   int keep_last = 0;
-  bool save_on_load = false;    // save right after loading (re-saving a loaded state under this world)
-  int capture_at = -1;          // record held state after this many steps (after the load when equal to its step)
-  config::ModelSpec model;      // default: engine::testing::test_model()
+  bool save_on_load = false;  // save right after loading (re-saving a loaded state under this world)
+  int capture_at = -1;        // record held state after this many steps (after the load when equal to its step)
+  config::ModelSpec model;    // default: engine::testing::test_model()
   double lr = 3e-3;
   std::string precision = "fp32";  // fp32 | bf16 | fp16
   int initial_scale_power = 16;    // fp16

@@ -23,10 +23,23 @@ class CheckpointCli : public ::testing::Test {
   void SetUp() override { dir_ = zl::testing::make_temp_dir("ckpt_cli"); }
 
   zl::testing::ProcessResult train_run(const std::vector<std::string>& train_args, int restarts = 0) {
-    std::vector<std::string> argv = {zl::testing::zlaunch_binary(), "run", "-n", "2", "--zero_stage", "3",
-                                     "--log_dir", dir_ + "/logs", "--max_restarts", std::to_string(restarts),
-                                     zl::testing::train_binary(), "--model", kModel, "--threads", "1",
-                                     "--eval_batches", "2"};
+    std::vector<std::string> argv = {zl::testing::zlaunch_binary(),
+                                     "run",
+                                     "-n",
+                                     "2",
+                                     "--zero_stage",
+                                     "3",
+                                     "--log_dir",
+                                     dir_ + "/logs",
+                                     "--max_restarts",
+                                     std::to_string(restarts),
+                                     zl::testing::train_binary(),
+                                     "--model",
+                                     kModel,
+                                     "--threads",
+                                     "1",
+                                     "--eval_batches",
+                                     "2"};
     argv.insert(argv.end(), train_args.begin(), train_args.end());
     zl::testing::ProcessOptions options;
     options.timeout = std::chrono::seconds(240);
@@ -60,13 +73,13 @@ TEST_F(CheckpointCli, SaveInspectConsolidateInitFromAndResume) {
 
   const std::string model = dir_ + "/hf/model.safetensors";
   fs::create_directories(dir_ + "/hf");
-  const auto consolidate =
-      run_process({zl::testing::zlaunch_binary(), "checkpoint", "consolidate", ckpt, "--out", model, "--dtype", "fp32"});
+  const auto consolidate = run_process(
+      {zl::testing::zlaunch_binary(), "checkpoint", "consolidate", ckpt, "--out", model, "--dtype", "fp32"});
   ASSERT_EQ(consolidate.exit_code, 0) << consolidate.err;
   EXPECT_TRUE(fs::exists(dir_ + "/hf/config.json"));
 
-  const auto eval = run_process({zl::testing::train_binary(), "--model", kModel, "--init_from", model, "--eval_only",
-                                 "--threads", "1"});
+  const auto eval = run_process(
+      {zl::testing::train_binary(), "--model", kModel, "--init_from", model, "--eval_only", "--threads", "1"});
   ASSERT_EQ(eval.exit_code, 0) << eval.err;
   ASSERT_NE(accuracy_line(first.out), "") << first.out;
   EXPECT_EQ(accuracy_line(eval.out), accuracy_line(first.out)) << "the consolidated weights are the trained weights";
@@ -102,8 +115,8 @@ TEST_F(CheckpointCli, ErrorsNameThePathAndExitTwo) {
   EXPECT_EQ(corrupt.exit_code, 2);
   EXPECT_NE(corrupt.out.find("rank_00000.bin"), std::string::npos);
   EXPECT_NE(corrupt.out.find("checksum mismatch"), std::string::npos) << corrupt.out;
-  const auto consolidate = run_process(
-      {zl::testing::zlaunch_binary(), "checkpoint", "consolidate", ckpt, "--out", dir_ + "/x.safetensors"});
+  const auto consolidate =
+      run_process({zl::testing::zlaunch_binary(), "checkpoint", "consolidate", ckpt, "--out", dir_ + "/x.safetensors"});
   EXPECT_EQ(consolidate.exit_code, 2);
   EXPECT_NE(consolidate.err.find(ckpt + "/step_00000002/rank_00000.bin"), std::string::npos) << consolidate.err;
 }

@@ -60,7 +60,8 @@ const Trained& trained() {
   return t;
 }
 
-std::vector<float> logits(runtime::Gpt2Model& model, runtime::ParameterStorage& storage, const std::vector<std::int32_t>& tokens) {
+std::vector<float> logits(runtime::Gpt2Model& model, runtime::ParameterStorage& storage,
+                          const std::vector<std::int32_t>& tokens) {
   const int T = static_cast<int>(tokens.size());
   model.forward(storage, tokens.data(), nullptr, 1, T);
   const runtime::Tensor& l = model.logits();
@@ -148,8 +149,8 @@ void expect_logits_agree(const std::string& python, const std::string& script, c
   const auto tokens = probe_tokens();
   std::string token_list;
   for (const auto tok : tokens) token_list += (token_list.empty() ? "" : ",") + std::to_string(tok);
-  const auto result = zl::testing::run_process({python, zl::testing::source_dir() + "/tests/checkpoint/" + script, dir,
-                                                token_list});
+  const auto result =
+      zl::testing::run_process({python, zl::testing::source_dir() + "/tests/checkpoint/" + script, dir, token_list});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   std::printf("%s: %s", script.c_str(), result.err.c_str());
   const auto reference = nlohmann::json::parse(result.out).get<std::vector<float>>();
@@ -162,7 +163,8 @@ void expect_logits_agree(const std::string& python, const std::string& script, c
   const auto ours = logits(model, storage, tokens);
   ASSERT_EQ(ours.size(), reference.size());
   double worst = 0;
-  for (std::size_t i = 0; i < ours.size(); ++i) worst = std::max(worst, static_cast<double>(std::fabs(ours[i] - reference[i])));
+  for (std::size_t i = 0; i < ours.size(); ++i)
+    worst = std::max(worst, static_cast<double>(std::fabs(ours[i] - reference[i])));
   EXPECT_LE(worst, 1e-4);
   std::printf("largest |logit difference| against %s: %.3g\n", script.c_str(), worst);
 }
@@ -170,7 +172,8 @@ void expect_logits_agree(const std::string& python, const std::string& script, c
 TEST(Consolidate, IndependentReferenceForwardAgrees) {
   const auto probe = zl::testing::run_process({kPython, "-c", "import torch"});
   if (probe.exit_code != 0 && probe.err.find("No module named") == std::string::npos) {
-    GTEST_SKIP() << "python3 is not available here (" << probe.err.substr(0, 200) << "); the reference comparison is skipped";
+    GTEST_SKIP() << "python3 is not available here (" << probe.err.substr(0, 200)
+                 << "); the reference comparison is skipped";
   }
   if (probe.exit_code != 0) std::printf("torch is not installed: the reference forward runs in plain Python\n");
   expect_logits_agree(kPython, "gpt2_reference.py", trained().root + "/torch");

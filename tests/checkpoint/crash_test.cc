@@ -27,11 +27,33 @@ class CrashDuringSave : public ::testing::Test {
   void SetUp() override { dir_ = zl::testing::make_temp_dir("ckpt_crash"); }
 
   zl::testing::ProcessResult train(const std::string& name, bool fault, int restarts) {
-    std::vector<std::string> argv = {zl::testing::zlaunch_binary(), "run", "-n", "2", "--zero_stage", "2",
-                                     "--log_dir", dir_ + "/logs", "--max_restarts", std::to_string(restarts),
-                                     "--shutdown_timeout", "5", zl::testing::train_binary(), "--model", "2,2,64,32,256",
-                                     "--threads", "1", "--eval_batches", "1", "--steps", "9", "--save_every", "3",
-                                     "--checkpoint_dir", dir_ + "/" + name, "--log_json", dir_ + "/" + name + ".jsonl"};
+    std::vector<std::string> argv = {zl::testing::zlaunch_binary(),
+                                     "run",
+                                     "-n",
+                                     "2",
+                                     "--zero_stage",
+                                     "2",
+                                     "--log_dir",
+                                     dir_ + "/logs",
+                                     "--max_restarts",
+                                     std::to_string(restarts),
+                                     "--shutdown_timeout",
+                                     "5",
+                                     zl::testing::train_binary(),
+                                     "--model",
+                                     "2,2,64,32,256",
+                                     "--threads",
+                                     "1",
+                                     "--eval_batches",
+                                     "1",
+                                     "--steps",
+                                     "9",
+                                     "--save_every",
+                                     "3",
+                                     "--checkpoint_dir",
+                                     dir_ + "/" + name,
+                                     "--log_json",
+                                     dir_ + "/" + name + ".jsonl"};
     zl::testing::ProcessOptions options;
     options.timeout = std::chrono::seconds(240);
     options.working_directory = dir_;
@@ -80,7 +102,8 @@ TEST_F(CrashDuringSave, RestartedGroupResumesByItselfWithIdenticalLosses) {
   const auto restarted = train("restarted", true, 1);
   ASSERT_EQ(restarted.exit_code, 0) << restarted.out << restarted.err;
   EXPECT_NE(restarted.err.find("attempt 1"), std::string::npos) << restarted.err;
-  EXPECT_NE(restarted.out.find("resumed from " + dir_ + "/restarted/step_00000003"), std::string::npos) << restarted.out;
+  EXPECT_NE(restarted.out.find("resumed from " + dir_ + "/restarted/step_00000003"), std::string::npos)
+      << restarted.out;
 
   const auto want = losses("reference");
   const auto got = losses("restarted");  // attempt 1 rewrote the log from step 4

@@ -24,7 +24,7 @@ using testing::WorldRun;
 struct Saved {
   std::string dir;
   std::vector<std::vector<std::vector<float>>> state;  // [layer][kind]
-  std::vector<double> losses;                           // uninterrupted, 20 steps
+  std::vector<double> losses;                          // uninterrupted, 20 steps
 };
 
 const Saved& saved_by_four_ranks_at_stage3() {

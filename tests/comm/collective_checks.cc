@@ -23,12 +23,17 @@ struct Buffer {
   std::vector<std::uint16_t> h16;
 
   Buffer(DataType t, std::size_t count) : type(t) {
-    if (t == DataType::kFp32) f32.resize(count); else h16.resize(count);
+    if (t == DataType::kFp32)
+      f32.resize(count);
+    else
+      h16.resize(count);
   }
   void* data() { return type == DataType::kFp32 ? static_cast<void*>(f32.data()) : static_cast<void*>(h16.data()); }
   void set(std::size_t i, float v) {
-    if (type == DataType::kFp32) f32[i] = v;
-    else h16[i] = type == DataType::kBf16 ? float_to_bf16_bits(v) : float_to_fp16_bits(v);
+    if (type == DataType::kFp32)
+      f32[i] = v;
+    else
+      h16[i] = type == DataType::kBf16 ? float_to_bf16_bits(v) : float_to_fp16_bits(v);
   }
   [[nodiscard]] float get(std::size_t i) const {
     if (type == DataType::kFp32) return f32[i];
@@ -37,7 +42,9 @@ struct Buffer {
 };
 
 // Input element i of rank r: an integer in [-3, 4] that differs between ranks and positions.
-float input_value(int r, std::size_t i) { return static_cast<float>(static_cast<int>((i * 7 + static_cast<std::size_t>(r) * 3) % 8) - 3); }
+float input_value(int r, std::size_t i) {
+  return static_cast<float>(static_cast<int>((i * 7 + static_cast<std::size_t>(r) * 3) % 8) - 3);
+}
 
 float sum_over_ranks(int n, std::size_t i) {
   float s = 0;
@@ -47,7 +54,8 @@ float sum_over_ranks(int n, std::size_t i) {
 
 std::string mismatch(const char* what, DataType type, std::size_t count, std::size_t i, float got, float want) {
   std::ostringstream os;
-  os << what << " " << to_string(type) << " count " << count << ": element " << i << " is " << got << ", expected " << want;
+  os << what << " " << to_string(type) << " count " << count << ": element " << i << " is " << got << ", expected "
+     << want;
   return os.str();
 }
 
@@ -69,7 +77,8 @@ std::string check_all_collectives(Communicator& comm) {
         comm.all_reduce(buf.data(), count, type, op);
         for (std::size_t i = 0; i < count; ++i) {
           Buffer expect(type, 1);
-          expect.set(0, op == ReduceOp::kSum ? sum_over_ranks(n, i) : sum_over_ranks(n, i) * (1.0f / static_cast<float>(n)));
+          expect.set(
+              0, op == ReduceOp::kSum ? sum_over_ranks(n, i) : sum_over_ranks(n, i) * (1.0f / static_cast<float>(n)));
           if (buf.get(i) != expect.get(0)) return mismatch("all_reduce", type, count, i, buf.get(i), expect.get(0));
         }
       }
@@ -108,11 +117,13 @@ std::string check_all_collectives(Communicator& comm) {
         comm.reduce_scatter(base, own, count, type, ReduceOp::kSum);
         for (std::size_t i = 0; i < count; ++i) {
           const std::size_t g = static_cast<std::size_t>(r) * count + i;
-          if (buf.get(g) != sum_over_ranks(n, g)) return mismatch("reduce_scatter in place", type, count, i, buf.get(g), sum_over_ranks(n, g));
+          if (buf.get(g) != sum_over_ranks(n, g))
+            return mismatch("reduce_scatter in place", type, count, i, buf.get(g), sum_over_ranks(n, g));
         }
         comm.all_gather(own, base, count, type);
         for (std::size_t g = 0; g < count * static_cast<std::size_t>(n); ++g) {
-          if (buf.get(g) != sum_over_ranks(n, g)) return mismatch("all_gather in place", type, count, g, buf.get(g), sum_over_ranks(n, g));
+          if (buf.get(g) != sum_over_ranks(n, g))
+            return mismatch("all_gather in place", type, count, g, buf.get(g), sum_over_ranks(n, g));
         }
       }
       // broadcast from the last rank.
@@ -121,7 +132,8 @@ std::string check_all_collectives(Communicator& comm) {
         for (std::size_t i = 0; i < count; ++i) buf.set(i, input_value(r, i));
         comm.broadcast(buf.data(), count, type, n - 1);
         for (std::size_t i = 0; i < count; ++i) {
-          if (buf.get(i) != input_value(n - 1, i)) return mismatch("broadcast", type, count, i, buf.get(i), input_value(n - 1, i));
+          if (buf.get(i) != input_value(n - 1, i))
+            return mismatch("broadcast", type, count, i, buf.get(i), input_value(n - 1, i));
         }
       }
     }

@@ -50,9 +50,14 @@ TEST_P(GlooCollectives, CountsCallsAndPayloadAsNcclTestsSizesThem) {
     work.wait();
     const CommStats s = comm.stats();
     const auto bytes = static_cast<std::uint64_t>(1001 * 4);
-    if (s.of(Collective::kAllReduce).calls != 2 || s.of(Collective::kAllReduce).payload_bytes != 2 * bytes) return "all_reduce counts";
-    if (s.of(Collective::kReduceScatter).calls != 1 || s.of(Collective::kReduceScatter).payload_bytes != bytes * static_cast<std::uint64_t>(n)) return "reduce_scatter counts";
-    if (s.of(Collective::kAllGather).calls != 1 || s.of(Collective::kAllGather).payload_bytes != bytes * static_cast<std::uint64_t>(n)) return "all_gather counts";
+    if (s.of(Collective::kAllReduce).calls != 2 || s.of(Collective::kAllReduce).payload_bytes != 2 * bytes)
+      return "all_reduce counts";
+    if (s.of(Collective::kReduceScatter).calls != 1 ||
+        s.of(Collective::kReduceScatter).payload_bytes != bytes * static_cast<std::uint64_t>(n))
+      return "reduce_scatter counts";
+    if (s.of(Collective::kAllGather).calls != 1 ||
+        s.of(Collective::kAllGather).payload_bytes != bytes * static_cast<std::uint64_t>(n))
+      return "all_gather counts";
     if (s.of(Collective::kBroadcast).calls != 0) return "broadcast counts";
     return "";
   });
@@ -70,7 +75,8 @@ TEST_P(GlooCollectives, AsyncWorkCompletesInSubmissionOrder) {
     for (auto& w : works) w.wait();
     for (std::size_t k = 0; k < buffers.size(); ++k) {
       for (const float v : buffers[k]) {
-        if (v != static_cast<float>((k + 1) * static_cast<std::size_t>(n))) return "buffer " + std::to_string(k) + " holds " + std::to_string(v);
+        if (v != static_cast<float>((k + 1) * static_cast<std::size_t>(n)))
+          return "buffer " + std::to_string(k) + " holds " + std::to_string(v);
       }
     }
     return "";
@@ -86,12 +92,14 @@ TEST(GlooReduceScatter, LargeBuffersAcrossManySegmentsAreExact) {
   const std::size_t count = 3'000'001;
   run_ranks(n, [&](Communicator& comm) -> std::string {
     std::vector<float> in(count * n), out(count);
-    for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>((i % 13) + static_cast<std::size_t>(comm.rank()));
+    for (std::size_t i = 0; i < in.size(); ++i)
+      in[i] = static_cast<float>((i % 13) + static_cast<std::size_t>(comm.rank()));
     comm.reduce_scatter(in.data(), out.data(), count, DataType::kFp32, ReduceOp::kSum);
     for (std::size_t i = 0; i < count; ++i) {
       const std::size_t g = static_cast<std::size_t>(comm.rank()) * count + i;
       const float want = static_cast<float>(3 * (g % 13) + 0 + 1 + 2);
-      if (out[i] != want) return "element " + std::to_string(i) + " is " + std::to_string(out[i]) + ", expected " + std::to_string(want);
+      if (out[i] != want)
+        return "element " + std::to_string(i) + " is " + std::to_string(out[i]) + ", expected " + std::to_string(want);
     }
     return "";
   });

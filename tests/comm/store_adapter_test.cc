@@ -11,7 +11,7 @@
 #include "collective_checks.h"
 #include "zl/comm/communicator.h"
 #include "zl/comm/gloo/backend.h"
-#include "zl/launcher/store_server.h"
+#include "zl/store/store_server.h"
 
 namespace zl::comm {
 namespace {
@@ -22,8 +22,8 @@ std::vector<std::string> run_attempt(int port, int n, int attempt) {
   for (int r = 0; r < n; ++r) {
     threads.emplace_back([&, r] {
       try {
-        launcher::StoreClient client(launcher::StoreAddress{"127.0.0.1", port}, "secret");
-        RendezvousStoreAdapter store(client, launcher::attempt_prefix(attempt) + "comm/", std::chrono::seconds(30));
+        store::StoreClient client(store::StoreAddress{"127.0.0.1", port}, "secret");
+        RendezvousStoreAdapter store(client, store::attempt_prefix(attempt) + "comm/", std::chrono::seconds(30));
         Communicator comm(make_gloo_backend(GlooOptions{r, n, "127.0.0.1", std::chrono::seconds(60)}, store));
         errors[static_cast<std::size_t>(r)] = testing::check_all_collectives(comm);
       } catch (const std::exception& e) {
@@ -36,7 +36,7 @@ std::vector<std::string> run_attempt(int port, int n, int attempt) {
 }
 
 TEST(RendezvousStoreAdapter, GlooMeshConnectsThroughTheLauncherStore) {
-  launcher::StoreServer server({"127.0.0.1", 0, "secret"});
+  store::StoreServer server({"127.0.0.1", 0, "secret"});
   for (int attempt = 0; attempt < 2; ++attempt) {
     const auto errors = run_attempt(server.port(), 3, attempt);
     for (std::size_t r = 0; r < errors.size(); ++r) EXPECT_EQ(errors[r], "") << "attempt " << attempt << " rank " << r;
@@ -44,13 +44,13 @@ TEST(RendezvousStoreAdapter, GlooMeshConnectsThroughTheLauncherStore) {
 }
 
 TEST(RendezvousStoreAdapter, MissingKeyTimesOutWithTheKeyNamed) {
-  launcher::StoreServer server({"127.0.0.1", 0, "secret"});
-  launcher::StoreClient client(launcher::StoreAddress{"127.0.0.1", server.port()}, "secret");
+  store::StoreServer server({"127.0.0.1", 0, "secret"});
+  store::StoreClient client(store::StoreAddress{"127.0.0.1", server.port()}, "secret");
   RendezvousStoreAdapter store(client, "attempt/0/comm/", std::chrono::milliseconds(200));
   try {
     store.get("rank_7_address");
     FAIL() << "expected a timeout";
-  } catch (const launcher::StoreTimeoutError& e) {
+  } catch (const store::StoreTimeoutError& e) {
     EXPECT_NE(std::string(e.what()).find("attempt/0/comm/rank_7_address"), std::string::npos) << e.what();
   }
 }

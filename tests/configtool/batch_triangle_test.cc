@@ -7,7 +7,8 @@
 namespace zl::config {
 namespace {
 
-BatchRequest request(std::optional<std::int64_t> tbs, std::optional<std::int64_t> micro, std::optional<std::int64_t> gas, int ws) {
+BatchRequest request(std::optional<std::int64_t> tbs, std::optional<std::int64_t> micro,
+                     std::optional<std::int64_t> gas, int ws) {
   BatchRequest r;
   r.train_batch_size = tbs;
   r.micro_batch = micro;
@@ -25,7 +26,9 @@ TEST(BatchTriangle, AllThreeGivenAndConsistent) {
 TEST(BatchTriangle, TutorialConfigAtFourProcessesNamesTheNumbers) {
   const auto r = resolve_batch(request(64, 16, 4, 4));
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_NE(r.errors[0].find("train_batch_size 64 != 16 * 4 * 4 (micro × accumulation × world size)"), std::string::npos) << r.errors[0];
+  EXPECT_NE(r.errors[0].find("train_batch_size 64 != 16 * 4 * 4 (micro × accumulation × world size)"),
+            std::string::npos)
+      << r.errors[0];
   EXPECT_NE(r.errors[0].find("set train_batch_size to 256"), std::string::npos) << r.errors[0];
 }
 

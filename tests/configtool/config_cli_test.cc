@@ -41,7 +41,8 @@ TEST(ConfigCli, TutorialConfigIsInconsistentAtFourProcessesAndValidAtOne) {
   const std::string file = write_file(dir, "ds_config.json", kTutorial);
   auto r = run_process({zlaunch_binary(), "config", "validate", file, "--num_processes", "4"}, clean_env());
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
-  EXPECT_NE(r.err.find("train_batch_size 64 != 16 * 4 * 4 (micro × accumulation × world size)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("train_batch_size 64 != 16 * 4 * 4 (micro × accumulation × world size)"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find(file), std::string::npos) << r.err;
   r = run_process({zlaunch_binary(), "config", "validate", file, "--num_processes", "1"}, clean_env());
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -55,7 +56,8 @@ TEST(ConfigCli, ValidateCombinesALaunchYamlWithTheJson) {
   auto r = run_process({zlaunch_binary(), "config", "validate", file, "--config_file", yaml}, clean_env());
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("64 != 16 * 4 * 4"), std::string::npos) << r.err;
-  r = run_process({zlaunch_binary(), "config", "validate", file, "--config_file", yaml, "--num_processes", "3"}, clean_env());
+  r = run_process({zlaunch_binary(), "config", "validate", file, "--config_file", yaml, "--num_processes", "3"},
+                  clean_env());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("not divisible by num_machines 2"), std::string::npos) << r.err;
 }
@@ -80,15 +82,18 @@ TEST(ConfigCli, ShowAttributesEachValueToItsPrecedenceLayer) {
   const std::string root = zl::testing::make_temp_dir("zl_show_");
   const std::string home = root + "/home";
   const std::string work = root + "/work";
-  write_file(home, ".config/zlaunch/default.yaml", "max_restarts: 3\nlog_dir: from_home\nnum_processes: 2\nmain_process_port: 1111\n");
+  write_file(home, ".config/zlaunch/default.yaml",
+             "max_restarts: 3\nlog_dir: from_home\nnum_processes: 2\nmain_process_port: 1111\n");
   write_file(work, "zlaunch.yaml", "log_dir: from_cwd\nmain_process_port: 1234\nnum_processes: 2\n");
-  const std::string config_file = write_file(root, "explicit.yaml", "main_process_port: 2345\nmetrics:\n  port: 9999\n");
+  const std::string config_file =
+      write_file(root, "explicit.yaml", "main_process_port: 2345\nmetrics:\n  port: 9999\n");
   ProcessOptions o = clean_env();
   o.working_directory = work;
   o.set_env["HOME"] = home;
   o.set_env["ZLAUNCH_METRICS_PORT"] = "9600";
   o.set_env["ZLAUNCH_MIXED_PRECISION"] = "bf16";
-  const auto r = run_process({zlaunch_binary(), "config", "show", "--config_file", config_file, "--mixed_precision", "fp16"}, o);
+  const auto r =
+      run_process({zlaunch_binary(), "config", "show", "--config_file", config_file, "--mixed_precision", "fp16"}, o);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const auto rows = parse_show(r.out);
   using Row = std::pair<std::string, std::string>;
@@ -114,26 +119,33 @@ TEST(ConfigCli, ShowAttributesEachValueToItsPrecedenceLayer) {
 
 TEST(ConfigCli, EstimateMemoryReproducesZeroTableOne) {
   const auto r = run_process({zlaunch_binary(), "estimate-memory", "--params", "7.5e9", "--num_processes", "4",
-                              "--mixed_precision", "fp16", "--zero_stage", "all", "--json"}, clean_env());
+                              "--mixed_precision", "fp16", "--zero_stage", "all", "--json"},
+                             clean_env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   const double expected_gb[4] = {120, 52.5, 41.25, 30};
   ASSERT_EQ(json.at("stages").size(), 4u);
   for (int s = 0; s < 4; ++s) {
-    EXPECT_EQ(json.at("stages")[s].at("model_state_bytes").get<std::int64_t>(), static_cast<std::int64_t>(expected_gb[s] * 1e9)) << s;
+    EXPECT_EQ(json.at("stages")[s].at("model_state_bytes").get<std::int64_t>(),
+              static_cast<std::int64_t>(expected_gb[s] * 1e9))
+        << s;
   }
-  const auto table = run_process({zlaunch_binary(), "estimate-memory", "--params", "7.5B", "--num_processes", "4",
-                                  "--mixed_precision", "bf16"}, clean_env());
+  const auto table = run_process(
+      {zlaunch_binary(), "estimate-memory", "--params", "7.5B", "--num_processes", "4", "--mixed_precision", "bf16"},
+      clean_env());
   ASSERT_EQ(table.exit_code, 0) << table.err;
-  for (const char* gb : {"120 GB", "52.5 GB", "41.25 GB", "30 GB"}) EXPECT_NE(table.out.find(gb), std::string::npos) << table.out;
+  for (const char* gb : {"120 GB", "52.5 GB", "41.25 GB", "30 GB"})
+    EXPECT_NE(table.out.find(gb), std::string::npos) << table.out;
 }
 
 TEST(ConfigCli, EstimateMemoryWarnsWhenAHigherStageCostsMore) {
-  const auto r = run_process({zlaunch_binary(), "estimate-memory", "--model", "small", "--num_processes", "4"}, clean_env());
+  const auto r =
+      run_process({zlaunch_binary(), "estimate-memory", "--model", "small", "--num_processes", "4"}, clean_env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("warning: stage 3 needs MORE memory per rank than stage 2"), std::string::npos) << r.out;
-  const auto offload = run_process({zlaunch_binary(), "estimate-memory", "--params", "1B", "--zero_stage", "2", "--offload_param", "cpu"},
-                                   clean_env());
+  const auto offload = run_process(
+      {zlaunch_binary(), "estimate-memory", "--params", "1B", "--zero_stage", "2", "--offload_param", "cpu"},
+      clean_env());
   EXPECT_EQ(offload.exit_code, 2);
   EXPECT_NE(offload.err.find("parameter offload needs ZeRO stage 3"), std::string::npos) << offload.err;
   const auto bad = run_process({zlaunch_binary(), "estimate-memory", "--params", "lots"}, clean_env());
@@ -143,11 +155,13 @@ TEST(ConfigCli, EstimateMemoryWarnsWhenAHigherStageCostsMore) {
 
 TEST(ConfigCli, EstimateMemoryReadsStageAndBucketsFromAConfig) {
   const std::string dir = zl::testing::make_temp_dir("zl_cli_");
-  const std::string file = write_file(dir, "ds.json", R"({"train_micro_batch_size_per_gpu": 1, "bf16": {"enabled": true},
+  const std::string file =
+      write_file(dir, "ds.json", R"({"train_micro_batch_size_per_gpu": 1, "bf16": {"enabled": true},
     "zero_optimization": {"stage": 3, "reduce_bucket_size": "auto", "stage3_prefetch_bucket_size": "auto",
                           "stage3_param_persistence_threshold": "auto", "offload_optimizer": {"device": "cpu"}}})");
-  const auto r = run_process({zlaunch_binary(), "estimate-memory", "--config", file, "--model", "tiny", "--num_processes", "2", "--json"},
-                             clean_env());
+  const auto r = run_process(
+      {zlaunch_binary(), "estimate-memory", "--config", file, "--model", "tiny", "--num_processes", "2", "--json"},
+      clean_env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   ASSERT_EQ(json.at("stages").size(), 1u);
@@ -155,7 +169,7 @@ TEST(ConfigCli, EstimateMemoryReadsStageAndBucketsFromAConfig) {
   EXPECT_EQ(s.at("stage"), 3);
   EXPECT_EQ(json.at("mixed_precision"), "bf16");
   const std::int64_t padded = json.at("padded_parameters");
-  EXPECT_EQ(s.at("params_bytes"), padded / 2 * 2);         // bf16 shard
+  EXPECT_EQ(s.at("params_bytes"), padded / 2 * 2);          // bf16 shard
   EXPECT_EQ(s.at("optimizer_bytes"), 0);                    // offloaded
   EXPECT_EQ(s.at("offloaded_bytes"), padded / 2 * 12);      // optimizer states + master, in host memory
   EXPECT_EQ(s.at("reduce_bucket_bytes"), 64 * 64 * 2 * 2);  // h² elements, 2 bytes, x2 for overlap_comm at stage 3
@@ -173,9 +187,11 @@ TEST(ConfigCli, DefaultAndTemplateWriteValidConfigs) {
   EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
 
   r = run_process({zlaunch_binary(), "config", "--template", "zero3", "--num_processes", "8", "--num_machines", "2",
-                   "--micro_batch", "4", "--gradient_accumulation_steps", "2", "--output", dir + "/z3"}, clean_env());
+                   "--micro_batch", "4", "--gradient_accumulation_steps", "2", "--output", dir + "/z3"},
+                  clean_env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = run_process({zlaunch_binary(), "config", "show", "--json", "--config_file", dir + "/z3/zlaunch.yaml"}, clean_env());
+  r = run_process({zlaunch_binary(), "config", "show", "--json", "--config_file", dir + "/z3/zlaunch.yaml"},
+                  clean_env());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto json = nlohmann::json::parse(r.out);
   EXPECT_EQ(json.at("training").at("zero_optimization").at("stage"), 3);

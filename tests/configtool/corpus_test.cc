@@ -47,7 +47,8 @@ struct Override {
 const std::map<std::string, Override>& stricter_than_deepspeed() {
   static const std::map<std::string, Override> overrides = {
       // offload_param below stage 3: DeepSpeed's schema lets it pass and ignores it; DESIGN §2 rejects it.
-      {"trlx__examples__summarize_rlhf__configs__ds_config_trlx_gptj_summarize", {2, 2, "parameter offload needs ZeRO stage 3"}},
+      {"trlx__examples__summarize_rlhf__configs__ds_config_trlx_gptj_summarize",
+       {2, 2, "parameter offload needs ZeRO stage 3"}},
       {"trlx__examples__summarize_rlhf__sft__ds_config_gptj", {2, 2, "parameter offload needs ZeRO stage 3"}},
       {"hybrid_engine_config", {2, 2, "parameter offload needs ZeRO stage 3"}},
       // NVMe offload does not exist in this runtime.
@@ -107,8 +108,9 @@ TEST_F(Corpus, DeepSpeedFilesGetDeepSpeedsVerdictOrAStatedStricterOne) {
     if (row.file.rfind("deepspeed/", 0) != 0) continue;
     for (const int ws : {1, 4}) {
       const std::string& verdict = ws == 1 ? row.verdict_ws1 : row.verdict_ws4;
-      const auto r = run_process({zlaunch_binary(), "config", "validate", (dir_ / row.file).string(), "--num_processes", std::to_string(ws)},
-                                 options());
+      const auto r = run_process(
+          {zlaunch_binary(), "config", "validate", (dir_ / row.file).string(), "--num_processes", std::to_string(ws)},
+          options());
       ASSERT_FALSE(r.timed_out) << row.file;
       ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 2) << row.file << " crashed: " << r.exit_code << "\n" << r.err;
       int expected = expected_from_verdict(verdict);
@@ -119,13 +121,15 @@ TEST_F(Corpus, DeepSpeedFilesGetDeepSpeedsVerdictOrAStatedStricterOne) {
           must_contain = o.must_contain;
         }
       }
-      EXPECT_EQ(r.exit_code, expected) << row.file << " at world size " << ws << "\nDeepSpeed: " << verdict << "\n" << r.out << r.err;
+      EXPECT_EQ(r.exit_code, expected) << row.file << " at world size " << ws << "\nDeepSpeed: " << verdict << "\n"
+                                       << r.out << r.err;
       if (!must_contain.empty()) {
         EXPECT_NE(r.err.find(must_contain), std::string::npos) << row.file << "\n" << r.err;
       }
       if (expected_from_verdict(verdict) == 2 && verdict.find("inconsistent") != std::string::npos) {
-        EXPECT_NE(r.err.find(product_of(verdict)), std::string::npos) << row.file << ": the message must carry DeepSpeed's numbers "
-                                                                      << product_of(verdict) << "\n" << r.err;
+        EXPECT_NE(r.err.find(product_of(verdict)), std::string::npos)
+            << row.file << ": the message must carry DeepSpeed's numbers " << product_of(verdict) << "\n"
+            << r.err;
       }
       if (r.exit_code == 0) {
         EXPECT_NE(r.out.find("train_batch_size"), std::string::npos) << row.file << ": resolved values are printed";
@@ -167,8 +171,9 @@ TEST_F(Corpus, AccelerateYamlsAreReadAsLaunchConfigs) {
     if (row.file.rfind("accelerate/", 0) != 0) continue;
     const fs::path yaml = tree / row.repo / row.source_path;
     for (const int ws : {1, 4}) {
-      const auto r = run_process({zlaunch_binary(), "config", "validate", yaml.string(), "--num_processes", std::to_string(ws)},
-                                 options(yaml.parent_path().parent_path().string()));
+      const auto r =
+          run_process({zlaunch_binary(), "config", "validate", yaml.string(), "--num_processes", std::to_string(ws)},
+                      options(yaml.parent_path().parent_path().string()));
       ASSERT_FALSE(r.timed_out) << row.file;
       int expected = 0;
       std::string must_contain;

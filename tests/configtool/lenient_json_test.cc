@@ -19,7 +19,8 @@ std::string error_of(const std::string& text) {
 }
 
 TEST(LenientJson, CommentsAndTrailingCommasAreAccepted) {
-  const auto j = parse_lenient_json("// header\n{\n  \"a\": 1, /* inline */\n  \"b\": [1, 2,],\n  \"s\": \"x,}\",\n}\n", "x.json");
+  const auto j =
+      parse_lenient_json("// header\n{\n  \"a\": 1, /* inline */\n  \"b\": [1, 2,],\n  \"s\": \"x,}\",\n}\n", "x.json");
   EXPECT_EQ(j.at("a"), 1);
   EXPECT_EQ(j.at("b").size(), 2u);
   EXPECT_EQ(j.at("s"), "x,}");
@@ -33,7 +34,8 @@ TEST(LenientJson, PythonLiteralIsNamedWithLineAndColumn) {
 
 TEST(LenientJson, TemplatePlaceholderAndBareWordsAreExplained) {
   EXPECT_NE(error_of("{\"stage\": ${zero_stage}}").find("unfilled template placeholder"), std::string::npos);
-  EXPECT_NE(error_of("{\"train_batch_size\": global_batch_size}").find("'global_batch_size' is a bare word"), std::string::npos);
+  EXPECT_NE(error_of("{\"train_batch_size\": global_batch_size}").find("'global_batch_size' is a bare word"),
+            std::string::npos);
 }
 
 TEST(LenientJson, MissingCommaAndMissingBraceAreExplained) {

@@ -14,7 +14,7 @@ MemoryEstimateRequest table1(int stage) {
   MemoryEstimateRequest r;
   r.layer_parameters = {7500000000LL};
   r.world_size = 4;
-  r.stage = stage;
+  r.zero.stage = stage;
   r.precision = Precision::kFp16;
   return r;
 }
@@ -37,11 +37,11 @@ TEST(MemoryEstimate, Fp32UsesFourFourEightBytes) {
   MemoryEstimateRequest r;
   r.layer_parameters = {1000};
   r.world_size = 2;
-  r.stage = 0;
+  r.zero.stage = 0;
   EXPECT_EQ(estimate_memory(r).model_state_bytes(), 16000);
-  r.stage = 1;
+  r.zero.stage = 1;
   EXPECT_EQ(estimate_memory(r).model_state_bytes(), 4000 + 4000 + 4000);
-  r.stage = 3;
+  r.zero.stage = 3;
   EXPECT_EQ(estimate_memory(r).model_state_bytes(), 8000);
   EXPECT_EQ(estimate_memory(r).master_bytes, 0);
 }
@@ -51,8 +51,8 @@ TEST(MemoryEstimate, EachLayerIsPaddedToAMultipleOfTheWorldSize) {
   MemoryEstimateRequest r;
   r.layer_parameters = tiny.layer_parameter_counts();
   r.world_size = 3;
-  r.stage = 3;
-  r.stage3_param_persistence_threshold = 0;
+  r.zero.stage = 3;
+  r.zero.stage3_param_persistence_threshold = 0;
   std::int64_t padded = 0;
   for (const auto n : r.layer_parameters) padded += (n + 2) / 3 * 3;
   const MemoryEstimate e = estimate_memory(r);
@@ -65,13 +65,13 @@ TEST(MemoryEstimate, EachLayerIsPaddedToAMultipleOfTheWorldSize) {
 
 TEST(MemoryEstimate, OffloadMovesStatesToHostMemory) {
   MemoryEstimateRequest r = table1(3);
-  r.offload_optimizer = OffloadDevice::kCpu;
-  r.offload_param = OffloadDevice::kCpu;
+  r.zero.offload_optimizer.device = OffloadDevice::kCpu;
+  r.zero.offload_param.device = OffloadDevice::kCpu;
   const MemoryEstimate e = estimate_memory(r);
   EXPECT_EQ(e.optimizer_bytes + e.master_bytes + e.params_bytes, 0);
   EXPECT_EQ(e.grads_bytes, 3750000000LL);
   EXPECT_EQ(e.offloaded_bytes, 22500000000LL + 3750000000LL);
-  r.stage = 2;
+  r.zero.stage = 2;
   EXPECT_THROW(estimate_memory(r), ConfigError);  // offload_param below stage 3
 }
 
@@ -79,11 +79,11 @@ TEST(MemoryEstimate, BuffersAreCountedAndARegressionIsExplained) {
   MemoryEstimateRequest r;
   r.layer_parameters = {1000000};
   r.world_size = 4;
-  r.reduce_bucket_size = 500000000;  // capped at the model: 1e6 elements
+  r.zero.reduce_bucket_size = 500000000;  // capped at the model: 1e6 elements
   std::vector<MemoryEstimate> by_stage;
   for (int stage = 0; stage < 4; ++stage) {
-    r.stage = stage;
-    r.overlap_comm = stage == 3;
+    r.zero.stage = stage;
+    r.zero.overlap_comm = stage == 3;
     by_stage.push_back(estimate_memory(r));
   }
   EXPECT_EQ(by_stage[2].reduce_bucket_bytes, 4000000);

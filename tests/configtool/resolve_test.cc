@@ -34,7 +34,7 @@ TEST(Resolve, DefaultsAreTheTrainersAndValidForAnyWorldSize) {
     EXPECT_EQ(c.training.gradient_accumulation_steps, 1);
     EXPECT_EQ(c.training.train_batch_size, 8 * n);
     EXPECT_EQ(c.training.zero_optimization.stage, 2);
-    EXPECT_EQ(c.training.optimizer.type, "AdamW");
+    EXPECT_EQ(c.training.optimizer.type, OptimizerType::kAdamW);
     EXPECT_DOUBLE_EQ(c.training.optimizer.lr, 1e-3);
     EXPECT_DOUBLE_EQ(c.training.optimizer.weight_decay, 0.0);
     EXPECT_DOUBLE_EQ(c.training.optimizer.betas[0], 0.9);
@@ -76,7 +76,8 @@ TEST(Resolve, AutoBucketSizesDeriveFromTheModelHiddenSize) {
 
 TEST(Resolve, AutoBatchKeysTakeTheTrainerDefaultsAndExplicitAccumulation) {
   const std::string dir = testing::make_temp_dir("zl_resolve_");
-  const std::string ds = write_file(dir, "ds.json", R"({"train_batch_size": "auto", "train_micro_batch_size_per_gpu": "auto",
+  const std::string ds =
+      write_file(dir, "ds.json", R"({"train_batch_size": "auto", "train_micro_batch_size_per_gpu": "auto",
     "gradient_accumulation_steps": 2, "fp16": {"enabled": "auto"}, "gradient_clipping": "auto"})");
   ResolveRequest r = isolated(ds);
   r.flags["num_processes"] = "3";
@@ -90,14 +91,16 @@ TEST(Resolve, AutoBatchKeysTakeTheTrainerDefaultsAndExplicitAccumulation) {
   EXPECT_DOUBLE_EQ(c.training.gradient_clipping, 1.0);
   EXPECT_EQ(c.training.zero_optimization.stage, 0);  // a DeepSpeed document without a stage: DeepSpeed's 0
   EXPECT_EQ(c.sources.at("gradient_accumulation_steps"), "file " + ds);
-  EXPECT_NE(c.sources.at("train_batch_size").find("auto (micro × accumulation × world size = 8 * 2 * 3)"), std::string::npos)
+  EXPECT_NE(c.sources.at("train_batch_size").find("auto (micro × accumulation × world size = 8 * 2 * 3)"),
+            std::string::npos)
       << c.sources.at("train_batch_size");
 }
 
 TEST(Resolve, YamlNamesItsDeepSpeedFileRelativeToItsFolder) {
   const std::string dir = testing::make_temp_dir("zl_resolve_");
   write_file(dir, "ds/zero3.json", R"({"train_micro_batch_size_per_gpu": 4, "zero_optimization": {"stage": 3}})");
-  const std::string yaml = write_file(dir, "conf/launch.yaml", "num_processes: 2\ndeepspeed_config_file: ../ds/zero3.json\n");
+  const std::string yaml =
+      write_file(dir, "conf/launch.yaml", "num_processes: 2\ndeepspeed_config_file: ../ds/zero3.json\n");
   ResolveRequest r = isolated(yaml);
   r.working_directory = "/";
   const ResolvedConfig c = resolve(r);
@@ -135,7 +138,8 @@ use_cpu: true
   EXPECT_TRUE(c.training.bf16_enabled);
   EXPECT_EQ(c.launch.device, DeviceKind::kCpu);
   bool warned_ignored = false;
-  for (const auto& w : c.warnings) warned_ignored = warned_ignored || w.find("main_training_function") != std::string::npos;
+  for (const auto& w : c.warnings)
+    warned_ignored = warned_ignored || w.find("main_training_function") != std::string::npos;
   EXPECT_TRUE(warned_ignored);
 
   const std::string inline_ds = write_file(dir, "inline.yaml", R"(num_processes: 4
@@ -162,22 +166,25 @@ deepspeed_config:
   zero_stage: 3
 )");
   const ResolvedConfig c = resolve(isolated(yaml));
-  EXPECT_EQ(c.training.gradient_accumulation_steps, 4);        // "auto" filled from the YAML
-  EXPECT_DOUBLE_EQ(c.training.gradient_clipping, 0.25);         // the file's explicit value wins
+  EXPECT_EQ(c.training.gradient_accumulation_steps, 4);  // "auto" filled from the YAML
+  EXPECT_DOUBLE_EQ(c.training.gradient_clipping, 0.25);  // the file's explicit value wins
   EXPECT_EQ(c.training.zero_optimization.stage, 1);
   std::string warnings;
   for (const auto& w : c.warnings) warnings += w + "\n";
-  EXPECT_NE(warnings.find("deepspeed_config.zero_stage: ignored: " + dir + "/ds.json sets zero_optimization.stage = 1"), std::string::npos)
+  EXPECT_NE(warnings.find("deepspeed_config.zero_stage: ignored: " + dir + "/ds.json sets zero_optimization.stage = 1"),
+            std::string::npos)
       << warnings;
 }
 
 TEST(Resolve, DeepSpeedKeysFollowThePrecedenceToo) {
   const std::string dir = testing::make_temp_dir("zl_resolve_");
-  const std::string ds = write_file(dir, "ds.json", R"({"train_micro_batch_size_per_gpu": 2, "zero_optimization": {"stage": 1}})");
+  const std::string ds =
+      write_file(dir, "ds.json", R"({"train_micro_batch_size_per_gpu": 2, "zero_optimization": {"stage": 1}})");
   ResolveRequest r = isolated(ds);
   r.read_environment = true;
-  for (const char* key : {"NUM_MACHINES", "MACHINE_RANK", "MAIN_PROCESS_IP", "MAIN_PROCESS_PORT", "LAUNCHER", "HOSTFILE",
-                          "DEVICE", "MIXED_PRECISION", "MAX_RESTARTS", "LOG_DIR", "METRICS_PORT", "MODEL", "DEEPSPEED_CONFIG_FILE"}) {
+  for (const char* key :
+       {"NUM_MACHINES", "MACHINE_RANK", "MAIN_PROCESS_IP", "MAIN_PROCESS_PORT", "LAUNCHER", "HOSTFILE", "DEVICE",
+        "MIXED_PRECISION", "MAX_RESTARTS", "LOG_DIR", "METRICS_PORT", "MODEL", "DEEPSPEED_CONFIG_FILE"}) {
     ::unsetenv((std::string("ZLAUNCH_") + key).c_str());  // only the two variables below take part
   }
   ::setenv("ZLAUNCH_ZERO_STAGE", "2", 1);
@@ -195,7 +202,8 @@ TEST(Resolve, DeepSpeedKeysFollowThePrecedenceToo) {
     resolve(r);
     ADD_FAILURE() << "expected a ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("env ZLAUNCH_NUM_PROCESSES: 'many' is not an integer"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("env ZLAUNCH_NUM_PROCESSES: 'many' is not an integer"), std::string::npos)
+        << e.what();
   }
   ::unsetenv("ZLAUNCH_ZERO_STAGE");
   ::unsetenv("ZLAUNCH_NUM_PROCESSES");

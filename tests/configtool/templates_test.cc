@@ -25,7 +25,8 @@ TEST(Templates, EmbeddedCopiesMatchTheSourceTree) {
   const auto& templates = zl::config::embedded_templates();
   EXPECT_EQ(templates.size(), 10u);
   for (const auto& t : templates) {
-    EXPECT_EQ(std::string(t.content), read(std::filesystem::path(zl::testing::source_dir()) / "templates" / std::string(t.name)))
+    EXPECT_EQ(std::string(t.content),
+              read(std::filesystem::path(zl::testing::source_dir()) / "templates" / std::string(t.name)))
         << t.name;
   }
 }
@@ -39,13 +40,15 @@ TEST(Templates, EveryDeepSpeedTemplateValidatesAtSeveralWorldSizes) {
     for (const char* n : {"1", "3", "8"}) {
       r = run_process({zlaunch_binary(), "config", "validate", out + "/zlaunch.yaml", "--num_processes", n});
       EXPECT_EQ(r.exit_code, 0) << name << " at " << n << ": " << r.err;
-      EXPECT_EQ(r.out.find("warning"), std::string::npos) << name << ": templates must validate without warnings\n" << r.out;
+      EXPECT_EQ(r.out.find("warning"), std::string::npos) << name << ": templates must validate without warnings\n"
+                                                          << r.out;
     }
   }
 }
 
 TEST(Templates, EveryLaunchTemplateValidates) {
-  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(zl::testing::source_dir()) / "templates/launch")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::path(zl::testing::source_dir()) / "templates/launch")) {
     const auto r = run_process({zlaunch_binary(), "config", "validate", entry.path().string()});
     EXPECT_EQ(r.exit_code, 0) << entry.path() << ": " << r.err;
     EXPECT_EQ(r.out.find("warning"), std::string::npos) << entry.path() << "\n" << r.out;

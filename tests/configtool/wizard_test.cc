@@ -54,11 +54,14 @@ class PtySession {
         consumed_ = at + text.size();
         return true;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
       if (left <= 0 || !read_some(static_cast<int>(left))) return false;
     }
   }
-  void type(const std::string& keys) { ASSERT_EQ(::write(master_, keys.data(), keys.size()), static_cast<ssize_t>(keys.size())); }
+  void type(const std::string& keys) {
+    ASSERT_EQ(::write(master_, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
+  }
   void ask(const std::string& prompt, const std::string& keys) {
     ASSERT_TRUE(expect(prompt)) << "never asked: " << prompt << "\n--- output so far ---\n" << output_;
     type(keys);
@@ -95,7 +98,8 @@ nlohmann::json resolved(const std::string& dir) {
   zl::testing::ProcessOptions o;
   o.working_directory = dir;
   o.set_env["HOME"] = dir;
-  for (const char* key : {"ZLAUNCH_NUM_PROCESSES", "ZLAUNCH_MIXED_PRECISION", "ZLAUNCH_METRICS_PORT"}) o.unset_env.emplace_back(key);
+  for (const char* key : {"ZLAUNCH_NUM_PROCESSES", "ZLAUNCH_MIXED_PRECISION", "ZLAUNCH_METRICS_PORT"})
+    o.unset_env.emplace_back(key);
   const auto r = run_process({zlaunch_binary(), "config", "show", "--json", "--config_file", dir + "/zlaunch.yaml"}, o);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return nlohmann::json::parse(r.out);

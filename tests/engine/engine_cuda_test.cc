@@ -33,8 +33,6 @@ constexpr int kSteps = 5;
 constexpr double kCrossDeviceTolerance = 1e-4;
 constexpr double kSameDeviceTolerance = 1e-5;
 
-int visible_gpus() { return static_cast<int>(device::query_accelerators().gpus.size()); }
-
 class EngineOnGpu : public ::testing::TestWithParam<std::tuple<int, int>> {
  protected:
   void SetUp() override {
@@ -162,16 +160,6 @@ TEST_P(ParamOffloadOnGpu, Stage3ShardsLiveOnTheHostAndTrainingIsUnchanged) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Stage3, ParamOffloadOnGpu, ::testing::Combine(::testing::Values(3), ::testing::Values(1, 2)));
-
-TEST(EngineOnGpuOffload, ParameterOffloadWithoutOptimizerOffloadIsRefusedWithAClearError) {
-  if (visible_gpus() == 0) GTEST_SKIP() << "no GPU visible: " << device::query_accelerators().no_gpu_reason;
-  testing::WorldConfig config{1, 3, 1};
-  config.device = "cuda";
-  config.offload_param = true;
-  const auto records = testing::run_world(config);
-  EXPECT_NE(records[0].error.find("offload_param.device: cpu without offload_optimizer"), std::string::npos)
-      << records[0].error;
-}
 
 // Mixed precision on the GPU: the same rounding kernels as the CPU (kernels/mixed_round), so the GPU
 // run tracks the CPU run in the same precision. Rounding to 16 bits turns the fp32 kernels' last-bit

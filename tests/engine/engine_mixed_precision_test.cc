@@ -39,7 +39,8 @@ WorldConfig mixed(int world, int stage, int steps, const std::string& precision)
 
 double max_relative_difference(const std::vector<double>& a, const std::vector<double>& b) {
   double worst = 0;
-  for (std::size_t s = 0; s < std::min(a.size(), b.size()); ++s) worst = std::max(worst, std::fabs(a[s] - b[s]) / std::fabs(b[s]));
+  for (std::size_t s = 0; s < std::min(a.size(), b.size()); ++s)
+    worst = std::max(worst, std::fabs(a[s] - b[s]) / std::fabs(b[s]));
   return worst;
 }
 
@@ -66,9 +67,10 @@ TEST(EngineMixedPrecision, Fp16SkipsOverflowingStepsUntilTheScaleSettlesThenLear
     // iterations, so every later overflow halves the scale: the first good step runs at
     // 2^(32 - (k0 - 1)) and the final scale is 2^(33 - skipped).
     const auto skipped = static_cast<int>(std::count(rec.skipped.begin(), rec.skipped.end(), true));
-    const auto k0 = static_cast<std::size_t>(std::find(rec.skipped.begin(), rec.skipped.end(), false) - rec.skipped.begin());
-    std::fprintf(stderr, "rank %zu: first %zu steps skipped, %d in all; loss scale %g at the end; loss %.4f -> %.4f\n", r,
-                 k0, skipped, replay.scale(), rec.losses.front(), rec.losses.back());
+    const auto k0 =
+        static_cast<std::size_t>(std::find(rec.skipped.begin(), rec.skipped.end(), false) - rec.skipped.begin());
+    std::fprintf(stderr, "rank %zu: first %zu steps skipped, %d in all; loss scale %g at the end; loss %.4f -> %.4f\n",
+                 r, k0, skipped, replay.scale(), rec.losses.front(), rec.losses.back());
     ASSERT_GE(k0, 2u);
     ASSERT_LT(k0, 20u) << "the scale must settle early enough to train";
     EXPECT_EQ(rec.loss_scales.at(k0), std::ldexp(1.0, 32 - static_cast<int>(k0 - 1)));
@@ -107,7 +109,9 @@ TEST_P(EngineMixedEquivalence, SameLossesAsStageZeroOnOneRank) {
     ASSERT_EQ(records[r].error, "") << "rank " << r;
     EXPECT_EQ(records[r].skipped, reference[0].skipped) << "rank " << r;
     const double worst = max_relative_difference(records[r].losses, reference[0].losses);
-    if (r == 0) std::fprintf(stderr, "%s world %d stage %d: max relative loss difference %.3e\n", c.precision.c_str(), c.world, c.stage, worst);
+    if (r == 0)
+      std::fprintf(stderr, "%s world %d stage %d: max relative loss difference %.3e\n", c.precision.c_str(), c.world,
+                   c.stage, worst);
     EXPECT_LT(worst, 1e-2) << "rank " << r;
   }
 }
@@ -126,8 +130,8 @@ std::vector<Case> equivalence_cases() {
 
 INSTANTIATE_TEST_SUITE_P(PrecisionsStagesWorlds, EngineMixedEquivalence, ::testing::ValuesIn(equivalence_cases()),
                          [](const ::testing::TestParamInfo<Case>& param_info) {
-                           return param_info.param.precision + "_world" + std::to_string(param_info.param.world) + "_stage" +
-                                  std::to_string(param_info.param.stage);
+                           return param_info.param.precision + "_world" + std::to_string(param_info.param.world) +
+                                  "_stage" + std::to_string(param_info.param.stage);
                          });
 
 TEST(EngineMixedPrecision, StagesOneToThreeGiveBitIdenticalLossesAtTheSameWorldSize) {
@@ -139,7 +143,8 @@ TEST(EngineMixedPrecision, StagesOneToThreeGiveBitIdenticalLossesAtTheSameWorldS
         const auto other = testing::run_world(mixed(world, stage, 20, precision));
         ASSERT_EQ(other[0].error, "");
         EXPECT_EQ(other[0].losses, stage1[0].losses) << precision << " world " << world << " stage " << stage;
-        EXPECT_EQ(other[0].final_parameters, stage1[0].final_parameters) << precision << " world " << world << " stage " << stage;
+        EXPECT_EQ(other[0].final_parameters, stage1[0].final_parameters)
+            << precision << " world " << world << " stage " << stage;
       }
     }
   }
@@ -167,9 +172,10 @@ TEST(EngineMixedPrecision, OverflowAtTheMinimumScaleStopsEveryRankWithAClearErro
   c.min_loss_scale = 1073741824.0;
   const auto records = testing::run_world(c);
   for (std::size_t r = 0; r < records.size(); ++r) {
-    EXPECT_NE(records[r].error.find("fp16 loss scale would fall below min_loss_scale=1073741824; the gradients overflow "
-                                    "at every step"),
-              std::string::npos)
+    EXPECT_NE(
+        records[r].error.find("fp16 loss scale would fall below min_loss_scale=1073741824; the gradients overflow "
+                              "at every step"),
+        std::string::npos)
         << "rank " << r << ": " << records[r].error;
     EXPECT_EQ(records[r].losses.size(), 2u) << "rank " << r;
   }

@@ -16,7 +16,7 @@ namespace {
 
 struct Case {
   int stage, world, accumulation;
-  std::string communication;  // "" = bf16
+  config::CommDataType communication;  // kWorking = bf16
 };
 
 class EngineMixedTraffic : public ::testing::TestWithParam<Case> {};
@@ -28,7 +28,7 @@ TEST_P(EngineMixedTraffic, PayloadPerStepEqualsTheZeroVolumesAtTwoBytesPerElemen
   config.communication_data_type = c.communication;
   const auto records = testing::run_world(config);
   testing::TrafficBytes bytes;
-  bytes.gradient = c.communication == "fp32" ? 4 : 2;
+  bytes.gradient = c.communication == config::CommDataType::kFp32 ? 4 : 2;
   bytes.parameter = 2;  // the bf16 working copy
   bytes.scalars = 12;   // loss sum + gradient squares + non-finite flag
   testing::expect_step_traffic(records, testing::zero_theory(c.stage, c.world, c.accumulation, bytes));
@@ -38,9 +38,9 @@ std::vector<Case> cases() {
   std::vector<Case> out;
   for (int stage = 0; stage <= 3; ++stage) {
     for (int world : {2, 4}) {
-      for (int accumulation : {1, 2}) out.push_back(Case{stage, world, accumulation, ""});
+      for (int accumulation : {1, 2}) out.push_back(Case{stage, world, accumulation, config::CommDataType::kWorking});
     }
-    out.push_back(Case{stage, 2, 1, "fp32"});
+    out.push_back(Case{stage, 2, 1, config::CommDataType::kFp32});
   }
   return out;
 }
@@ -49,7 +49,10 @@ INSTANTIATE_TEST_SUITE_P(StagesWorldsAccumulation, EngineMixedTraffic, ::testing
                          [](const ::testing::TestParamInfo<Case>& param_info) {
                            const Case& c = param_info.param;
                            return "stage" + std::to_string(c.stage) + "_world" + std::to_string(c.world) + "_acc" +
-                                  std::to_string(c.accumulation) + (c.communication.empty() ? "" : "_comm_" + c.communication);
+                                  std::to_string(c.accumulation) +
+                                  (c.communication == config::CommDataType::kWorking
+                                       ? ""
+                                       : std::string("_comm_") + config::to_string(c.communication));
                          });
 
 }  // namespace

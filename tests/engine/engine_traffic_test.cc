@@ -25,7 +25,8 @@ TEST_P(EngineTraffic, PayloadPerStepEqualsTheZeroVolumes) {
 }
 
 INSTANTIATE_TEST_SUITE_P(StagesWorldsAccumulation, EngineTraffic,
-                         ::testing::Combine(::testing::Values(0, 1, 2, 3), ::testing::Values(2, 4), ::testing::Values(1, 2)));
+                         ::testing::Combine(::testing::Values(0, 1, 2, 3), ::testing::Values(2, 4),
+                                            ::testing::Values(1, 2)));
 
 }  // namespace
 }  // namespace zl::engine

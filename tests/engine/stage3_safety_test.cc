@@ -20,14 +20,15 @@ std::vector<std::string> run_two_ranks(bool same_order) {
     threads.emplace_back([&, r] {
       try {
         runtime::Allocator allocator;
-        comm::Communicator comm(comm::make_gloo_backend(comm::GlooOptions{r, 2, "127.0.0.1", std::chrono::seconds(30)}, store));
+        comm::Communicator comm(
+            comm::make_gloo_backend(comm::GlooOptions{r, 2, "127.0.0.1", std::chrono::seconds(30)}, store));
         const Partition partition({1000, 1000, 1000}, 2);
         ZeroOptions options;
-        options.stage = 3;
-        options.stage3_param_persistence_threshold = 0;
+        options.zero.stage = 3;
+        options.zero.stage3_param_persistence_threshold = 0;
         auto storage = make_zero_storage(partition, comm, options, allocator);
-        const std::vector<std::size_t> order = (same_order || r == 0) ? std::vector<std::size_t>{0, 1, 2}
-                                                                     : std::vector<std::size_t>{0, 2, 1};
+        const std::vector<std::size_t> order =
+            (same_order || r == 0) ? std::vector<std::size_t>{0, 1, 2} : std::vector<std::size_t>{0, 2, 1};
         for (const std::size_t layer : order) {
           storage->acquire(layer);
           storage->release(layer);

@@ -5,8 +5,8 @@
 // (<log_dir>/<run_id>/steps/rank_K.jsonl) must agree across ranks (one model, not replicas), across
 // stages and world sizes, and across backends, to the engine's fp32 tolerance (relative 1e-5, as in
 // engine_equivalence_test). The reference is one process, which trains without the engine (its
-// --log_json), so the engine is also checked against the plain single-process trainer. Independent replicas would each see a different quarter of the batch and
-// log different losses.
+// --log_json), so the engine is also checked against the plain single-process trainer. Independent replicas would each
+// see a different quarter of the batch and log different losses.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -55,17 +55,33 @@ class TrainUnderLauncher : public ::testing::Test {
   // Runs the job and returns its losses per rank, step by step.
   std::vector<std::vector<double>> run(const Job& job) {
     const std::string run_id = "r" + std::to_string(next_run_++);
-    const std::vector<std::string> argv = {testing::zlaunch_binary(), "run",
-                                           "--num_processes", std::to_string(job.ranks),
-                                           "--launcher", job.launcher,
-                                           "--device", job.device,
-                                           "--config_file", config_,
-                                           "--zero_stage", std::to_string(job.stage),
-                                           "--log_dir", dir_,
-                                           "--run_id", run_id,
-                                           "train", "--model", "tiny", "--steps", std::to_string(kSteps),
-                                           "--eval_every", "0", "--threads", "1",
-                                           "--log_json", dir_ + "/" + run_id + ".jsonl"};
+    const std::vector<std::string> argv = {testing::zlaunch_binary(),
+                                           "run",
+                                           "--num_processes",
+                                           std::to_string(job.ranks),
+                                           "--launcher",
+                                           job.launcher,
+                                           "--device",
+                                           job.device,
+                                           "--config_file",
+                                           config_,
+                                           "--zero_stage",
+                                           std::to_string(job.stage),
+                                           "--log_dir",
+                                           dir_,
+                                           "--run_id",
+                                           run_id,
+                                           "train",
+                                           "--model",
+                                           "tiny",
+                                           "--steps",
+                                           std::to_string(kSteps),
+                                           "--eval_every",
+                                           "0",
+                                           "--threads",
+                                           "1",
+                                           "--log_json",
+                                           dir_ + "/" + run_id + ".jsonl"};
     testing::ProcessOptions options;
     options.timeout = std::chrono::seconds(180);
     options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK", "LOCAL_RANK"};
@@ -93,8 +109,8 @@ class TrainUnderLauncher : public ::testing::Test {
       ASSERT_EQ(losses[rank].size(), reference.size()) << describe(job) << ", rank " << rank;
       for (std::size_t step = 0; step < reference.size(); ++step) {
         EXPECT_LE(std::abs(losses[rank][step] - reference[step]), tolerance * std::abs(reference[step]))
-            << describe(job) << ", rank " << rank << ", step " << step + 1 << ": " << losses[rank][step]
-            << " against " << reference[step] << " on one rank";
+            << describe(job) << ", rank " << rank << ", step " << step + 1 << ": " << losses[rank][step] << " against "
+            << reference[step] << " on one rank";
       }
     }
   }
@@ -135,50 +151,101 @@ pid_t find_process_with_environment(const std::vector<std::string>& entries) {
   return 0;
 }
 
-// Hang detection end to end: rank 1 of a running job is stopped (SIGSTOP) mid-training; the reports
-// stop changing, so after --hang_timeout the launcher names a hung rank with its last step and the
-// collective its communication thread was in, tears the group down and exits non-zero.
-TEST_F(TrainUnderLauncher, StoppedRankIsReportedAsHungWithItsStepAndCollective) {
-  testing::ProcessOptions options;
-  options.timeout = std::chrono::seconds(120);
-  options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK", "LOCAL_RANK"};
-  testing::ProcessResult result;
-  std::thread job([&] {
-    result = testing::run_process({testing::zlaunch_binary(), "run", "--num_processes", "2", "--hang_timeout", "3",
-                                   "--log_dir", dir_, "--run_id", "hung", "train", "--model", "tiny", "--steps",
-                                   "10000000", "--eval_every", "0", "--threads", "1"},
-                                  options);
-  });
-  // Wait until rank 1 has logged a few steps, then stop it.
-  const std::string steps = dir_ + "/hung/steps/rank_1.jsonl";
-  pid_t rank1 = 0;
-  for (int i = 0; i < 600 && rank1 == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    std::ifstream in(steps);
-    const auto lines = std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
-    if (lines >= 3) rank1 = find_process_with_environment({"ZLAUNCH_RUN_ID=hung", "RANK=1"});
+// Ends what a hang case left behind: the stopped rank (continued, then killed), if it still runs as
+// the same process (its environment still matches).
+void kill_if_still_there(pid_t pid, const std::vector<std::string>& environment) {
+  if (pid == 0 || find_process_with_environment(environment) != pid) return;
+  ::kill(pid, SIGCONT);
+  ::kill(pid, SIGKILL);
+}
+
+// Every "rank K" that precedes " is hung: " in the launcher's output.
+std::vector<int> ranks_named_hung(const std::string& report) {
+  std::vector<int> ranks;
+  for (auto at = report.find(" is hung: "); at != std::string::npos; at = report.find(" is hung: ", at + 1)) {
+    const auto name = report.rfind("rank ", at);
+    if (name != std::string::npos) ranks.push_back(std::stoi(report.substr(name + 5, at - name - 5)));
   }
-  // The watcher samples every 100 ms: let it report some of the steps before the stop.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  if (rank1 != 0) ::kill(rank1, SIGSTOP);
-  job.join();
-  ASSERT_NE(rank1, 0) << "rank 1 never logged a step\n" << result.err;
-  EXPECT_FALSE(result.timed_out) << result.err;
-  EXPECT_NE(result.exit_code, 0) << result.err;
-  const std::string report = result.out + result.err;
-  // Rank 1 is frozen and rank 0 waits for it in a collective: both go silent, and whichever crosses
-  // the timeout first is named, with its own last report — a step (so reports arrived: without them
-  // the launcher says "no progress report") and where its communication thread stood: in a named
-  // collective, or between collectives.
-  const auto hung = report.find(" is hung: no progress or output for 3");
-  ASSERT_NE(hung, std::string::npos) << report;
-  EXPECT_TRUE(report.compare(hung - 6, 6, "rank 0") == 0 || report.compare(hung - 6, 6, "rank 1") == 0) << report;
-  const auto at = report.find("last step ", hung);
-  ASSERT_NE(at, std::string::npos) << report;
-  EXPECT_GE(std::stol(report.substr(at + 10)), 1) << report;
-  EXPECT_TRUE(report.find("waiting in ", at) != std::string::npos ||
-              report.find("not in a collective", at) != std::string::npos)
-      << report;
+  return ranks;
+}
+
+// Hang detection end to end: one rank of a running job is stopped (SIGSTOP) mid-training, each rank
+// in turn in worlds of 2 and 3. The stopped rank's heartbeat stops while the others, blocked in a
+// collective waiting for it, keep beating; after --hang_timeout the launcher must name the stopped
+// rank and no other (rank 0 is the first to cross the timeout whenever it waits for a higher rank),
+// with its last step, say its heartbeat stopped, list the others as waiting for it in a collective,
+// tear the group down and exit 1.
+TEST_F(TrainUnderLauncher, StoppedRankAndOnlyItIsReportedAsHung) {
+  for (const int world : {2, 3}) {
+    for (int stopped = 0; stopped < world; ++stopped) {
+      SCOPED_TRACE("world of " + std::to_string(world) + ", rank " + std::to_string(stopped) + " stopped");
+      const std::string run_id = "hung" + std::to_string(world) + "_" + std::to_string(stopped);
+      const std::vector<std::string> environment = {"ZLAUNCH_RUN_ID=" + run_id, "RANK=" + std::to_string(stopped)};
+      testing::ProcessOptions options;
+      options.timeout = std::chrono::seconds(90);
+      options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK", "LOCAL_RANK"};
+      testing::ProcessResult result;
+      std::thread job([&] {
+        result = testing::run_process({testing::zlaunch_binary(),
+                                       "run",
+                                       "--num_processes",
+                                       std::to_string(world),
+                                       "--hang_timeout",
+                                       "2",
+                                       "--shutdown_timeout",
+                                       "1",
+                                       "--log_dir",
+                                       dir_,
+                                       "--run_id",
+                                       run_id,
+                                       "train",
+                                       "--model",
+                                       "tiny",
+                                       "--steps",
+                                       "10000000",
+                                       "--eval_every",
+                                       "0",
+                                       "--threads",
+                                       "1"},
+                                      options);
+      });
+      // Wait until the rank has logged a few steps, then stop it.
+      const std::string steps = dir_ + "/" + run_id + "/steps/rank_" + std::to_string(stopped) + ".jsonl";
+      pid_t pid = 0;
+      for (int i = 0; i < 600 && pid == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::ifstream in(steps);
+        const auto lines = std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
+        if (lines >= 3) pid = find_process_with_environment(environment);
+      }
+      // Let the watcher report some of the steps before the stop.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      if (pid != 0) ::kill(pid, SIGSTOP);
+      job.join();
+      kill_if_still_there(pid, environment);
+      ASSERT_NE(pid, 0) << "the rank never logged a step\n" << result.err;
+      EXPECT_FALSE(result.timed_out) << result.err;
+      EXPECT_EQ(result.exit_code, 1) << result.err;
+      const std::string report = result.out + result.err;
+      EXPECT_EQ(ranks_named_hung(report), std::vector<int>{stopped}) << report;
+      const std::string named = "rank " + std::to_string(stopped) + " is hung: no progress or output for ";
+      const auto hung = report.find(named);
+      ASSERT_NE(hung, std::string::npos) << report;
+      const auto line_end = report.find('\n', hung);
+      const std::string line = report.substr(hung, line_end - hung);
+      // Reports arrived (without them the launcher says "no progress report"), up to some step.
+      const auto at = line.find("last step ");
+      ASSERT_NE(at, std::string::npos) << line;
+      EXPECT_GE(std::stol(line.substr(at + 10)), 1) << line;
+      EXPECT_NE(line.find("its process is stopped or frozen"), std::string::npos) << line;
+      for (int other = 0; other < world; ++other) {
+        if (other == stopped) continue;
+        EXPECT_NE(line.find("rank " + std::to_string(other) + " in "), std::string::npos)
+            << "rank " << other << " is not listed as waiting in a collective: " << line;
+      }
+      EXPECT_NE(line.find("waiting for it: rank "), std::string::npos) << line;
+    }
+  }
 }
 
 // device: cuda where GPUs are visible: one rank per GPU (the launcher sets ZLAUNCH_LOCAL_DEVICE), NCCL
@@ -198,14 +265,15 @@ TEST_F(TrainUnderLauncher, GpuRanksTrainTheSameModelAsTheCpu) {
 // launcher reports it as a configuration error (exit 2) whose message says why: no GPU visible (CUDA
 // builds) or no CUDA in this build (ZL_CUDA=OFF).
 TEST_F(TrainUnderLauncher, CudaDeviceWithoutGpuFailsAtOnceWithExitTwo) {
-  if (!device::query_accelerators().gpus.empty()) GTEST_SKIP() << "a GPU is visible: this case needs a machine without one";
+  if (!device::query_accelerators().gpus.empty())
+    GTEST_SKIP() << "a GPU is visible: this case needs a machine without one";
   testing::ProcessOptions options;
   options.timeout = std::chrono::seconds(60);
   options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK", "LOCAL_RANK", "CUDA_VISIBLE_DEVICES"};
-  const testing::ProcessResult r = testing::run_process(
-      {testing::zlaunch_binary(), "run", "--num_processes", "2", "--device", "cuda", "--log_dir", dir_, "train",
-       "--model", "tiny", "--steps", "5"},
-      options);
+  const testing::ProcessResult r =
+      testing::run_process({testing::zlaunch_binary(), "run", "--num_processes", "2", "--device", "cuda", "--log_dir",
+                            dir_, "train", "--model", "tiny", "--steps", "5"},
+                           options);
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   const std::string output = r.out + r.err;

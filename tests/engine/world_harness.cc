@@ -8,6 +8,7 @@
 
 #include "zl/comm/gloo/backend.h"
 #include "zl/comm/nccl/backend.h"
+#include "zl/config/auto_rules.h"
 #include "zl/engine/engine.h"
 #include "zl/kernels/blas_threads.h"
 #include "zl/runtime/addition_task.h"
@@ -25,16 +26,16 @@ config::TrainingSettings test_training(const WorldConfig& world) {
   t.gradient_accumulation_steps = world.accumulation;
   t.train_micro_batch_size_per_gpu = world.global_batch / (world.accumulation * world.world_size);
   t.gradient_clipping = 1.0;
-  t.optimizer.type = "AdamW";
+  t.optimizer.type = config::OptimizerType::kAdamW;
   t.optimizer.lr = world.lr;
   t.optimizer.weight_decay = 0.01;
   auto& z = t.zero_optimization;
-  const std::int64_t h = test_model().n_embd;
+  const config::AutoBucketSizes sized = config::auto_bucket_sizes(test_model());
   z.stage = world.stage;
   z.overlap_comm = world.overlap_comm;
-  z.reduce_bucket_size = h * h;
-  z.stage3_prefetch_bucket_size = h * h * 9 / 10;
-  z.stage3_param_persistence_threshold = 10 * h;
+  z.reduce_bucket_size = sized.reduce_bucket_size;
+  z.stage3_prefetch_bucket_size = sized.stage3_prefetch_bucket_size;
+  z.stage3_param_persistence_threshold = sized.stage3_param_persistence_threshold;
   t.fp16.enabled = world.precision == "fp16";
   t.fp16.initial_scale_power = world.initial_scale_power;
   t.fp16.hysteresis = world.hysteresis;
@@ -86,7 +87,8 @@ std::vector<RankRecord> run_world(const WorldConfig& world) {
           if (step == 0) record.memory_after_first_step = allocator.stats();
           record.comm_after_step.push_back(comm.stats());
         }
-        for (std::size_t i = 0; i < model.layer_count(); ++i) record.final_parameters.push_back(engine.full_parameters(i));
+        for (std::size_t i = 0; i < model.layer_count(); ++i)
+          record.final_parameters.push_back(engine.full_parameters(i));
       } catch (const std::exception& e) {
         record.error = e.what();
       }

@@ -20,10 +20,10 @@ struct RankRecord {
   std::vector<double> grad_norms;
   std::vector<std::vector<float>> final_parameters;  // per layer, gathered
   runtime::MemoryStats memory_after_first_step;
-  std::vector<comm::CommStats> comm_after_step;       // cumulative, after each step
-  std::vector<bool> skipped;                           // mixed precision: step skipped
-  std::vector<double> loss_scales;                     // the loss scale each step used
-  std::string error;                                   // "" when the rank finished
+  std::vector<comm::CommStats> comm_after_step;  // cumulative, after each step
+  std::vector<bool> skipped;                     // mixed precision: step skipped
+  std::vector<double> loss_scales;               // the loss scale each step used
+  std::string error;                             // "" when the rank finished
 };
 
 struct WorldConfig {
@@ -35,12 +35,12 @@ struct WorldConfig {
   bool overlap_comm = false;
   // Mixed precision: "fp32" | "bf16" | "fp16", and the settings of DeepSpeed's fp16 block.
   std::string precision = "fp32";
-  std::string communication_data_type = "";  // "" = the working precision
+  config::CommDataType communication_data_type = config::CommDataType::kWorking;
   int initial_scale_power = 16;
   int hysteresis = 2;
   double min_loss_scale = 1.0;
   double lr = 3e-3;
-  std::string device = "cpu";  // "cpu" | "cuda" (needs world_size GPUs)
+  std::string device = "cpu";      // "cpu" | "cuda" (needs world_size GPUs)
   bool offload_optimizer = false;  // zero_optimization.offload_optimizer.device: cpu
   bool offload_param = false;      // zero_optimization.offload_param.device: cpu
 };

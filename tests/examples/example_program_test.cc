@@ -21,8 +21,8 @@ void expect_learned(const std::string& out) {
 
 TEST(ExampleProgram, TrainsUnderTheLauncherAtStageThree) {
   const auto result = run_process({testing::zlaunch_binary(), "run", "--num_processes", "2", "--log_dir",
-                                   testing::make_temp_dir("zl_example_logs_"), std::string(ZL_BUILD_DIR) + "/bin/train_tiny_gpt",
-                                   "--stage", "3", "--steps", "20"});
+                                   testing::make_temp_dir("zl_example_logs_"),
+                                   std::string(ZL_BUILD_DIR) + "/bin/train_tiny_gpt", "--stage", "3", "--steps", "20"});
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("at ZeRO stage 3 on 2 ranks"), std::string::npos) << result.out;
   expect_learned(result.out);

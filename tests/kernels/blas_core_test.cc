@@ -37,7 +37,8 @@ TEST(BlasCore, UserSettingAlwaysStands) {
 TEST(BlasCore, ThisProcessReportsItsCoreAndAdviceIsConsistent) {
   const std::string core = blas_core_name();
   EXPECT_FALSE(core.empty());
-  EXPECT_EQ(better_blas_coretype_here(), better_blas_coretype(core, cpu_simd_level(), std::getenv("OPENBLAS_CORETYPE")));
+  EXPECT_EQ(better_blas_coretype_here(),
+            better_blas_coretype(core, cpu_simd_level(), std::getenv("OPENBLAS_CORETYPE")));
 }
 
 }  // namespace

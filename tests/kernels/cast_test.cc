@@ -63,10 +63,29 @@ std::uint16_t reference_round(float x, Decode decode, std::uint16_t max_finite) 
 }
 
 std::vector<float> interesting_floats() {
-  std::vector<float> values = {0.0f, -0.0f, 1.0f, -1.0f, 65504.0f, 65519.99f, 65520.0f, 65536.0f, 1e-8f,
-                               5.96e-8f, 2.98e-8f, 2.9802322e-8f, 6.1035156e-5f, 6.1e-5f, 3.14159265f,
-                               1.00390625f, 1.0078125f, 1.01171875f, 3.4e38f, -3.4e38f, 1e-40f,
-                               std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::infinity(),
+  std::vector<float> values = {0.0f,
+                               -0.0f,
+                               1.0f,
+                               -1.0f,
+                               65504.0f,
+                               65519.99f,
+                               65520.0f,
+                               65536.0f,
+                               1e-8f,
+                               5.96e-8f,
+                               2.98e-8f,
+                               2.9802322e-8f,
+                               6.1035156e-5f,
+                               6.1e-5f,
+                               3.14159265f,
+                               1.00390625f,
+                               1.0078125f,
+                               1.01171875f,
+                               3.4e38f,
+                               -3.4e38f,
+                               1e-40f,
+                               std::numeric_limits<float>::denorm_min(),
+                               std::numeric_limits<float>::infinity(),
                                -std::numeric_limits<float>::infinity()};
   std::mt19937 rng(7);
   std::uniform_int_distribution<std::uint32_t> bits;

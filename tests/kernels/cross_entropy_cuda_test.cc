@@ -26,10 +26,11 @@ std::vector<std::int32_t> random_targets(int N, int V, std::uint32_t seed) {
 }
 
 TEST_F(CrossEntropyCuda, ForwardAndBackwardMatchCpu) {
-  for (const auto& [N, V] : {std::pair{1, 1}, std::pair{3, 7}, std::pair{4, 8}, std::pair{5, 1000}, std::pair{3, 50257}}) {
+  for (const auto& [N, V] :
+       {std::pair{1, 1}, std::pair{3, 7}, std::pair{4, 8}, std::pair{5, 1000}, std::pair{3, 50257}}) {
     for (const std::size_t offset : {std::size_t{0}, std::size_t{1}}) {
-      const std::string what = "N=" + std::to_string(N) + " V=" + std::to_string(V) + " offset=" +
-                               std::to_string(offset);
+      const std::string what =
+          "N=" + std::to_string(N) + " V=" + std::to_string(V) + " offset=" + std::to_string(offset);
       const std::size_t NV = static_cast<std::size_t>(N) * V;
       const auto logits = testing::random_vector(NV, 1, -8, 8);
       const auto targets = random_targets(N, V, 2);

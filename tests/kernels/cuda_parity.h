@@ -44,9 +44,7 @@ class DeviceBuffer {
     EXPECT_EQ(cudaMalloc(&base_, (n + offset + 1) * sizeof(T)), cudaSuccess);
     data_ = base_ + offset;
   }
-  DeviceBuffer(const std::vector<T>& host, std::size_t offset = 0) : DeviceBuffer(host.size(), offset) {
-    upload(host);
-  }
+  DeviceBuffer(const std::vector<T>& host, std::size_t offset = 0) : DeviceBuffer(host.size(), offset) { upload(host); }
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
   ~DeviceBuffer() { cudaFree(base_); }
@@ -70,7 +68,8 @@ class DeviceBuffer {
 };
 
 // Same bits in every element (NaNs included).
-inline void expect_bitwise_equal(const std::vector<float>& gpu, const std::vector<float>& cpu, const std::string& what) {
+inline void expect_bitwise_equal(const std::vector<float>& gpu, const std::vector<float>& cpu,
+                                 const std::string& what) {
   ASSERT_EQ(gpu.size(), cpu.size()) << what;
   int failures = 0;
   for (std::size_t i = 0; i < gpu.size(); ++i) {

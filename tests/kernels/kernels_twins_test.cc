@@ -88,8 +88,7 @@ TEST_F(KernelsTwins, EverySharedHostDeviceFunctionIsExercisedByACpuTest) {
   for (const auto& entry : fs::recursive_directory_iterator(root_ / "tests" / "kernels")) {
     const std::string name = entry.path().filename().string();
     const bool cuda_test = name.size() > 13 && name.compare(name.size() - 13, 13, "_cuda_test.cc") == 0;
-    if (entry.is_regular_file() && entry.path().extension() == ".cc" && !cuda_test &&
-        name != "kernels_twins_test.cc") {
+    if (entry.is_regular_file() && entry.path().extension() == ".cc" && !cuda_test && name != "kernels_twins_test.cc") {
       cpu_tests += read(entry.path());
     }
   }

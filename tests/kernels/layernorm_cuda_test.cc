@@ -16,11 +16,11 @@ using testing::DeviceBuffer;
 class LayerNormCuda : public testing::CudaParityTest {};
 
 TEST_F(LayerNormCuda, ForwardAndBackwardMatchCpu) {
-  for (const auto& [N, C] : {std::pair{1, 1}, std::pair{3, 7}, std::pair{5, 16}, std::pair{64, 768},
-                             std::pair{7, 1027}}) {
+  for (const auto& [N, C] :
+       {std::pair{1, 1}, std::pair{3, 7}, std::pair{5, 16}, std::pair{64, 768}, std::pair{7, 1027}}) {
     for (const std::size_t offset : {std::size_t{0}, std::size_t{1}}) {
-      const std::string what = "N=" + std::to_string(N) + " C=" + std::to_string(C) + " offset=" +
-                               std::to_string(offset);
+      const std::string what =
+          "N=" + std::to_string(N) + " C=" + std::to_string(C) + " offset=" + std::to_string(offset);
       const std::size_t NC = static_cast<std::size_t>(N) * C;
       const auto x = testing::random_vector(NC, 1, -2, 3);
       const auto w = testing::random_vector(static_cast<std::size_t>(C), 2, 0.5F, 1.5F);

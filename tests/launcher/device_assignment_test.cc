@@ -59,7 +59,8 @@ TEST(DeviceAssignment, TheUsersListIsKeptWholeForEveryRank) {
 }
 
 TEST(DeviceAssignment, FewerRanksThanListedGpusUseTheFirstEntries) {
-  const DeviceAssignment a = assign_devices(DeviceKind::kCuda, 2, 4, std::string("GPU-aaaa, GPU-bbbb,GPU-cccc ,GPU-dddd"));
+  const DeviceAssignment a =
+      assign_devices(DeviceKind::kCuda, 2, 4, std::string("GPU-aaaa, GPU-bbbb,GPU-cccc ,GPU-dddd"));
   ASSERT_EQ(a.ranks.size(), 2u);
   EXPECT_TRUE(a.problem.empty()) << a.problem;
   EXPECT_EQ(a.ranks[0].visible_entry, "GPU-aaaa");
@@ -102,7 +103,8 @@ TEST(DeviceAssignment, RunnableExactlyWhenProcessesFitTheGpus) {
 }
 
 TEST(DeviceAssignment, NoVisibleGpuIsItsOwnProblem) {
-  for (const auto& user : {std::optional<std::string>(), std::optional<std::string>(""), std::optional<std::string>("-1")}) {
+  for (const auto& user :
+       {std::optional<std::string>(), std::optional<std::string>(""), std::optional<std::string>("-1")}) {
     const DeviceAssignment a = assign_devices(DeviceKind::kCuda, 2, 0, user);
     EXPECT_TRUE(a.no_gpu);
     EXPECT_TRUE(contains(a.problem, "no GPU is visible")) << a.problem;

@@ -28,10 +28,11 @@
 #include <string>
 #include <thread>
 
-#include "zl/launcher/error_file.h"
-#include "zl/launcher/progress_reporter.h"
-#include "zl/launcher/rank_identity.h"
-#include "zl/launcher/store_client.h"
+#include "zl/rank/error_file.h"
+#include "zl/rank/progress_reporter.h"
+#include "zl/rank/rank_context.h"
+#include "zl/rank/rank_identity.h"
+#include "zl/store/store_client.h"
 
 namespace {
 
@@ -47,8 +48,8 @@ int env_int(const char* name, int fallback) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  zl::launcher::install_error_handler();
-  const auto id = zl::launcher::rank_identity_from_env();
+  zl::rank::install_error_handler();
+  const auto id = zl::rank::rank_identity_from_env();
   const int rank = id.rank;
   const int attempt = env_int("ZLAUNCH_ATTEMPT", 0);
   int sleep_ms = 0;
@@ -66,7 +67,8 @@ int main(int argc, char** argv) {
       const int count = std::atoi(next.c_str());
       for (int waited = 0; waited < 1000; ++waited) {
         int present = 0;
-        for (int r = 0; r < count; ++r) present += ::access((pid_dir + "/rank_" + std::to_string(r) + ".pid").c_str(), F_OK) == 0;
+        for (int r = 0; r < count; ++r)
+          present += ::access((pid_dir + "/rank_" + std::to_string(r) + ".pid").c_str(), F_OK) == 0;
         if (present == count) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
@@ -106,7 +108,7 @@ int main(int argc, char** argv) {
       ++i;
     } else if (arg == "--progress-hang") {
       if (std::atoi(next.c_str()) == rank) {
-        zl::launcher::ProgressReporter progress;
+        zl::rank::ProgressReporter progress(zl::rank::RankContext::from_environment());
         for (int step = 1; step <= 3; ++step) progress.report(step);
         progress.report(3, "all_reduce");
         hang();
@@ -122,8 +124,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--grandchild") {
       if (fork() == 0) hang();
     } else if (arg == "--store-check") {
-      auto store = zl::launcher::StoreClient::from_environment();
-      zl::launcher::PrefixStore scoped(store, zl::launcher::attempt_prefix(attempt));
+      auto store = zl::store::StoreClient::from_environment();
+      zl::store::PrefixStore scoped(store, zl::store::attempt_prefix(attempt));
       scoped.set("hello/" + std::to_string(rank), "from " + std::to_string(rank));
       const std::string peer = std::to_string((rank + 1) % id.world_size);
       std::printf("store ok: %s\n", scoped.get("hello/" + peer, std::chrono::seconds(30)).c_str());
@@ -131,7 +133,7 @@ int main(int argc, char** argv) {
     }
   }
   if (sleep_ms > 0) {
-    zl::launcher::ProgressReporter progress;
+    zl::rank::ProgressReporter progress(zl::rank::RankContext::from_environment());
     for (int slept = 0, step = 0; slept < sleep_ms; slept += 100) {
       progress.report(++step);
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min(100, sleep_ms - slept)));

@@ -67,8 +67,7 @@ TEST_F(RunEnvTest, RanksReachTheStoreWithTheirToken) {
   const auto result = run_process(zlaunch({"-n", "3", rank_program(), "--store-check"}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   for (int rank = 0; rank < 3; ++rank) {
-    const std::string expected =
-        "[0:" + std::to_string(rank) + "] store ok: from " + std::to_string((rank + 1) % 3);
+    const std::string expected = "[0:" + std::to_string(rank) + "] store ok: from " + std::to_string((rank + 1) % 3);
     EXPECT_NE(result.out.find(expected), std::string::npos) << result.out;
   }
 }
@@ -104,7 +103,8 @@ TEST_F(RunEnvTest, LogsArePrefixedOnTheConsoleAndWrittenPerRank) {
 }
 
 TEST_F(RunEnvTest, RanksFilterLimitsTheConsoleButNotTheFiles) {
-  const auto result = run_process(zlaunch({"-n", "4", "--ranks_filter", "0,3", "/bin/sh", "-c", "echo line-$RANK"}), options());
+  const auto result =
+      run_process(zlaunch({"-n", "4", "--ranks_filter", "0,3", "/bin/sh", "-c", "echo line-$RANK"}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(lines_starting_with(result.out, "[0:").size(), 2u) << result.out;
   EXPECT_NE(result.out.find("[0:0] line-0"), std::string::npos);
@@ -123,7 +123,8 @@ TEST_F(RunEnvTest, TeeFalseKeepsRankOutputInFilesOnly) {
 }
 
 TEST_F(RunEnvTest, RunDirectoryHoldsTheResolvedConfigAndTargets) {
-  const auto result = run_process(zlaunch({"-n", "2", "--metrics_port", "9600", "--mixed_precision", "bf16", "/bin/true"}), options());
+  const auto result =
+      run_process(zlaunch({"-n", "2", "--metrics_port", "9600", "--mixed_precision", "bf16", "/bin/true"}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.err.find("config files: none"), std::string::npos) << result.err;
   const auto config = nlohmann::json::parse(read_file(dir_ + "/logs/r1/config.resolved.json"));
@@ -135,10 +136,11 @@ TEST_F(RunEnvTest, RunDirectoryHoldsTheResolvedConfigAndTargets) {
 
 TEST_F(RunEnvTest, TargetsFileListsLiveRanksWithTheirLabels) {
   // Each rank copies the targets file while all of them are alive (file-based barriers around the copy).
-  const std::string script =
-      "touch " + dir_ + "/alive_$RANK; while [ $(ls " + dir_ + " | grep -c alive_) -lt 2 ]; do sleep 0.02; done; "
-      "sleep 0.2; cp " + dir_ + "/logs/r1/targets.json " + dir_ + "/seen_$RANK.json; touch " + dir_ +
-      "/copied_$RANK; while [ $(ls " + dir_ + " | grep -c copied_) -lt 2 ]; do sleep 0.02; done";
+  const std::string script = "touch " + dir_ + "/alive_$RANK; while [ $(ls " + dir_ +
+                             " | grep -c alive_) -lt 2 ]; do sleep 0.02; done; "
+                             "sleep 0.2; cp " +
+                             dir_ + "/logs/r1/targets.json " + dir_ + "/seen_$RANK.json; touch " + dir_ +
+                             "/copied_$RANK; while [ $(ls " + dir_ + " | grep -c copied_) -lt 2 ]; do sleep 0.02; done";
   const auto result = run_process(zlaunch({"-n", "2", "--metrics_port", "9600", "/bin/sh", "-c", script}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto seen = nlohmann::json::parse(read_file(dir_ + "/seen_0.json"));
@@ -157,21 +159,22 @@ TEST_F(RunEnvTest, TargetsFileListsLiveRanksWithTheirLabels) {
 }
 
 TEST_F(RunEnvTest, ConfigFileValuesApplyUnlessAFlagOverrides) {
-  {
-    std::ofstream(dir_ + "/launch.yaml") << "num_processes: 3\nmax_restarts: 0\n";
-  }
-  auto from_file = run_process(zlaunch({"--config_file", dir_ + "/launch.yaml", rank_program(), "--print-env"}), options());
+  { std::ofstream(dir_ + "/launch.yaml") << "num_processes: 3\nmax_restarts: 0\n"; }
+  auto from_file =
+      run_process(zlaunch({"--config_file", dir_ + "/launch.yaml", rank_program(), "--print-env"}), options());
   ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
   EXPECT_EQ(testing::printed_environments(from_file.out).size(), 3u);
   EXPECT_NE(from_file.err.find(dir_ + "/launch.yaml"), std::string::npos) << "the config files used are printed";
-  auto overridden = run_process(zlaunch({"--config_file", dir_ + "/launch.yaml", "-n", "2", rank_program(), "--print-env"}), options());
+  auto overridden = run_process(
+      zlaunch({"--config_file", dir_ + "/launch.yaml", "-n", "2", rank_program(), "--print-env"}), options());
   ASSERT_EQ(overridden.exit_code, 0) << overridden.err;
   EXPECT_EQ(testing::printed_environments(overridden.out).size(), 2u);
 }
 
 TEST_F(RunEnvTest, TargetsFileIsAlsoWrittenWhereTheConfigSays) {
   {
-    std::ofstream(dir_ + "/launch.yaml") << "metrics:\n  port: 9700\n  targets_file: " << dir_ << "/extra_targets.json\n";
+    std::ofstream(dir_ + "/launch.yaml") << "metrics:\n  port: 9700\n  targets_file: " << dir_
+                                         << "/extra_targets.json\n";
   }
   const std::string script = "cp " + dir_ + "/extra_targets.json " + dir_ + "/seen_extra.json";
   const auto result =
@@ -201,8 +204,9 @@ TEST_F(RunEnvTest, ProgramTrainIsTheTrainerNextToZlaunch) {
 TEST_F(RunEnvTest, ClosedConsoleDoesNotKillTheJob) {
   // The console pipe closes at once; the ranks keep writing and must still finish (files complete).
   const std::string script = "for i in 1 2 3 4 5; do echo line-$i; sleep 0.05; done";
-  const std::string command = "'" + zlaunch_binary() + "' run --log_dir " + dir_ + "/logs --run_id r1 -n 2 /bin/sh -c '" +
-                              script + "' | true; echo launcher-exit=${PIPESTATUS[0]}";
+  const std::string command = "'" + zlaunch_binary() + "' run --log_dir " + dir_ +
+                              "/logs --run_id r1 -n 2 /bin/sh -c '" + script +
+                              "' | true; echo launcher-exit=${PIPESTATUS[0]}";
   const auto result = run_process({"/bin/bash", "-c", command}, options());
   EXPECT_NE(result.out.find("launcher-exit=0"), std::string::npos) << result.out << result.err;
   EXPECT_EQ(read_file(dir_ + "/logs/r1/attempt_0/rank_1.out"), "line-1\nline-2\nline-3\nline-4\nline-5\n");

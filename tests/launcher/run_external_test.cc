@@ -28,8 +28,8 @@ class ExternalLauncherTest : public ::testing::Test {
 };
 
 TEST_F(ExternalLauncherTest, MpiRunsFourRanksWithTheirIdentityAndLogs) {
-  const auto result = run_process(
-      zlaunch({"--launcher", "mpi", "-n", "4", rank_program(), "--print-env", "--store-check"}), options());
+  const auto result =
+      run_process(zlaunch({"--launcher", "mpi", "-n", "4", rank_program(), "--print-env", "--store-check"}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   for (int rank = 0; rank < 4; ++rank) {
     const std::string r = std::to_string(rank);
@@ -38,7 +38,8 @@ TEST_F(ExternalLauncherTest, MpiRunsFourRanksWithTheirIdentityAndLogs) {
         << result.out;
     EXPECT_NE(result.out.find("[0:" + r + "] WORLD_SIZE=4"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("[0:" + r + "] store ok: from " + std::to_string((rank + 1) % 4)), std::string::npos);
-    EXPECT_NE(read_file(dir_ + "/logs/r1/attempt_0/rank_" + r + ".out").find("IDENTITY=" + r + "/4"), std::string::npos);
+    EXPECT_NE(read_file(dir_ + "/logs/r1/attempt_0/rank_" + r + ".out").find("IDENTITY=" + r + "/4"),
+              std::string::npos);
   }
 }
 
@@ -59,9 +60,7 @@ TEST_F(ExternalLauncherTest, MpiDryRunShowsTheMpirunCommand) {
 }
 
 TEST_F(ExternalLauncherTest, MpiUsesTheHostfile) {
-  {
-    std::ofstream(dir_ + "/hosts") << "# two machines\nnode-a slots=2\nnode-b slots=2\n";
-  }
+  { std::ofstream(dir_ + "/hosts") << "# two machines\nnode-a slots=2\nnode-b slots=2\n"; }
   const auto result = run_process(
       zlaunch({"--launcher", "mpi", "-n", "4", "--hostfile", dir_ + "/hosts", "--dry_run", "/bin/true"}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
@@ -70,9 +69,7 @@ TEST_F(ExternalLauncherTest, MpiUsesTheHostfile) {
 }
 
 TEST_F(ExternalLauncherTest, MalformedHostfileExitsTwoNamingTheLine) {
-  {
-    std::ofstream(dir_ + "/hosts") << "node-a slots=2\nnode-b slots=two\n";
-  }
+  { std::ofstream(dir_ + "/hosts") << "node-a slots=2\nnode-b slots=two\n"; }
   const auto result = run_process(
       zlaunch({"--launcher", "mpi", "-n", "4", "--hostfile", dir_ + "/hosts", "--dry_run", "/bin/true"}), options());
   EXPECT_EQ(result.exit_code, 2);

@@ -8,7 +8,7 @@
 
 #include "launch_support.h"
 #include "subprocess.h"
-#include "zl/launcher/socket_io.h"
+#include "zl/store/socket_io.h"
 
 namespace zl {
 namespace {
@@ -51,14 +51,15 @@ TEST_F(RunFailureTest, RankExitCodeBecomesZlaunchsAndTheRestIsTornDown) {
 TEST_F(RunFailureTest, RanksIgnoringSigtermAreKilledAfterTheShutdownTimeout) {
   // --ignore-term comes before --pid-dir (the rank program acts on its flags in order): once all three
   // pid files exist, every rank already ignores SIGTERM, whenever rank 0 exits.
-  const auto result = run_process(zlaunch({"-n", "3", "--shutdown_timeout", "0.5", rank_program(), "--ignore-term",
-                                           "--pid-dir", pid_dir(), "--wait-pids", "3", "--grandchild", "--exit", "0:5",
-                                           "--sleep", "60000"}),
-                                  options());
+  const auto result =
+      run_process(zlaunch({"-n", "3", "--shutdown_timeout", "0.5", rank_program(), "--ignore-term", "--pid-dir",
+                           pid_dir(), "--wait-pids", "3", "--grandchild", "--exit", "0:5", "--sleep", "60000"}),
+                  options());
   EXPECT_EQ(result.exit_code, 5) << result.err;
   EXPECT_FALSE(result.timed_out);
   EXPECT_NE(result.err.find("killed by SIGKILL (stopped by zlaunch)"), std::string::npos) << result.err;
-  EXPECT_TRUE(testing::wait_all_gone(testing::read_pid_files(pid_dir(), 3, std::chrono::seconds(1)), std::chrono::seconds(2)));
+  EXPECT_TRUE(
+      testing::wait_all_gone(testing::read_pid_files(pid_dir(), 3, std::chrono::seconds(1)), std::chrono::seconds(2)));
 }
 
 TEST_F(RunFailureTest, SegfaultExits139NamingTheSignalWithABacktrace) {
@@ -91,17 +92,18 @@ TEST_F(RunFailureTest, FailureInAttemptZeroThenSuccessWithOneRestart) {
 }
 
 TEST_F(RunFailureTest, RestartsAreBoundedByMaxRestarts) {
-  const auto result = run_process(zlaunch({"-n", "2", "--max_restarts", "2", rank_program(), "--exit", "0:4"}), options());
+  const auto result =
+      run_process(zlaunch({"-n", "2", "--max_restarts", "2", rank_program(), "--exit", "0:4"}), options());
   EXPECT_EQ(result.exit_code, 4) << result.err;
   EXPECT_TRUE(std::filesystem::exists(dir_ + "/logs/r1/attempt_2"));
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/logs/r1/attempt_3"));
 }
 
 TEST_F(RunFailureTest, HungRankIsReportedWithItsLastStepAndCollective) {
-  const auto result = run_process(zlaunch({"-n", "2", "--hang_timeout", "1", "--monitor_interval", "0.1",
-                                           "--shutdown_timeout", "1", rank_program(), "--progress-hang", "1", "--sleep",
-                                           "60000"}),
-                                  options());
+  const auto result =
+      run_process(zlaunch({"-n", "2", "--hang_timeout", "1", "--monitor_interval", "0.1", "--shutdown_timeout", "1",
+                           rank_program(), "--progress-hang", "1", "--sleep", "60000"}),
+                  options());
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_FALSE(result.timed_out);
   EXPECT_NE(result.err.find("rank 1 is hung"), std::string::npos) << result.err;
@@ -110,15 +112,16 @@ TEST_F(RunFailureTest, HungRankIsReportedWithItsLastStepAndCollective) {
 
 TEST_F(RunFailureTest, SilentRankWithoutReportsCountsAsHung) {
   const auto result = run_process(
-      zlaunch({"-n", "2", "--hang_timeout", "0.5", "--shutdown_timeout", "1", rank_program(), "--hang", "0"}), options());
+      zlaunch({"-n", "2", "--hang_timeout", "0.5", "--shutdown_timeout", "1", rank_program(), "--hang", "0"}),
+      options());
   EXPECT_EQ(result.exit_code, 1) << result.err;
   EXPECT_NE(result.err.find("rank 0 is hung"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("no progress report"), std::string::npos) << result.err;
 }
 
 TEST_F(RunFailureTest, StorePortInUseExitsThreeNamingThePort) {
-  const auto busy = launcher::net::listen_tcp("127.0.0.1", 0);
-  const std::string port = std::to_string(launcher::net::local_port(busy.get()));
+  const auto busy = store::net::listen_tcp("127.0.0.1", 0);
+  const std::string port = std::to_string(store::net::local_port(busy.get()));
   const auto result = run_process(zlaunch({"-n", "2", "--main_process_port", port, "/bin/true"}), options());
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_NE(result.err.find("port " + port), std::string::npos) << result.err;

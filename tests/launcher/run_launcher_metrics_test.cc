@@ -64,7 +64,8 @@ TEST_F(RunLauncherMetricsTest, CountsTheRestartAndTheRanksAliveAndListsItselfAsA
                              dir_);
   std::string page;
   const bool restarted_and_running = scrape_until(launcher_port, page, 30s, [](const std::string& p) {
-    return series_value(p, "zlaunch_launcher_restarts_total") == 1.0 && series_value(p, "zlaunch_launcher_ranks_alive") == 2.0;
+    return series_value(p, "zlaunch_launcher_restarts_total") == 1.0 &&
+           series_value(p, "zlaunch_launcher_ranks_alive") == 2.0;
   });
   EXPECT_TRUE(restarted_and_running) << "last page:\n" << page << "\nlauncher:\n" << launcher.err();
   EXPECT_EQ(series_value(page, "zlaunch_launcher_restarts_total"), 1.0) << page;
@@ -75,8 +76,9 @@ TEST_F(RunLauncherMetricsTest, CountsTheRestartAndTheRanksAliveAndListsItselfAsA
   // The targets file of the running attempt: both ranks and the launcher.
   const json targets = json::parse(testing::read_file(dir_ + "/logs/lm1/targets.json"));
   ASSERT_TRUE(targets.is_array()) << targets.dump();
-  const json launcher_entry = {{"targets", {"127.0.0.1:" + std::to_string(launcher_port)}},
-                               {"labels", {{"job", "zlaunch"}, {"run_id", "lm1"}, {"node", "0"}, {"role", "launcher"}}}};
+  const json launcher_entry = {
+      {"targets", {"127.0.0.1:" + std::to_string(launcher_port)}},
+      {"labels", {{"job", "zlaunch"}, {"run_id", "lm1"}, {"node", "0"}, {"role", "launcher"}}}};
   const json rank1_entry = {{"targets", {"127.0.0.1:" + std::to_string(base + 1)}},
                             {"labels", {{"job", "zlaunch"}, {"run_id", "lm1"}, {"node", "0"}, {"rank", "1"}}}};
   EXPECT_EQ(targets.size(), 3u) << targets.dump(2);
@@ -95,14 +97,17 @@ TEST_F(RunLauncherMetricsTest, CountsAHangDetection) {
   ASSERT_GT(base, 0);
   // Rank 1 hangs and ignores SIGTERM, so the group's teardown lasts --shutdown_timeout: long enough to
   // scrape the launcher after it declared the hang.
-  BackgroundProcess launcher(zlaunch({"-n", "2", "--hang_timeout", "1", "--shutdown_timeout", "8", "--metrics_port",
-                                      std::to_string(base), rank_program(), "--ignore-term", "--hang", "1", "--sleep",
-                                      "60000"}),
-                             dir_);
+  BackgroundProcess launcher(
+      zlaunch({"-n", "2", "--hang_timeout", "1", "--shutdown_timeout", "8", "--metrics_port", std::to_string(base),
+               rank_program(), "--ignore-term", "--hang", "1", "--sleep", "60000"}),
+      dir_);
   std::string page;
-  EXPECT_TRUE(scrape_until(base + 2, page, 30s, [](const std::string& p) {
-    return series_value(p, "zlaunch_launcher_hang_detections_total") == 1.0;
-  })) << "last page:\n" << page << "\nlauncher:\n" << launcher.err();
+  EXPECT_TRUE(scrape_until(
+      base + 2, page, 30s,
+      [](const std::string& p) { return series_value(p, "zlaunch_launcher_hang_detections_total") == 1.0; }))
+      << "last page:\n"
+      << page << "\nlauncher:\n"
+      << launcher.err();
   EXPECT_EQ(launcher.wait(60s), 1) << launcher.err();
   EXPECT_NE(launcher.err().find("rank 1 is hung"), std::string::npos) << launcher.err();
 }
@@ -111,7 +116,8 @@ TEST_F(RunLauncherMetricsTest, MetricsDisabledMeansNoLauncherEndpointAndNoTarget
   const int base = testing::free_port_range(3);
   ASSERT_GT(base, 0);
   std::ofstream(dir_ + "/launch.yaml") << "metrics:\n  enabled: false\n  port: " << base << "\n";
-  BackgroundProcess launcher(zlaunch({"--config_file", dir_ + "/launch.yaml", "-n", "2", rank_program(), "--sleep", "2000"}), dir_);
+  BackgroundProcess launcher(
+      zlaunch({"--config_file", dir_ + "/launch.yaml", "-n", "2", rank_program(), "--sleep", "2000"}), dir_);
   std::string page;
   EXPECT_FALSE(scrape_until(base + 2, page, 1500ms, [](const std::string&) { return true; })) << page;
   EXPECT_EQ(launcher.wait(60s), 0) << launcher.err();

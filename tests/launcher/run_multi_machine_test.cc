@@ -14,7 +14,7 @@
 
 #include "launch_support.h"
 #include "subprocess.h"
-#include "zl/launcher/socket_io.h"
+#include "zl/store/socket_io.h"
 
 namespace zl {
 namespace {
@@ -27,16 +27,28 @@ using testing::zlaunch_binary;
 class MultiMachineTest : public ::testing::Test {
  protected:
   std::string dir_ = testing::make_temp_dir("zl_run_mm_");
-  std::string port_ = std::to_string(launcher::net::free_tcp_port());
+  std::string port_ = std::to_string(store::net::free_tcp_port());
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::vector<std::string> machine(int rank, std::vector<std::string> extra, const std::string& ip = "127.0.0.1",
                                    std::vector<std::string> prefix = {}) const {
     std::vector<std::string> argv = prefix;
-    const std::vector<std::string> base = {zlaunch_binary(), "run", "--log_dir", dir_ + "/m" + std::to_string(rank),
-                                           "--num_machines", "2", "--machine_rank", std::to_string(rank),
-                                           "--main_process_ip", ip, "--main_process_port", port_,
-                                           "--rdzv_timeout", "20", "--run_id", "mm"};
+    const std::vector<std::string> base = {zlaunch_binary(),
+                                           "run",
+                                           "--log_dir",
+                                           dir_ + "/m" + std::to_string(rank),
+                                           "--num_machines",
+                                           "2",
+                                           "--machine_rank",
+                                           std::to_string(rank),
+                                           "--main_process_ip",
+                                           ip,
+                                           "--main_process_port",
+                                           port_,
+                                           "--rdzv_timeout",
+                                           "20",
+                                           "--run_id",
+                                           "mm"};
     argv.insert(argv.end(), base.begin(), base.end());
     argv.insert(argv.end(), extra.begin(), extra.end());
     return argv;
@@ -77,8 +89,8 @@ TEST_F(MultiMachineTest, FailureOnOneMachineEndsBoth) {
 }
 
 TEST_F(MultiMachineTest, BothMachinesRestartTogether) {
-  const std::vector<std::string> job = {"-n", "4", "--max_restarts", "1", rank_program(), "--print-env", "--exit", "2:5:0",
-                                        "--sleep", "300"};
+  const std::vector<std::string> job = {"-n",          "4",      "--max_restarts", "1",       rank_program(),
+                                        "--print-env", "--exit", "2:5:0",          "--sleep", "300"};
   BackgroundProcess m0(machine(0, job), subdir("o0"));
   BackgroundProcess m1(machine(1, job), subdir("o1"));
   EXPECT_EQ(m0.wait(60s), 0) << m0.err();
@@ -106,7 +118,8 @@ TEST_F(MultiMachineTest, CtrlCEndsARendezvousWait) {
 }
 
 TEST_F(MultiMachineTest, WrongTokenIsRefusedWithExitThree) {
-  BackgroundProcess m0(machine(0, {"--rdzv_timeout", "10", "--rdzv_token", "right", "-n", "2", "/bin/true"}), subdir("o0"));
+  BackgroundProcess m0(machine(0, {"--rdzv_timeout", "10", "--rdzv_token", "right", "-n", "2", "/bin/true"}),
+                       subdir("o0"));
   const auto result = testing::run_process(machine(1, {"--rdzv_token", "wrong", "-n", "2", "/bin/true"}));
   EXPECT_EQ(result.exit_code, 3) << result.err;
   EXPECT_NE(result.err.find("token"), std::string::npos) << result.err;
@@ -115,7 +128,8 @@ TEST_F(MultiMachineTest, WrongTokenIsRefusedWithExitThree) {
 TEST_F(MultiMachineTest, UnreachableStoreExitsThree) {
   const auto result = testing::run_process(machine(1, {"--rdzv_timeout", "0.5", "-n", "2", "/bin/true"}));
   EXPECT_EQ(result.exit_code, 3) << result.err;
-  EXPECT_NE(result.err.find("cannot reach the rendezvous store at 127.0.0.1:" + port_), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("cannot reach the rendezvous store at 127.0.0.1:" + port_), std::string::npos)
+      << result.err;
 }
 
 TEST_F(MultiMachineTest, SeveralMachinesNeedASharedSecret) {

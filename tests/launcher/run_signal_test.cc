@@ -49,9 +49,9 @@ TEST_F(RunSignalTest, SigtermIsForwardedToo) {
 }
 
 TEST_F(RunSignalTest, SecondSigintKillsAtOnce) {
-  BackgroundProcess launcher(
-      zlaunch({"-n", "2", "--shutdown_timeout", "120", rank_program(), "--pid-dir", pid_dir_, "--ignore-int", "--sleep", "60000"}),
-      dir_);
+  BackgroundProcess launcher(zlaunch({"-n", "2", "--shutdown_timeout", "120", rank_program(), "--pid-dir", pid_dir_,
+                                      "--ignore-int", "--sleep", "60000"}),
+                             dir_);
   const auto pids = testing::read_pid_files(pid_dir_, 2, 20s);
   ASSERT_EQ(pids.size(), 2u) << launcher.err();
   launcher.signal(SIGINT);

@@ -29,10 +29,10 @@ TEST(RunTorchTest, DdpAnchorTrainsUnderZlaunch) {
   options.working_directory = dir;
   options.set_env = {{"HOME", dir}, {"GLOO_SOCKET_IFNAME", "lo"}};
   options.timeout = std::chrono::seconds(240);
-  const auto result = testing::run_process({testing::zlaunch_binary(), "run", "--num_processes", "2", "--log_dir",
-                                            dir + "/logs", "/usr/bin/python3", anchor, "--mode", "ddp", "--steps", "3",
-                                            "--warmup", "1"},
-                                           options);
+  const auto result =
+      testing::run_process({testing::zlaunch_binary(), "run", "--num_processes", "2", "--log_dir", dir + "/logs",
+                            "/usr/bin/python3", anchor, "--mode", "ddp", "--steps", "3", "--warmup", "1"},
+                           options);
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   const auto lines = testing::lines_starting_with(result.out, "[0:0] {");
   ASSERT_EQ(lines.size(), 1u) << result.out;

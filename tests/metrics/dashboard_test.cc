@@ -65,10 +65,10 @@ TEST(GrafanaDashboard, IsADashboardWhosePanelsQueryOnlyExportedMetrics) {
   }
   // The panels the dashboard promises: loss, tokens, step time, comm share, busbw, memory, loss scale,
   // skipped steps, restarts.
-  for (const char* m : {"zlaunch_loss", "zlaunch_tokens_total", "zlaunch_step_duration_seconds_bucket",
-                        "zlaunch_comm_exposed_seconds_total", "zlaunch_collective_payload_bytes_total",
-                        "zlaunch_memory_bytes", "zlaunch_loss_scale", "zlaunch_skipped_steps_total",
-                        "zlaunch_launcher_restarts_total"}) {
+  for (const char* m :
+       {"zlaunch_loss", "zlaunch_tokens_total", "zlaunch_step_duration_seconds_bucket",
+        "zlaunch_comm_exposed_seconds_total", "zlaunch_collective_payload_bytes_total", "zlaunch_memory_bytes",
+        "zlaunch_loss_scale", "zlaunch_skipped_steps_total", "zlaunch_launcher_restarts_total"}) {
     EXPECT_TRUE(used.count(m)) << m << " has no panel";
   }
 }
@@ -80,7 +80,8 @@ TEST(PrometheusTemplate, ScrapesThroughTheLaunchersTargetsFiles) {
   const std::string promtool = "/usr/bin/promtool";
   std::ifstream probe(promtool);
   if (!probe) GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
-  const auto result = testing::run_process({promtool, "check", "config", testing::source_dir() + "/templates/prometheus.yml"});
+  const auto result =
+      testing::run_process({promtool, "check", "config", testing::source_dir() + "/templates/prometheus.yml"});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
 }
 

@@ -2,9 +2,9 @@
 #include "zl/metrics/endpoint.h"
 
 #include <gtest/gtest.h>
-#include <pthread.h>
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
+#include <pthread.h>
 
 #include <string>
 
@@ -17,7 +17,10 @@ namespace {
 TEST(Endpoint, ServesRegisteredMetricsOnAnyFreePort) {
   Endpoint endpoint("127.0.0.1", 0);
   ASSERT_GT(endpoint.port(), 0);
-  auto& family = prometheus::BuildCounter().Name("zlaunch_test_events_total").Help("Events seen by the test").Register(endpoint.registry());
+  auto& family = prometheus::BuildCounter()
+                     .Name("zlaunch_test_events_total")
+                     .Help("Events seen by the test")
+                     .Register(endpoint.registry());
   family.Add({{"kind", "probe"}}).Increment(3);
   const testing::HttpResponse page = testing::http_get(endpoint.port(), "/metrics");
   EXPECT_EQ(page.status, 200) << page.body;

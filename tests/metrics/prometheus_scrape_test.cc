@@ -82,7 +82,8 @@ class PrometheusServer {
 double value_of(const json& sample) { return std::stod(sample["value"][1].get<std::string>()); }
 
 TEST(PrometheusScrape, FourRankTrainingIsScrapedWithExactCommunicationAndMemory) {
-  if (access(kPrometheus, X_OK) != 0) GTEST_SKIP() << "Debian's prometheus is not installed (scripts/install-deps.sh installs it)";
+  if (access(kPrometheus, X_OK) != 0)
+    GTEST_SKIP() << "Debian's prometheus is not installed (scripts/install-deps.sh installs it)";
   const std::string work = testing::make_temp_dir("zl_prometheus_");
   fs::create_directories(work + "/targets");
   // templates/prometheus.yml, with a 1 s scrape interval so that a short run is scraped many times.
@@ -111,10 +112,10 @@ TEST(PrometheusScrape, FourRankTrainingIsScrapedWithExactCommunicationAndMemory)
   });
   testing::ProcessOptions options;
   options.timeout = std::chrono::minutes(4);
-  const auto run = testing::run_process({testing::zlaunch_binary(), "run", "--num_processes", "4", "--config_file",
-                                         work + "/launch.yaml", "--log_dir", work + "/logs", "--run_id", "promtest",
-                                         "train", "--model", "tiny", "--steps", ZL_PROMETHEUS_TEST_STEPS},
-                                        options);
+  const auto run = testing::run_process(
+      {testing::zlaunch_binary(), "run", "--num_processes", "4", "--config_file", work + "/launch.yaml", "--log_dir",
+       work + "/logs", "--run_id", "promtest", "train", "--model", "tiny", "--steps", ZL_PROMETHEUS_TEST_STEPS},
+      options);
   scraper.join();
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   sleep(2);  // let the last scrapes land
@@ -133,8 +134,10 @@ TEST(PrometheusScrape, FourRankTrainingIsScrapedWithExactCommunicationAndMemory)
   for (const auto p : spec.layer_parameter_counts()) padded += (p + 3) / 4 * 4;
   for (const char* collective : {"reduce_scatter", "all_gather"}) {
     const json per_step = prometheus.query("last_over_time(zlaunch_collective_payload_bytes_total{collective=\"" +
-                                           std::string(collective) + "\",run_id=\"promtest\"}[10m]) / on(rank) "
-                                           "last_over_time(zlaunch_optimizer_steps_total" + sel + "[10m])");
+                                           std::string(collective) +
+                                           "\",run_id=\"promtest\"}[10m]) / on(rank) "
+                                           "last_over_time(zlaunch_optimizer_steps_total" +
+                                           sel + "[10m])");
     ASSERT_EQ(per_step.size(), 4u) << collective << per_step.dump();
     for (const auto& s : per_step) EXPECT_EQ(value_of(s), 4.0 * static_cast<double>(padded)) << collective << s.dump();
   }
@@ -156,16 +159,18 @@ TEST(PrometheusScrape, FourRankTrainingIsScrapedWithExactCommunicationAndMemory)
 
   // An even partition: every rank holds the same model-state bytes of each kind.
   for (const char* kind : {"params", "grads", "optimizer", "master"}) {
-    const json spread = prometheus.query("max(last_over_time(zlaunch_memory_bytes{kind=\"" + std::string(kind) +
-                                         "\",run_id=\"promtest\"}[10m])) - min(last_over_time(zlaunch_memory_bytes{kind=\"" +
-                                         kind + "\",run_id=\"promtest\"}[10m]))");
+    const json spread =
+        prometheus.query("max(last_over_time(zlaunch_memory_bytes{kind=\"" + std::string(kind) +
+                         "\",run_id=\"promtest\"}[10m])) - min(last_over_time(zlaunch_memory_bytes{kind=\"" + kind +
+                         "\",run_id=\"promtest\"}[10m]))");
     ASSERT_EQ(spread.size(), 1u) << kind << spread.dump();
     EXPECT_EQ(value_of(spread[0]), 0.0) << kind;
   }
 
   // The launcher's target, labelled by the targets file, was scraped while the 4 ranks ran.
-  const json alive = prometheus.query("max_over_time(zlaunch_launcher_ranks_alive{job=\"zlaunch\",run_id=\"promtest\","
-                                      "node=\"0\",role=\"launcher\"}[10m])");
+  const json alive = prometheus.query(
+      "max_over_time(zlaunch_launcher_ranks_alive{job=\"zlaunch\",run_id=\"promtest\","
+      "node=\"0\",role=\"launcher\"}[10m])");
   ASSERT_EQ(alive.size(), 1u) << alive.dump();
   EXPECT_EQ(value_of(alive[0]), 4.0);
   const json restarts = prometheus.query("last_over_time(zlaunch_launcher_restarts_total{run_id=\"promtest\"}[10m])");
@@ -181,7 +186,8 @@ TEST(PrometheusScrape, FourRankTrainingIsScrapedWithExactCommunicationAndMemory)
   if (access(kPromtool, X_OK) == 0) {
     for (const auto& [name, page] : {std::pair{"rank", scraped_page}, std::pair{"launcher", launcher_page}}) {
       std::ofstream(work + "/page.txt") << page;
-      const auto lint = testing::run_process({"sh", "-c", std::string(kPromtool) + " check metrics < " + work + "/page.txt"});
+      const auto lint =
+          testing::run_process({"sh", "-c", std::string(kPromtool) + " check metrics < " + work + "/page.txt"});
       EXPECT_EQ(lint.exit_code, 0) << name << lint.out << lint.err;
       EXPECT_EQ(lint.out + lint.err, "") << name;
     }

@@ -86,11 +86,11 @@ class PushgatewayPushTest : public ::testing::Test {
     options.timeout = std::chrono::minutes(3);
     options.working_directory = work_;
     options.set_env = {{"HOME", work_}};
-    return testing::run_process({testing::zlaunch_binary(), "run", "-n", "2", "--config_file",
-                                 work_ + "/" + run_id + ".yaml", "--metrics_pushgateway", url, "--log_dir",
-                                 work_ + "/logs", "--run_id", run_id, testing::train_binary(), "--model", "tiny",
-                                 "--steps", std::to_string(kSteps)},
-                                options);
+    return testing::run_process(
+        {testing::zlaunch_binary(), "run", "-n", "2", "--config_file", work_ + "/" + run_id + ".yaml",
+         "--metrics_pushgateway", url, "--log_dir", work_ + "/logs", "--run_id", run_id, testing::train_binary(),
+         "--model", "tiny", "--steps", std::to_string(kSteps)},
+        options);
   }
 };
 
@@ -108,7 +108,8 @@ TEST_F(PushgatewayPushTest, EveryRankAndTheLauncherPushTheirFinalValues) {
   const std::string page = gateway.metrics();
   double tokens_per_rank = -1;
   for (const char* rank : {"0", "1"}) {
-    const std::vector<std::string> group = {"job=\"zlaunch\"", "run_id=\"push1\"", std::string("rank=\"") + rank + "\""};
+    const std::vector<std::string> group = {"job=\"zlaunch\"", "run_id=\"push1\"",
+                                            std::string("rank=\"") + rank + "\""};
     EXPECT_EQ(value_of(page, "zlaunch_optimizer_steps_total", group), kSteps) << "rank " << rank << "\n" << page;
     const double tokens = value_of(page, "zlaunch_tokens_total", group);
     EXPECT_GT(tokens, 0.0) << "rank " << rank;
@@ -140,8 +141,9 @@ TEST_F(PushgatewayPushTest, RanksPushEvenWithMetricsServingDisabled) {
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const std::string page = gateway.metrics();
   for (const char* rank : {"0", "1"}) {
-    EXPECT_EQ(value_of(page, "zlaunch_optimizer_steps_total", {"run_id=\"push2\"", std::string("rank=\"") + rank + "\""}),
-              kSteps)
+    EXPECT_EQ(
+        value_of(page, "zlaunch_optimizer_steps_total", {"run_id=\"push2\"", std::string("rank=\"") + rank + "\""}),
+        kSteps)
         << page;
   }
 }

@@ -43,7 +43,8 @@ TEST(PushgatewayUrl, RejectsWhatCannotBeAGatewayInBothPlaces) {
       ADD_FAILURE() << "configtool accepted " << bad;
     } catch (const ConfigError& e) {
       EXPECT_NE(std::string(e.what()).find("metrics.pushgateway"), std::string::npos) << e.what();
-      EXPECT_NE(std::string(e.what()).find("--metrics_pushgateway"), std::string::npos) << "names the flag: " << e.what();
+      EXPECT_NE(std::string(e.what()).find("--metrics_pushgateway"), std::string::npos)
+          << "names the flag: " << e.what();
     }
   }
 }

@@ -1,5 +1,6 @@
-// Optimizer: the factory's types and its error, updates equal to the kernels' (one state buffer per
-// flat buffer), and the exact optimizer-state bytes (AdamW 2 x 4 bytes per parameter, SGD 4).
+// Optimizer: the factory's types, updates equal to the kernels' (one state buffer per flat buffer), and
+// the exact optimizer-state bytes (AdamW 2 x 4 bytes per parameter, SGD 4). How a user may spell a type
+// and the error for an unknown one are configtool's (tests/configtool/validation_test.cc).
 #include "zl/runtime/optimizer.h"
 
 #include <gtest/gtest.h>
@@ -10,25 +11,20 @@
 namespace zl::runtime {
 namespace {
 
-TEST(Optimizer, CreatesTheThreeTypesCaseInsensitively) {
+TEST(Optimizer, CreatesTheThreeTypes) {
   config::OptimizerSettings s;
-  for (const auto& [type, name] : {std::pair{"AdamW", "AdamW"}, std::pair{"adam", "Adam"}, std::pair{"SGD", "SGD"}}) {
+  for (const auto& [type, name] :
+       {std::pair{config::OptimizerType::kAdamW, "AdamW"}, std::pair{config::OptimizerType::kAdam, "Adam"},
+        std::pair{config::OptimizerType::kSgd, "SGD"}}) {
     s.type = type;
     EXPECT_EQ(Optimizer::create(s)->name(), name);
-  }
-  s.type = "Lamb";
-  try {
-    (void)Optimizer::create(s);
-    FAIL();
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("optimizer.type"), std::string::npos);
   }
 }
 
 TEST(Optimizer, AdamWMatchesTheKernelAndAccountsItsStatesExactly) {
   Allocator allocator;
   config::OptimizerSettings s;
-  s.type = "AdamW";
+  s.type = config::OptimizerType::kAdamW;
   s.lr = 0.01;
   s.weight_decay = 0.1;
   auto opt = Optimizer::create(s, allocator);
@@ -65,7 +61,7 @@ TEST(Optimizer, AdamWMatchesTheKernelAndAccountsItsStatesExactly) {
 TEST(Optimizer, SgdKeepsOneMomentumBufferPerParameterBuffer) {
   Allocator allocator;
   config::OptimizerSettings s;
-  s.type = "SGD";
+  s.type = config::OptimizerType::kSgd;
   s.momentum = 0.9;
   auto opt = Optimizer::create(s, allocator);
   Tensor p = Tensor::zeros({7}, DType::kF32, MemoryKind::kParams, Device::kCpu, allocator);

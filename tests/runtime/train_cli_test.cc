@@ -1,8 +1,10 @@
 // The `train` program as a user runs it: tiny real runs that learn (loss decreases) and write valid
-// --log_json lines, flag and data errors that exit 2 naming the flag or file, independent replicas under
-// WORLD_SIZE > 1 (said plainly, one log per rank), shards as data, and --eval_only from a checkpoint.
+// --log_json lines, flag and data errors that exit 2 naming the flag or file, one training path alone and
+// under `zlaunch run` (identical losses), the config's model and "auto" sizes that follow it, shards as
+// data, --init_from's architecture, and --eval_only over whole files.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -132,14 +134,144 @@ TEST_F(TrainCli, TokenShardTrainsAndTooLargeVocabularyIsRefused) {
   EXPECT_NE(r.err.find("vocab"), std::string::npos) << r.err;
 }
 
-TEST_F(TrainCli, SeveralRanksTrainIndependentReplicasAndSaySo) {
-  const std::string log = dir_ + "/log.jsonl";
-  const auto r = train({"--model", "1,2,16,16,256", "--steps", "2", "--eval_batches", "1", "--log_json", log},
-                       {{"WORLD_SIZE", "2"}, {"RANK", "1"}});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("INDEPENDENT replica"), std::string::npos) << r.out;
-  EXPECT_TRUE(std::filesystem::exists(dir_ + "/log.rank1.jsonl"));
-  EXPECT_EQ(read_lines(dir_ + "/log.rank1.jsonl").at(0).at("rank").get<int>(), 1);
+// One training path: a world of several ranks must meet through the launcher's store; set by hand,
+// WORLD_SIZE no longer trains unconnected replicas.
+TEST_F(TrainCli, SeveralRanksWithoutTheLauncherAreRefused) {
+  const auto r =
+      train({"--model", "1,2,16,16,256", "--steps", "2", "--eval_batches", "1"}, {{"WORLD_SIZE", "2"}, {"RANK", "1"}});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("ZLAUNCH_STORE"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("zlaunch run"), std::string::npos) << r.err;
+}
+
+// The same config and seed train the same losses alone and as the one rank of `zlaunch run -n 1`: both
+// resolve the same files by the same rules and run the same engine.
+TEST_F(TrainCli, StandaloneAndLaunchedOneRankLogIdenticalLosses) {
+  std::ofstream(dir_ + "/ds.json") << R"({"train_micro_batch_size_per_gpu": 4, "gradient_accumulation_steps": 2,
+    "gradient_clipping": 0.5, "optimizer": {"type": "AdamW", "params": {"lr": 0.003, "weight_decay": 0.01}},
+    "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 3}},
+    "zero_optimization": {"stage": 3, "reduce_bucket_size": "auto"}})";
+  const std::vector<std::string> common = {"--model", "tiny", "--steps", "6", "--eval_batches", "1", "--threads", "1"};
+  auto standalone_args = common;
+  for (const char* a : {"--config_file", "ds.json", "--log_json", "alone.jsonl"}) standalone_args.emplace_back(a);
+  auto r = train(standalone_args);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("ZeRO stage 3"), std::string::npos) << r.out;
+  std::vector<std::string> launched = {testing::zlaunch_binary(), "run", "-n",          "1", "--config_file", "ds.json",
+                                       "--metrics_port",          "0",   train_binary()};
+  launched.insert(launched.end(), common.begin(), common.end());
+  for (const char* a : {"--log_json", "launched.jsonl"}) launched.emplace_back(a);
+  testing::ProcessOptions options;
+  options.working_directory = dir_;
+  options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK"};
+  r = run_process(launched, options);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto alone = read_lines(dir_ + "/alone.jsonl");
+  const auto under = read_lines(dir_ + "/launched.jsonl");
+  ASSERT_EQ(alone.size(), 6U);
+  ASSERT_EQ(under.size(), 6U);
+  for (std::size_t i = 0; i < alone.size(); ++i) {
+    // Bit-identical: the same program on the same numbers.
+    EXPECT_EQ(alone[i].at("loss").get<double>(), under[i].at("loss").get<double>()) << "step " << i + 1;
+    EXPECT_EQ(alone[i].at("lr").get<double>(), under[i].at("lr").get<double>()) << "step " << i + 1;
+    EXPECT_EQ(alone[i].at("zero_stage").get<int>(), 3);
+  }
+}
+
+TEST_F(TrainCli, TaskFlagChoosesTheSkill) {
+  auto r = train({"--model", "1,2,16,16,256", "--task", "add", "--steps", "1", "--eval_batches", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("of 'add'"), std::string::npos) << r.out;
+  r = train({"--task", "multiply"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--task 'multiply': expected reverse or add"), std::string::npos) << r.err;
+}
+
+// The config's model is trained unless --model overrides it (and says so); "auto" buckets follow the
+// model actually trained, not the one the config was written for.
+TEST_F(TrainCli, TrainsTheConfigsModelAndSizesAutoForTheModelTrained) {
+  std::ofstream(dir_ + "/launch.yaml") << "model: gpt2\ndeepspeed_config:\n  train_micro_batch_size_per_gpu: 8\n"
+                                          "  zero_optimization:\n    stage: 2\n    reduce_bucket_size: auto\n";
+  std::ofstream(dir_ + "/tiny.yaml") << "model: tiny\n";
+  auto r = train({"--config_file", "tiny.yaml", "--steps", "1", "--eval_batches", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("model tiny (2,2,64,64,256"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("from launch.model"), std::string::npos) << r.out;
+  r = train({"--config_file", "launch.yaml", "--model", "tiny", "--steps", "1", "--eval_batches", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("--model overrides the config's model (launch.model: gpt2)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("model tiny (2,2,64,64,256 = layers,heads,width,context,vocab; from --model)"),
+            std::string::npos)
+      << r.out;
+  // h = 64 for tiny: reduce_bucket_size = h^2 = 4096 elements (gpt2's 768 would give 589824).
+  EXPECT_NE(r.out.find("reduce buckets of 4096 elements"), std::string::npos) << r.out;
+}
+
+// --init_from decides the architecture: shapes from the tensors, heads from config.json beside it.
+TEST_F(TrainCli, InitFromTakesTheArchitectureFromTheFile) {
+  const std::string fixture = testing::source_dir() + "/tests/runtime/fixtures/gpt2_tiny.safetensors";
+  std::filesystem::create_directories(dir_ + "/hf");
+  std::filesystem::copy_file(fixture, dir_ + "/hf/model.safetensors");
+  std::vector<std::uint16_t> tokens(200, 5);
+  runtime::write_token_shard(dir_ + "/t.bin", tokens);
+  // Without config.json the number of heads is unknown: refused, saying what to add.
+  auto r = train({"--init_from", dir_ + "/hf/model.safetensors", "--eval_only", "--data", dir_ + "/t.bin"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("config.json"), std::string::npos) << r.err;
+  std::ofstream(dir_ + "/hf/config.json") << R"({"n_layer": 2, "n_head": 2, "n_embd": 32, "n_positions": 16,
+                                                  "vocab_size": 64})";
+  r = train({"--init_from", dir_ + "/hf/model.safetensors", "--eval_only", "--data", dir_ + "/t.bin"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("(2,2,32,16,64 = layers,heads,width,context,vocab; from --init_from"), std::string::npos)
+      << r.out;
+  // A --model that contradicts the file is refused by name.
+  r = train(
+      {"--init_from", dir_ + "/hf/model.safetensors", "--model", "tiny", "--eval_only", "--data", dir_ + "/t.bin"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("--model tiny"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("contradicts --init_from"), std::string::npos) << r.err;
+  // A config.json that contradicts the tensors is refused too.
+  std::ofstream(dir_ + "/hf/config.json") << R"({"n_layer": 3, "n_head": 2})";
+  r = train({"--init_from", dir_ + "/hf/model.safetensors", "--eval_only", "--data", dir_ + "/t.bin"});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("n_layer"), std::string::npos) << r.err;
+}
+
+// --eval_only predicts every token of the file once, in consecutive windows; a file of exactly one window
+// is evaluated, and its loss is PyTorch's for those tokens (the fixture's reference logits).
+TEST_F(TrainCli, EvalOnlyEvaluatesTheWholeFileInConsecutiveWindows) {
+  const std::string fixture = testing::source_dir() + "/tests/runtime/fixtures/gpt2_tiny.safetensors";
+  std::ifstream expected_file(testing::source_dir() + "/tests/runtime/fixtures/gpt2_tiny_expected.json");
+  const auto expected = nlohmann::json::parse(expected_file);
+  const auto tokens = expected.at("tokens").get<std::vector<int>>();
+  const auto targets = expected.at("targets").get<std::vector<int>>();
+  const auto logits = expected.at("logits").get<std::vector<double>>();
+  const int T = 16, V = 64;
+  // Row 0 of the reference as one stream of T + 1 tokens, and its mean cross-entropy from the logits.
+  std::vector<std::uint16_t> row(tokens.begin(), tokens.begin() + T);
+  row.push_back(static_cast<std::uint16_t>(targets[T - 1]));
+  double reference = 0;
+  for (int t = 0; t < T; ++t) {
+    double max = -1e300, sum = 0;
+    for (int v = 0; v < V; ++v) max = std::max(max, logits[static_cast<std::size_t>(t * V + v)]);
+    for (int v = 0; v < V; ++v) sum += std::exp(logits[static_cast<std::size_t>(t * V + v)] - max);
+    reference += std::log(sum) + max - logits[static_cast<std::size_t>(t * V + targets[static_cast<std::size_t>(t)])];
+  }
+  reference /= T;
+  runtime::write_token_shard(dir_ + "/one.bin", row);
+  auto r = train({"--model", "2,2,32,16,64", "--init_from", fixture, "--eval_only", "--data", dir_ + "/one.bin"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("(16 tokens in 1 consecutive windows of up to 16)"), std::string::npos) << r.out;
+  const auto at = r.out.find("validation loss ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  EXPECT_NEAR(std::stod(r.out.substr(at + 16)), reference, 1e-5) << r.out;
+  // 200 tokens: 199 predicted, 12 windows of 16 and one of 7.
+  std::vector<std::uint16_t> many(200);
+  for (std::size_t i = 0; i < many.size(); ++i) many[i] = static_cast<std::uint16_t>((i * 11) % 64);
+  runtime::write_token_shard(dir_ + "/many.bin", many);
+  r = train({"--model", "2,2,32,16,64", "--init_from", fixture, "--eval_only", "--data", dir_ + "/many.bin"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("(199 tokens in 13 consecutive windows of up to 16)"), std::string::npos) << r.out;
 }
 
 TEST_F(TrainCli, UnderTheLauncherRanksTrainTogetherWithZero) {

@@ -7,7 +7,7 @@
 namespace zl::testing {
 
 struct HttpResponse {
-  int status = 0;    // 0 when the connection failed
+  int status = 0;  // 0 when the connection failed
   std::string body;
 };
 

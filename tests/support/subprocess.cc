@@ -79,7 +79,8 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
   int open_pipes = 2;
   char buffer[65536];
   while (open_pipes > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
       kill(-pid, SIGKILL);

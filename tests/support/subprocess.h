@@ -21,9 +21,9 @@ struct ProcessResult {
 struct ProcessOptions {
   std::map<std::string, std::string> set_env;  // added to (or replacing in) the inherited environment
   std::vector<std::string> unset_env;
-  std::string working_directory;               // "" = inherit
+  std::string working_directory;  // "" = inherit
   std::chrono::milliseconds timeout{std::chrono::seconds(120)};
-  std::optional<std::string> stdin_text;       // written to the program's stdin, then closed
+  std::optional<std::string> stdin_text;  // written to the program's stdin, then closed
 };
 
 // Runs argv[0] (a path, or looked up on PATH) in its own process group and waits for it.

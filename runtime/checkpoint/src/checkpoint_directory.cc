@@ -59,8 +59,8 @@ std::string resolve_checkpoint(const std::string& path, const std::string& what)
   if (!fs::exists(path, ec)) throw ConfigError(what + " " + path + ": no such file or directory");
   if (fs::exists(fs::path(path) / kManifestName, ec)) return path;
   if (auto latest = latest_checkpoint(path)) return *latest;
-  throw ConfigError(what + " " + path + ": neither a checkpoint (no " + kManifestName + ") nor a checkpoint directory (no `" +
-                    kLatestName + "` naming a complete checkpoint)");
+  throw ConfigError(what + " " + path + ": neither a checkpoint (no " + kManifestName +
+                    ") nor a checkpoint directory (no `" + kLatestName + "` naming a complete checkpoint)");
 }
 
 std::optional<std::string> resolve_resume(const std::string& resume, const std::string& checkpoint_dir) {

@@ -47,8 +47,8 @@ void CheckpointReader::verify_file(int rank) {
     offset += n;
   }
   if (hash.digest() != expected.xxh64) {
-    throw ConfigError(f.path() + ": checksum mismatch: its xxh64 is " + hex64(hash.digest()) + ", the manifest records " +
-                      hex64(expected.xxh64) + " (the file is corrupt)");
+    throw ConfigError(f.path() + ": checksum mismatch: its xxh64 is " + hex64(hash.digest()) +
+                      ", the manifest records " + hex64(expected.xxh64) + " (the file is corrupt)");
   }
   verified_[static_cast<std::size_t>(rank)] = true;
 }
@@ -81,8 +81,8 @@ void CheckpointReader::read_layer(std::size_t layer, const std::string& kind, st
     covered += hi - lo;
   }
   if (covered != end - begin) {
-    throw ConfigError(manifest_path() + ": layer " + std::to_string(layer) + " elements [" + std::to_string(begin) + ", " +
-                      std::to_string(end) + ") are not all covered by its tensors");
+    throw ConfigError(manifest_path() + ": layer " + std::to_string(layer) + " elements [" + std::to_string(begin) +
+                      ", " + std::to_string(end) + ") are not all covered by its tensors");
   }
 }
 

@@ -23,10 +23,12 @@ struct CheckpointArgs {
 
 void add_checkpoint_commands(CLI::App& app) {
   auto args = std::make_shared<CheckpointArgs>();
-  auto* checkpoint = app.add_subcommand("checkpoint", "Inspect and consolidate training checkpoints (docs/checkpoints.md)");
+  auto* checkpoint =
+      app.add_subcommand("checkpoint", "Inspect and consolidate training checkpoints (docs/checkpoints.md)");
   checkpoint->require_subcommand(1);
 
-  auto* inspect = checkpoint->add_subcommand("inspect", "Print a checkpoint's manifest and verify every file's checksum");
+  auto* inspect =
+      checkpoint->add_subcommand("inspect", "Print a checkpoint's manifest and verify every file's checksum");
   inspect->add_option("DIR", args->dir, "a step directory, or a checkpoint directory (its `latest`)")->required();
   inspect->callback([args] {
     if (!inspect_checkpoint(args->dir, std::cout)) {

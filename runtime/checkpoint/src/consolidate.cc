@@ -28,18 +28,24 @@ runtime::Shape hf_shape(const TensorRecord& t) {
 
 const char* safetensors_dtype(runtime::DType d) {
   switch (d) {
-    case runtime::DType::kF32: return "F32";
-    case runtime::DType::kBF16: return "BF16";
-    case runtime::DType::kF16: return "F16";
+    case runtime::DType::kF32:
+      return "F32";
+    case runtime::DType::kBF16:
+      return "BF16";
+    case runtime::DType::kF16:
+      return "F16";
   }
   return "F32";
 }
 
 const char* torch_dtype(runtime::DType d) {
   switch (d) {
-    case runtime::DType::kF32: return "float32";
-    case runtime::DType::kBF16: return "bfloat16";
-    case runtime::DType::kF16: return "float16";
+    case runtime::DType::kF32:
+      return "float32";
+    case runtime::DType::kBF16:
+      return "bfloat16";
+    case runtime::DType::kF16:
+      return "float16";
   }
   return "float32";
 }
@@ -79,12 +85,12 @@ ConsolidateResult consolidate_checkpoint(const std::string& checkpoint, const st
   std::uint64_t offset = 0;
   for (const TensorRecord& t : m.tensors) {
     const std::uint64_t bytes = static_cast<std::uint64_t>(t.numel()) * element;
-    header["transformer." + t.name] = {{"dtype", safetensors_dtype(dtype)}, {"shape", hf_shape(t)},
-                                       {"data_offsets", {offset, offset + bytes}}};
+    header["transformer." + t.name] = {
+        {"dtype", safetensors_dtype(dtype)}, {"shape", hf_shape(t)}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
   }
-  header["__metadata__"] = {{"format", "pt"}, {"zlaunch_step", std::to_string(m.step)},
-                            {"zlaunch_source", reader.directory()}};
+  header["__metadata__"] = {
+      {"format", "pt"}, {"zlaunch_step", std::to_string(m.step)}, {"zlaunch_source", reader.directory()}};
   std::string text = header.dump();
   while ((text.size() + 8) % 8 != 0) text.push_back(' ');  // align the data section, as HF's writer does
 
@@ -107,7 +113,8 @@ ConsolidateResult consolidate_checkpoint(const std::string& checkpoint, const st
         const std::int64_t rows = t.shape[0], cols = t.shape[1];
         transposed.resize(values.size());
         for (std::int64_t r = 0; r < rows; ++r) {
-          for (std::int64_t c = 0; c < cols; ++c) transposed[static_cast<std::size_t>(c * rows + r)] = values[static_cast<std::size_t>(r * cols + c)];
+          for (std::int64_t c = 0; c < cols; ++c)
+            transposed[static_cast<std::size_t>(c * rows + r)] = values[static_cast<std::size_t>(r * cols + c)];
         }
         values.swap(transposed);
       }

@@ -14,7 +14,9 @@
 namespace zl::checkpoint {
 namespace {
 
-[[noreturn]] void fail(const std::string& what, const std::string& path) { throw SystemError(what + " " + path, errno); }
+[[noreturn]] void fail(const std::string& what, const std::string& path) {
+  throw SystemError(what + " " + path, errno);
+}
 
 }  // namespace
 

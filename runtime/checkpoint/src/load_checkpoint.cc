@@ -15,7 +15,8 @@ void check_model(const Manifest& m, const runtime::Gpt2Model& model, const engin
                       " (pass --model " + m.model.dimensions() + ")");
   }
   if (m.optimizer != engine.optimizer_name() || m.optimizer_states != engine.optimizer_state_names()) {
-    throw ConfigError(path + ": the checkpoint's optimizer is " + m.optimizer + ", this run's is " + engine.optimizer_name());
+    throw ConfigError(path + ": the checkpoint's optimizer is " + m.optimizer + ", this run's is " +
+                      engine.optimizer_name());
   }
 }
 
@@ -48,7 +49,8 @@ Manifest load_checkpoint(engine::Engine& engine, const runtime::Gpt2Model& model
   // The loss scaler continues where it stopped when the checkpoint used the same kind of scaler (a
   // run resumed in another precision starts its scaler afresh; the fp32 master weights carry over).
   const nlohmann::json& scaler = manifest.loss_scaler;
-  if (scaler.contains("type") && scaler.at("type").get<std::string>() == engine::to_string(engine.loss_scaler().kind())) {
+  if (scaler.contains("type") &&
+      scaler.at("type").get<std::string>() == engine::to_string(engine.loss_scaler().kind())) {
     engine::LossScalerState state;
     state.cur_scale = scaler.at("cur_scale").get<double>();
     state.cur_iter = scaler.at("cur_iter").get<std::int64_t>();

@@ -12,8 +12,8 @@ namespace {
 using nlohmann::json;
 
 json model_json(const config::ModelSpec& m) {
-  return {{"name", m.name}, {"n_layer", m.n_layer}, {"n_head", m.n_head}, {"n_embd", m.n_embd},
-          {"block_size", m.block_size}, {"vocab_size", m.vocab_size}};
+  return {{"name", m.name},     {"n_layer", m.n_layer},       {"n_head", m.n_head},
+          {"n_embd", m.n_embd}, {"block_size", m.block_size}, {"vocab_size", m.vocab_size}};
 }
 
 config::ModelSpec model_from_json(const json& j) {
@@ -37,30 +37,35 @@ json body_json(const Manifest& m) {
     json locations = json::object();
     for (const auto& [kind, pieces] : t.locations) {
       json list = json::array();
-      for (const auto& p : pieces) list.push_back({{"rank", p.rank}, {"offset", p.byte_offset}, {"begin", p.begin}, {"end", p.end}});
+      for (const auto& p : pieces)
+        list.push_back({{"rank", p.rank}, {"offset", p.byte_offset}, {"begin", p.begin}, {"end", p.end}});
       locations[kind] = list;
     }
-    tensors.push_back({{"name", t.name}, {"layer", t.layer}, {"layer_offset", t.layer_offset}, {"shape", t.shape},
+    tensors.push_back({{"name", t.name},
+                       {"layer", t.layer},
+                       {"layer_offset", t.layer_offset},
+                       {"shape", t.shape},
                        {"locations", locations}});
   }
-  return {{"format", "zlaunch-checkpoint"},
-          {"format_version", m.format_version},
-          {"step", m.step},
-          {"world_size", m.world_size},
-          {"zero_stage", m.zero_stage},
-          {"dtypes", {{"master", m.master_dtype}, {"optimizer", m.optimizer_dtype}}},
-          {"model", model_json(m.model)},
-          {"layer_sizes", m.layer_sizes},
-          {"optimizer", {{"type", m.optimizer}, {"states", m.optimizer_states}, {"step_count", m.optimizer_step_count}}},
-          {"scheduler", m.scheduler},
-          {"loss_scaler", m.loss_scaler},
-          {"data", m.data},
-          {"rng", m.rng},
-          {"config", m.config},
-          {"config_digest", m.config_digest},
-          {"checksum", "xxh64"},
-          {"files", files},
-          {"tensors", tensors}};
+  return {
+      {"format", "zlaunch-checkpoint"},
+      {"format_version", m.format_version},
+      {"step", m.step},
+      {"world_size", m.world_size},
+      {"zero_stage", m.zero_stage},
+      {"dtypes", {{"master", m.master_dtype}, {"optimizer", m.optimizer_dtype}}},
+      {"model", model_json(m.model)},
+      {"layer_sizes", m.layer_sizes},
+      {"optimizer", {{"type", m.optimizer}, {"states", m.optimizer_states}, {"step_count", m.optimizer_step_count}}},
+      {"scheduler", m.scheduler},
+      {"loss_scaler", m.loss_scaler},
+      {"data", m.data},
+      {"rng", m.rng},
+      {"config", m.config},
+      {"config_digest", m.config_digest},
+      {"checksum", "xxh64"},
+      {"files", files},
+      {"tensors", tensors}};
 }
 
 void validate(const Manifest& m, const std::string& path) {
@@ -71,7 +76,8 @@ void validate(const Manifest& m, const std::string& path) {
   }
   for (std::size_t r = 0; r < m.files.size(); ++r) {
     if (m.files[r].rank != static_cast<int>(r) || m.files[r].name != shard_file_name(static_cast<int>(r))) {
-      bad("files[" + std::to_string(r) + "] is not rank " + std::to_string(r) + "'s " + shard_file_name(static_cast<int>(r)));
+      bad("files[" + std::to_string(r) + "] is not rank " + std::to_string(r) + "'s " +
+          shard_file_name(static_cast<int>(r)));
     }
   }
   if (m.master_dtype != "F32" || m.optimizer_dtype != "F32") {
@@ -79,8 +85,7 @@ void validate(const Manifest& m, const std::string& path) {
   }
   const std::vector<std::string> kinds = m.kinds();
   for (const auto& t : m.tensors) {
-    if (t.layer >= m.layer_sizes.size() || t.layer_offset < 0 ||
-        t.layer_offset + t.numel() > m.layer_sizes[t.layer]) {
+    if (t.layer >= m.layer_sizes.size() || t.layer_offset < 0 || t.layer_offset + t.numel() > m.layer_sizes[t.layer]) {
       bad("tensor '" + t.name + "' lies outside its layer " + std::to_string(t.layer));
     }
     for (const auto& kind : kinds) {
@@ -89,7 +94,8 @@ void validate(const Manifest& m, const std::string& path) {
       std::int64_t next = 0;
       for (const auto& p : it->second) {
         if (p.begin != next || p.end <= p.begin || p.rank < 0 || p.rank >= m.world_size ||
-            p.byte_offset + static_cast<std::uint64_t>(p.end - p.begin) * 4 > m.files[static_cast<std::size_t>(p.rank)].bytes) {
+            p.byte_offset + static_cast<std::uint64_t>(p.end - p.begin) * 4 >
+                m.files[static_cast<std::size_t>(p.rank)].bytes) {
           bad("tensor '" + t.name + "' " + kind + ": the piece [" + std::to_string(p.begin) + ", " +
               std::to_string(p.end) + ") on rank " + std::to_string(p.rank) +
               " does not continue the tensor or lies outside its shard file");
@@ -145,8 +151,8 @@ Manifest manifest_from_text(const std::string& text, const std::string& path) {
     }
     m.format_version = j.at("format_version").get<int>();
     if (m.format_version != kFormatVersion) {
-      throw ConfigError(path + ": format_version " + std::to_string(m.format_version) + " is not supported (this build reads " +
-                        std::to_string(kFormatVersion) + ")");
+      throw ConfigError(path + ": format_version " + std::to_string(m.format_version) +
+                        " is not supported (this build reads " + std::to_string(kFormatVersion) + ")");
     }
     const std::string recorded = j.at("manifest_xxh64").get<std::string>();
     json body = j;

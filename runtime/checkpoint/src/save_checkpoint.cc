@@ -46,7 +46,7 @@ Manifest make_manifest(engine::Engine& engine, const runtime::Gpt2Model& model, 
   m.optimizer = engine.optimizer_name();
   m.optimizer_states = engine.optimizer_state_names();
   m.optimizer_step_count = engine.optimizer_steps();
-  m.scheduler = {{"type", p.scheduler_type}, {"position", p.step}, {"last_lr", p.last_lr}};
+  m.scheduler = {{"type", config::to_string(p.scheduler_type)}, {"position", p.step}, {"last_lr", p.last_lr}};
   const engine::LossScalerState& scaler = engine.loss_scaler().state();
   m.loss_scaler = {{"working_dtype", runtime::to_string(engine.working_dtype())},
                    {"type", engine::to_string(engine.loss_scaler().kind())},
@@ -132,8 +132,8 @@ SaveResult save_checkpoint(engine::Engine& engine, const runtime::Gpt2Model& mod
     const Manifest manifest = make_manifest(engine, model, position, checksums);
     for (const ShardFile& f : manifest.files) {
       ZL_CHECK(f.bytes == shards[2 * static_cast<std::size_t>(f.rank) + 1],
-               "rank " << f.rank << " wrote " << shards[2 * static_cast<std::size_t>(f.rank) + 1] << " bytes, the layout has "
-                       << f.bytes);
+               "rank " << f.rank << " wrote " << shards[2 * static_cast<std::size_t>(f.rank) + 1]
+                       << " bytes, the layout has " << f.bytes);
     }
     const std::string text = manifest_to_text(manifest);
     ChecksummedFileWriter writer((tmp / kManifestName).string());

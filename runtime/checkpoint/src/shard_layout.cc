@@ -24,7 +24,8 @@ std::vector<ShardBlock> shard_blocks(const engine::Partition& partition, int ran
 }
 
 std::vector<TensorRecord> layout_tensors(const runtime::Gpt2Model& model, const engine::Partition& partition,
-                                         const std::vector<std::string>& kinds, std::vector<std::uint64_t>& file_bytes) {
+                                         const std::vector<std::string>& kinds,
+                                         std::vector<std::uint64_t>& file_bytes) {
   const int world = partition.world_size();
   std::vector<std::vector<ShardBlock>> blocks;
   file_bytes.assign(static_cast<std::size_t>(world), 0);

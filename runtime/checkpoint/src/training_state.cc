@@ -27,18 +27,27 @@ void collect_differences(const nlohmann::json& saved, const nlohmann::json& curr
 
 }  // namespace
 
-nlohmann::json run_identity(const config::ModelSpec& model, const config::TrainingSettings& t, std::int64_t global_batch,
-                            std::uint64_t data_seed,
-                            int context, const std::string& data) {
+nlohmann::json run_identity(const config::ModelSpec& model, const config::TrainingSettings& t,
+                            std::int64_t global_batch, std::uint64_t data_seed, int context, const std::string& data) {
   const auto& o = t.optimizer;
   const auto& s = t.scheduler;
   return {{"model", model.dimensions()},
-          {"optimizer", {{"type", o.type}, {"lr", o.lr}, {"betas", o.betas}, {"eps", o.eps},
-                         {"weight_decay", o.weight_decay}, {"momentum", o.momentum}}},
-          {"scheduler", {{"type", s.type}, {"warmup_min_lr", s.warmup_min_lr}, {"warmup_max_lr", s.warmup_max_lr},
-                         {"warmup_num_steps", s.warmup_num_steps}, {"warmup_type", s.warmup_type},
-                         {"total_num_steps", s.total_num_steps}, {"warmup_min_ratio", s.warmup_min_ratio},
-                         {"cos_min_ratio", s.cos_min_ratio}}},
+          {"optimizer",
+           {{"type", config::to_string(o.type)},
+            {"lr", o.lr},
+            {"betas", o.betas},
+            {"eps", o.eps},
+            {"weight_decay", o.weight_decay},
+            {"momentum", o.momentum}}},
+          {"scheduler",
+           {{"type", config::to_string(s.type)},
+            {"warmup_min_lr", s.warmup_min_lr},
+            {"warmup_max_lr", s.warmup_max_lr},
+            {"warmup_num_steps", s.warmup_num_steps},
+            {"warmup_type", config::to_string(s.warmup_type)},
+            {"total_num_steps", s.total_num_steps},
+            {"warmup_min_ratio", s.warmup_min_ratio},
+            {"cos_min_ratio", s.cos_min_ratio}}},
           {"global_batch", global_batch},
           {"gradient_clipping", t.gradient_clipping},
           {"data_seed", data_seed},

@@ -1,11 +1,9 @@
-// make_communicator_from_environment: rank identity + rendezvous store -> backend -> Communicator.
+// make_communicator: rank context + rendezvous store -> backend -> Communicator (bootstrap.h).
 #include "zl/comm/bootstrap.h"
 
 #include <gloo/rendezvous/hash_store.h>
 
 #include <unistd.h>
-
-#include <cstdlib>
 
 #include "zl/base/check.h"
 #include "zl/base/error.h"
@@ -13,25 +11,24 @@
 #include "zl/comm/mpi/backend.h"
 #include "zl/comm/nccl/backend.h"
 #include "zl/comm/store_adapter.h"
-#include "zl/launcher/rank_identity.h"
-#include "zl/launcher/store_client.h"
+#include "zl/store/store_client.h"
+#include "zl/store/store_keys.h"
 
 namespace zl::comm {
 namespace {
 
-std::string env_or(const char* name, const char* fallback) {
-  const char* value = std::getenv(name);
-  return value != nullptr ? value : fallback;
-}
-
 // Backends use the store only while they connect (gloo's mesh, NCCL's unique id), so the client
 // lives for the duration of the construction.
 template <typename Make>
-std::unique_ptr<Communicator> through_store(Make make, std::chrono::milliseconds timeout) {
-  launcher::StoreClient client = launcher::StoreClient::from_environment();
-  const std::string prefix = launcher::attempt_prefix(std::atoi(env_or("ZLAUNCH_ATTEMPT", "0").c_str())) + "comm/";
-  RendezvousStoreAdapter store(client, prefix, timeout);
-  return std::make_unique<Communicator>(make(store));
+std::unique_ptr<Communicator> through_store(const rank::RankContext& context, Make make,
+                                            std::chrono::milliseconds timeout) {
+  if (!context.has_store()) {
+    throw UsageError("a world of " + std::to_string(context.identity.world_size) +
+                     " ranks needs the rendezvous store (ZLAUNCH_STORE): start this program with `zlaunch run`");
+  }
+  store::StoreClient client(store::StoreAddress::parse(context.store), context.store_token);
+  RendezvousStoreAdapter adapter(client, store::attempt_prefix(context.attempt) + "comm/", timeout);
+  return std::make_unique<Communicator>(make(adapter));
 }
 
 }  // namespace
@@ -49,35 +46,50 @@ BackendKind choose_backend(const std::string& name, bool device_is_cuda, const s
 
 const char* to_string(BackendKind kind) {
   switch (kind) {
-    case BackendKind::kGloo: return "gloo";
-    case BackendKind::kMpi: return "mpi";
-    case BackendKind::kNccl: return "nccl";
+    case BackendKind::kGloo:
+      return "gloo";
+    case BackendKind::kMpi:
+      return "mpi";
+    case BackendKind::kNccl:
+      return "nccl";
   }
   return "?";
 }
 
-std::unique_ptr<Communicator> make_communicator_from_environment(BackendKind kind, std::chrono::milliseconds timeout) {
+std::unique_ptr<Communicator> make_communicator(BackendKind kind, const rank::RankContext& context,
+                                                std::chrono::milliseconds timeout) {
   if (kind == BackendKind::kMpi) return std::make_unique<Communicator>(make_mpi_backend());
-  const launcher::RankIdentity id = launcher::rank_identity_from_env();
+  const rank::RankIdentity& id = context.identity;
   detail::reporting_rank() = id.rank;
-  if (id.world_size == 1 && std::getenv("ZLAUNCH_STORE") == nullptr && kind == BackendKind::kGloo) {
+  if (id.world_size == 1 && !context.has_store()) {
+    // A world of one meets nobody: an in-process store stands in for the rendezvous.
     gloo::rendezvous::HashStore local;
-    return std::make_unique<Communicator>(make_gloo_backend(GlooOptions{0, 1, "127.0.0.1", timeout}, local));
+    if (kind == BackendKind::kGloo) {
+      return std::make_unique<Communicator>(make_gloo_backend(GlooOptions{0, 1, "127.0.0.1", timeout}, local));
+    }
+    return std::make_unique<Communicator>(
+        make_nccl_backend(NcclOptions{0, 1, context.local_device, "nccl", timeout}, local));
   }
   if (kind == BackendKind::kGloo) {
     // Peers connect to the address this rank listens on: loopback for one machine, otherwise this
     // host's name (ZLAUNCH_HOST, set by the launcher, when it differs from what peers resolve).
-    const std::string host = env_or("ZLAUNCH_HOST", id.local_world_size == id.world_size ? "127.0.0.1" : "");
-    GlooOptions options{id.rank, id.world_size, host, timeout};
-    if (options.hostname.empty()) {
+    std::string host = !context.host.empty() ? context.host : id.local_world_size == id.world_size ? "127.0.0.1" : "";
+    if (host.empty()) {
       char name[256] = {};
       ZL_CHECK_SYS(gethostname(name, sizeof name - 1));
-      options.hostname = name;
+      host = name;
     }
-    return through_store([&](gloo::rendezvous::Store& store) { return make_gloo_backend(options, store); }, timeout);
+    const GlooOptions options{id.rank, id.world_size, host, timeout};
+    return through_store(
+        context, [&](gloo::rendezvous::Store& store) { return make_gloo_backend(options, store); }, timeout);
   }
-  NcclOptions options{id.rank, id.world_size, launcher::local_device_from_env(), "nccl", timeout};
-  return through_store([&](gloo::rendezvous::Store& store) { return make_nccl_backend(options, store); }, timeout);
+  const NcclOptions options{id.rank, id.world_size, context.local_device, "nccl", timeout};
+  return through_store(
+      context, [&](gloo::rendezvous::Store& store) { return make_nccl_backend(options, store); }, timeout);
+}
+
+std::unique_ptr<Communicator> make_communicator_from_environment(BackendKind kind, std::chrono::milliseconds timeout) {
+  return make_communicator(kind, rank::RankContext::from_environment(), timeout);
 }
 
 }  // namespace zl::comm

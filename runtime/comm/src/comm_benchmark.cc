@@ -17,24 +17,35 @@ using Clock = std::chrono::steady_clock;
 
 // Element i of rank r for the exactness check: a small integer, exact in every dtype after summing
 // over up to 64 ranks.
-float crafted(int r, std::size_t i) { return static_cast<float>(static_cast<int>((i + 3 * static_cast<std::size_t>(r)) % 4)); }
+float crafted(int r, std::size_t i) {
+  return static_cast<float>(static_cast<int>((i + 3 * static_cast<std::size_t>(r)) % 4));
+}
 
 void fill(std::vector<char>& buffer, DataType type, std::size_t count, int r, std::size_t first_index) {
   for (std::size_t i = 0; i < count; ++i) {
     const float v = crafted(r, first_index + i);
     switch (type) {
-      case DataType::kFp32: reinterpret_cast<float*>(buffer.data())[i] = v; break;
-      case DataType::kBf16: reinterpret_cast<std::uint16_t*>(buffer.data())[i] = kernels::math::float_to_bf16_bits(v); break;
-      case DataType::kFp16: reinterpret_cast<std::uint16_t*>(buffer.data())[i] = kernels::math::float_to_fp16_bits(v); break;
+      case DataType::kFp32:
+        reinterpret_cast<float*>(buffer.data())[i] = v;
+        break;
+      case DataType::kBf16:
+        reinterpret_cast<std::uint16_t*>(buffer.data())[i] = kernels::math::float_to_bf16_bits(v);
+        break;
+      case DataType::kFp16:
+        reinterpret_cast<std::uint16_t*>(buffer.data())[i] = kernels::math::float_to_fp16_bits(v);
+        break;
     }
   }
 }
 
 float value_at(const std::vector<char>& buffer, DataType type, std::size_t i) {
   switch (type) {
-    case DataType::kFp32: return reinterpret_cast<const float*>(buffer.data())[i];
-    case DataType::kBf16: return kernels::math::bf16_bits_to_float(reinterpret_cast<const std::uint16_t*>(buffer.data())[i]);
-    case DataType::kFp16: return kernels::math::fp16_bits_to_float(reinterpret_cast<const std::uint16_t*>(buffer.data())[i]);
+    case DataType::kFp32:
+      return reinterpret_cast<const float*>(buffer.data())[i];
+    case DataType::kBf16:
+      return kernels::math::bf16_bits_to_float(reinterpret_cast<const std::uint16_t*>(buffer.data())[i]);
+    case DataType::kFp16:
+      return kernels::math::fp16_bits_to_float(reinterpret_cast<const std::uint16_t*>(buffer.data())[i]);
   }
   return 0.0f;
 }
@@ -49,11 +60,21 @@ float summed(int n, std::size_t i) {
 void call(Communicator& comm, Collective collective, std::vector<char>& in, std::vector<char>& out, std::size_t count,
           DataType type) {
   switch (collective) {
-    case Collective::kAllReduce: comm.all_reduce(out.data(), count, type, ReduceOp::kSum); break;
-    case Collective::kReduceScatter: comm.reduce_scatter(in.data(), out.data(), count, type, ReduceOp::kSum); break;
-    case Collective::kAllGather: comm.all_gather(in.data(), out.data(), count, type); break;
-    case Collective::kBroadcast: comm.broadcast(out.data(), count, type, 0); break;
-    case Collective::kBarrier: comm.barrier(); break;
+    case Collective::kAllReduce:
+      comm.all_reduce(out.data(), count, type, ReduceOp::kSum);
+      break;
+    case Collective::kReduceScatter:
+      comm.reduce_scatter(in.data(), out.data(), count, type, ReduceOp::kSum);
+      break;
+    case Collective::kAllGather:
+      comm.all_gather(in.data(), out.data(), count, type);
+      break;
+    case Collective::kBroadcast:
+      comm.broadcast(out.data(), count, type, 0);
+      break;
+    case Collective::kBarrier:
+      comm.barrier();
+      break;
   }
 }
 
@@ -63,11 +84,20 @@ bool check(Communicator& comm, Collective collective, std::vector<char>& in, std
   const int r = comm.rank();
   const auto per_rank = count;
   switch (collective) {
-    case Collective::kAllReduce: fill(out, type, count, r, 0); break;
-    case Collective::kReduceScatter: fill(in, type, per_rank * static_cast<std::size_t>(n), r, 0); break;
-    case Collective::kAllGather: fill(in, type, per_rank, r, static_cast<std::size_t>(r) * per_rank); break;
-    case Collective::kBroadcast: fill(out, type, count, r, 0); break;
-    case Collective::kBarrier: return true;
+    case Collective::kAllReduce:
+      fill(out, type, count, r, 0);
+      break;
+    case Collective::kReduceScatter:
+      fill(in, type, per_rank * static_cast<std::size_t>(n), r, 0);
+      break;
+    case Collective::kAllGather:
+      fill(in, type, per_rank, r, static_cast<std::size_t>(r) * per_rank);
+      break;
+    case Collective::kBroadcast:
+      fill(out, type, count, r, 0);
+      break;
+    case Collective::kBarrier:
+      return true;
   }
   call(comm, collective, in, out, count, type);
   bool ok = true;
@@ -76,15 +106,18 @@ bool check(Communicator& comm, Collective collective, std::vector<char>& in, std
       for (std::size_t i = 0; i < count && ok; ++i) ok = value_at(out, type, i) == summed(n, i);
       break;
     case Collective::kReduceScatter:
-      for (std::size_t i = 0; i < per_rank && ok; ++i) ok = value_at(out, type, i) == summed(n, static_cast<std::size_t>(r) * per_rank + i);
+      for (std::size_t i = 0; i < per_rank && ok; ++i)
+        ok = value_at(out, type, i) == summed(n, static_cast<std::size_t>(r) * per_rank + i);
       break;
     case Collective::kAllGather:
-      for (std::size_t i = 0; i < per_rank * static_cast<std::size_t>(n) && ok; ++i) ok = value_at(out, type, i) == crafted(static_cast<int>(i / per_rank), i);
+      for (std::size_t i = 0; i < per_rank * static_cast<std::size_t>(n) && ok; ++i)
+        ok = value_at(out, type, i) == crafted(static_cast<int>(i / per_rank), i);
       break;
     case Collective::kBroadcast:
       for (std::size_t i = 0; i < count && ok; ++i) ok = value_at(out, type, i) == crafted(0, i);
       break;
-    case Collective::kBarrier: break;
+    case Collective::kBarrier:
+      break;
   }
   // Every rank must agree: a failure anywhere marks the row incorrect everywhere.
   float bad = ok ? 0.0f : 1.0f;
@@ -99,10 +132,12 @@ std::vector<CommBenchmarkRow> run_comm_benchmark(Communicator& comm, const CommB
   const std::size_t esize = element_size(options.type);
   std::vector<CommBenchmarkRow> rows;
   for (const Collective collective : options.collectives) {
-    for (std::size_t bytes = options.min_bytes; bytes <= options.max_bytes; bytes *= std::max<std::size_t>(2, options.step_factor)) {
+    for (std::size_t bytes = options.min_bytes; bytes <= options.max_bytes;
+         bytes *= std::max<std::size_t>(2, options.step_factor)) {
       // The payload is the large side; per-rank counts for reduce_scatter / all_gather divide it.
       const bool per_rank = collective == Collective::kReduceScatter || collective == Collective::kAllGather;
-      const std::size_t count = std::max<std::size_t>(1, per_rank ? bytes / esize / static_cast<std::size_t>(n) : bytes / esize);
+      const std::size_t count =
+          std::max<std::size_t>(1, per_rank ? bytes / esize / static_cast<std::size_t>(n) : bytes / esize);
       const std::size_t large = per_rank ? count * static_cast<std::size_t>(n) : count;
       std::vector<char> in(large * esize, 0), out(large * esize, 0);
       const int iterations = bytes > (16u << 20) ? std::max(2, options.iterations / 2) : options.iterations;

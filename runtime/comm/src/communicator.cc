@@ -14,8 +14,8 @@ void Work::wait() {
     const auto start = Clock::now();
     future_.wait();
     if (exposed_ns_ != nullptr) {
-      exposed_ns_->fetch_add(
-          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count()));
+      exposed_ns_->fetch_add(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count()));
     }
   }
   future_.get();  // rethrows the collective's exception
@@ -26,7 +26,9 @@ bool Work::done() const {
 }
 
 Communicator::Communicator(std::unique_ptr<Backend> backend)
-    : backend_(std::move(backend)), rank_(backend_->rank()), size_(backend_->size()),
+    : backend_(std::move(backend)),
+      rank_(backend_->rank()),
+      size_(backend_->size()),
       thread_([this] { run_thread(); }) {}
 
 Communicator::~Communicator() {
@@ -119,7 +121,9 @@ void Communicator::broadcast(void* data, std::size_t count, DataType type, int r
   broadcast_async(data, count, type, root).wait();
 }
 
-void Communicator::barrier() { submit(Collective::kBarrier, 0, [](Backend& b) { b.barrier(); }).wait(); }
+void Communicator::barrier() {
+  submit(Collective::kBarrier, 0, [](Backend& b) { b.barrier(); }).wait();
+}
 
 CommStats Communicator::stats() const {
   std::lock_guard lock(mutex_);

@@ -14,7 +14,8 @@ using kernels::math::float_to_fp16_bits;
 using kernels::math::fp16_bits_to_float;
 
 template <typename Load, typename Store>
-void sum_16bit(std::uint16_t* out, const std::uint16_t* a, const std::uint16_t* b, std::size_t n, Load load, Store store) {
+void sum_16bit(std::uint16_t* out, const std::uint16_t* a, const std::uint16_t* b, std::size_t n, Load load,
+               Store store) {
   for (std::size_t i = 0; i < n; ++i) out[i] = store(load(a[i]) + load(b[i]));
 }
 

@@ -9,20 +9,28 @@ std::size_t element_size(DataType type) { return type == DataType::kFp32 ? 4 : 2
 
 const char* to_string(DataType type) {
   switch (type) {
-    case DataType::kFp32: return "fp32";
-    case DataType::kBf16: return "bf16";
-    case DataType::kFp16: return "fp16";
+    case DataType::kFp32:
+      return "fp32";
+    case DataType::kBf16:
+      return "bf16";
+    case DataType::kFp16:
+      return "fp16";
   }
   return "?";
 }
 
 const char* to_string(Collective collective) {
   switch (collective) {
-    case Collective::kAllReduce: return "all_reduce";
-    case Collective::kReduceScatter: return "reduce_scatter";
-    case Collective::kAllGather: return "all_gather";
-    case Collective::kBroadcast: return "broadcast";
-    case Collective::kBarrier: return "barrier";
+    case Collective::kAllReduce:
+      return "all_reduce";
+    case Collective::kReduceScatter:
+      return "reduce_scatter";
+    case Collective::kAllGather:
+      return "all_gather";
+    case Collective::kBroadcast:
+      return "broadcast";
+    case Collective::kBarrier:
+      return "barrier";
   }
   return "?";
 }
@@ -38,10 +46,13 @@ std::size_t payload_bytes(Collective collective, std::size_t count, DataType typ
   const std::size_t bytes = count * element_size(type);
   switch (collective) {
     case Collective::kReduceScatter:
-    case Collective::kAllGather: return bytes * static_cast<std::size_t>(world_size);
+    case Collective::kAllGather:
+      return bytes * static_cast<std::size_t>(world_size);
     case Collective::kAllReduce:
-    case Collective::kBroadcast: return bytes;
-    case Collective::kBarrier: return 0;
+    case Collective::kBroadcast:
+      return bytes;
+    case Collective::kBarrier:
+      return 0;
   }
   return 0;
 }
@@ -49,11 +60,15 @@ std::size_t payload_bytes(Collective collective, std::size_t count, DataType typ
 double bus_bandwidth_factor(Collective collective, int world_size) {
   const double n = world_size;
   switch (collective) {
-    case Collective::kAllReduce: return 2.0 * (n - 1.0) / n;
+    case Collective::kAllReduce:
+      return 2.0 * (n - 1.0) / n;
     case Collective::kReduceScatter:
-    case Collective::kAllGather: return (n - 1.0) / n;
-    case Collective::kBroadcast: return 1.0;
-    case Collective::kBarrier: return 0.0;
+    case Collective::kAllGather:
+      return (n - 1.0) / n;
+    case Collective::kBroadcast:
+      return 1.0;
+    case Collective::kBarrier:
+      return 0.0;
   }
   return 0.0;
 }

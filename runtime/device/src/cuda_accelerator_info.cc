@@ -44,11 +44,12 @@ AcceleratorInfo query_accelerators() {
   int runtime = 0;
   if (cudaRuntimeGetVersion(&runtime) == cudaSuccess) info.cuda_runtime_version = cuda_version_string(runtime);
   int driver = 0;
-  if (cudaDriverGetVersion(&driver) == cudaSuccess && driver > 0) info.cuda_driver_version = cuda_version_string(driver);
+  if (cudaDriverGetVersion(&driver) == cudaSuccess && driver > 0)
+    info.cuda_driver_version = cuda_version_string(driver);
   int nccl = 0;
   if (ncclGetVersion(&nccl) == ncclSuccess) {
-    info.nccl_version = std::to_string(nccl / 10000) + "." + std::to_string((nccl % 10000) / 100) + "." +
-                        std::to_string(nccl % 100);
+    info.nccl_version =
+        std::to_string(nccl / 10000) + "." + std::to_string((nccl % 10000) / 100) + "." + std::to_string(nccl % 100);
   }
   info.cublas_version = loaded_cublas_version();
   int count = 0;
@@ -62,7 +63,8 @@ AcceleratorInfo query_accelerators() {
   for (int i = 0; i < count; ++i) {
     cudaDeviceProp prop{};
     if (cudaGetDeviceProperties(&prop, i) != cudaSuccess) continue;
-    info.gpus.push_back(GpuInfo{i, prop.name, prop.major, prop.minor, static_cast<unsigned long long>(prop.totalGlobalMem)});
+    info.gpus.push_back(
+        GpuInfo{i, prop.name, prop.major, prop.minor, static_cast<unsigned long long>(prop.totalGlobalMem)});
   }
   return info;
 }

@@ -6,56 +6,48 @@
 #include <cstdio>
 #include <cstring>
 
-#include "zl/base/error.h"
 #include "optimizer_offload.h"
+#include "zl/base/error.h"
 #include "zl/runtime/device_ops.h"
 
 namespace zl::engine {
 namespace {
 
-ZeroOptions zero_options(const config::TrainingSettings& training, runtime::DType working, runtime::Device device) {
-  ZeroOptions options = ZeroOptions::from(training.zero_optimization);
-  options.working = working;
-  options.device = device;
-  options.reduce = training.communication_data_type.empty()
-                       ? working
-                       : runtime::parse_dtype(training.communication_data_type, "communication_data_type");
-  if (options.reduce != working && options.reduce != runtime::DType::kF32) {
-    throw UnavailableError(std::string("communication_data_type ") + runtime::to_string(options.reduce) + " with " +
-                           runtime::to_string(working) + " training is not available: use " +
-                           runtime::to_string(working) + " (the default) or fp32");
+// The dtype of the gradient reductions; configtool allows only the working dtype or fp32.
+runtime::DType reduce_dtype(config::CommDataType type, runtime::DType working) {
+  switch (type) {
+    case config::CommDataType::kWorking:
+      return working;
+    case config::CommDataType::kFp32:
+      return runtime::DType::kF32;
+    case config::CommDataType::kFp16:
+      return runtime::DType::kF16;
+    case config::CommDataType::kBf16:
+      return runtime::DType::kBF16;
   }
-  return options;
+  return working;
 }
 
 }  // namespace
 
 Engine::Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config::TrainingSettings& training,
                runtime::Allocator& allocator)
-    : model_(model), comm_(comm), training_(training),
-      partition_(model.layer_sizes(), comm.size()) {
-  if (training.fp16.enabled && training.bf16_enabled) {
-    throw ConfigError("fp16.enabled and bf16.enabled are both true: choose one mixed precision");
-  }
+    : model_(model), comm_(comm), training_(training), partition_(model.layer_sizes(), comm.size()) {
   if (training.fp16.enabled) {
     working_ = runtime::DType::kF16;
     scaler_ = LossScaler::from(training.fp16);
   } else if (training.bf16_enabled) {
     working_ = runtime::DType::kBF16;
   }
-  ZeroOptions options = zero_options(training, working_, model.device());
-  const auto& zero = training.zero_optimization;
-  const bool offload_optimizer = zero.offload_optimizer.device == config::OffloadDevice::kCpu;
-  const bool offload_param = zero.offload_param.device == config::OffloadDevice::kCpu;
+  ZeroOptions options;
+  options.zero = training.zero_optimization;
+  options.working = working_;
+  options.reduce = reduce_dtype(training.communication_data_type, working_);
+  options.device = model.device();
   if (model.device() == runtime::Device::kCuda) {
-    if (offload_param && !offload_optimizer) {
-      throw UnavailableError(
-          "zero_optimization.offload_param.device: cpu without offload_optimizer on device: cuda is not available: the "
-          "optimizer updates the parameter shards where they live; offload both (offload_optimizer.device: cpu) or "
-          "neither");
-    }
+    const bool offload_optimizer = options.zero.offload_optimizer.device == config::OffloadDevice::kCpu;
     if (offload_optimizer) offload_ = std::make_unique<OptimizerOffload>(allocator);
-    options.offload_params = offload_param;
+    options.offload_params = options.zero.offload_param.device == config::OffloadDevice::kCpu;
     options.offload_master = offload_optimizer && mixed();
   }
   storage_ = make_zero_storage(partition_, comm, options, allocator);
@@ -113,7 +105,8 @@ StepResult Engine::train_step(const runtime::BatchSampler& sampler, std::int64_t
   result.loss = static_cast<double>(sums[0]) / static_cast<double>(global_tokens);
   result.grad_norm = std::sqrt(storage_->grads_replicated() ? squared : static_cast<double>(sums[1]));
   if (!std::isfinite(result.loss) || !std::isfinite(result.grad_norm)) {
-    throw Error("step " + std::to_string(step + 1) + ": the loss or the gradient norm is not finite (diverged): lower "
+    throw Error("step " + std::to_string(step + 1) +
+                ": the loss or the gradient norm is not finite (diverged): lower "
                 "the learning rate or enable gradient_clipping");
   }
   if (training_.gradient_clipping > 0 && result.grad_norm > training_.gradient_clipping) {
@@ -161,8 +154,9 @@ bool Engine::mixed() const { return working_ != runtime::DType::kF32; }
 // gradient squares in one all-reduce; an overflowing step is skipped on every rank alike; otherwise the
 // gradients are unscaled and clipped in one multiplication (DeepSpeed's unscale_and_clip_grads) before
 // the optimizer updates the fp32 master weights and the stage narrows and gathers them.
-StepResult Engine::finish_mixed_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
-                                     double loss_sum, std::int64_t global_tokens, std::int64_t step, double lr) {
+StepResult Engine::finish_mixed_step(const std::vector<runtime::Tensor>& params,
+                                     const std::vector<runtime::Tensor>& grads, double loss_sum,
+                                     std::int64_t global_tokens, std::int64_t step, double lr) {
   double squared = 0.0;
   bool nonfinite = false;
   for (const auto& g : grads) {

@@ -40,8 +40,7 @@ void ResidentParams::all_gather_owned() {
 }
 
 Tensor ResidentParams::begin_load(std::size_t i) {
-  loading_.at(i) = Tensor::zeros({partition_.layer(i).padded}, DType::kF32, MemoryKind::kBuffers, device_,
-                                 allocator_);
+  loading_.at(i) = Tensor::zeros({partition_.layer(i).padded}, DType::kF32, MemoryKind::kBuffers, device_, allocator_);
   return loading_[i].view(0, {partition_.layer(i).size});
 }
 

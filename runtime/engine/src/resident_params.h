@@ -18,10 +18,10 @@ class ResidentParams {
   ResidentParams(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
                  runtime::DType dtype, runtime::Device device);
 
-  [[nodiscard]] runtime::Tensor layer(std::size_t i) const;         // the unpadded full layer
-  [[nodiscard]] std::vector<runtime::Tensor> owned() const;          // owned shard of every layer
+  [[nodiscard]] runtime::Tensor layer(std::size_t i) const;  // the unpadded full layer
+  [[nodiscard]] std::vector<runtime::Tensor> owned() const;  // owned shard of every layer
   [[nodiscard]] const runtime::Tensor& padded(std::size_t i) const { return padded_.at(i); }
-  void all_gather_owned();                                          // after the optimizer step
+  void all_gather_owned();  // after the optimizer step
 
   // Loading under mixed precision (the storage's parameter-load mode): the loader writes layer i in
   // fp32 into the view begin_load returns (its unpadded elements; kBuffers); finish_load rounds it into

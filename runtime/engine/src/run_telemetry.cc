@@ -16,8 +16,8 @@ namespace zl::engine {
 namespace {
 
 // The catalog's memory kinds (metrics::kMemoryKinds) in the allocator's order.
-constexpr runtime::MemoryKind kKinds[] = {runtime::MemoryKind::kParams,    runtime::MemoryKind::kGrads,
-                                          runtime::MemoryKind::kOptimizer, runtime::MemoryKind::kMaster,
+constexpr runtime::MemoryKind kKinds[] = {runtime::MemoryKind::kParams,      runtime::MemoryKind::kGrads,
+                                          runtime::MemoryKind::kOptimizer,   runtime::MemoryKind::kMaster,
                                           runtime::MemoryKind::kActivations, runtime::MemoryKind::kBuffers};
 constexpr comm::Collective kCollectives[] = {comm::Collective::kAllReduce, comm::Collective::kReduceScatter,
                                              comm::Collective::kAllGather, comm::Collective::kBroadcast,
@@ -35,14 +35,16 @@ std::string or_env(const std::string& value, const char* name) {
 
 RunTelemetry::RunTelemetry(const TelemetryOptions& options, const comm::Communicator& comm,
                            const runtime::Allocator& allocator)
-    : comm_(comm), allocator_(allocator),
+    : comm_(comm),
+      allocator_(allocator),
       memory_device_(options.device == "cuda" ? runtime::Device::kCuda : runtime::Device::kCpu) {
   pushgateway_ = or_env(options.pushgateway, "ZLAUNCH_METRICS_PUSHGATEWAY");
   if (!pushgateway_.empty()) {
     metrics::parse_pushgateway_url(pushgateway_);  // a bad URL fails at start, not after the run
     push_grouping_ = {{"rank", std::to_string(comm.rank())}};
     // An empty label value cannot be part of the gateway's URL path; outside zlaunch there is no run id.
-    if (const std::string run_id = or_env(options.run_id, "ZLAUNCH_RUN_ID"); !run_id.empty()) push_grouping_["run_id"] = run_id;
+    if (const std::string run_id = or_env(options.run_id, "ZLAUNCH_RUN_ID"); !run_id.empty())
+      push_grouping_["run_id"] = run_id;
   }
   if (options.metrics_enabled) {
     endpoint_ = std::make_unique<metrics::Endpoint>(options.metrics_bind, options.metrics_port);
@@ -57,7 +59,8 @@ RunTelemetry::RunTelemetry(const TelemetryOptions& options, const comm::Communic
     std::filesystem::create_directories(dir, ec);
     step_log_path_ = (dir / ("rank_" + std::to_string(comm.rank()) + ".jsonl")).string();
     step_log_.open(step_log_path_, std::ios::trunc);
-    if (!step_log_) throw UsageError("cannot write the step log " + step_log_path_ + " (the run directory must be writable)");
+    if (!step_log_)
+      throw UsageError("cannot write the step log " + step_log_path_ + " (the run directory must be writable)");
   }
 }
 
@@ -96,9 +99,14 @@ void RunTelemetry::record_step(std::int64_t step, const StepResult& result, doub
     }
   }
   if (step_log_.is_open()) {
-    nlohmann::json line = {{"step", step}, {"loss", result.loss}, {"lr", lr}, {"grad_norm", result.grad_norm},
-                           {"tokens", rank_tokens}, {"seconds", seconds},
-                           {"loss_scale", result.loss_scale}, {"skipped", result.skipped}};
+    nlohmann::json line = {{"step", step},
+                           {"loss", result.loss},
+                           {"lr", lr},
+                           {"grad_norm", result.grad_norm},
+                           {"tokens", rank_tokens},
+                           {"seconds", seconds},
+                           {"loss_scale", result.loss_scale},
+                           {"skipped", result.skipped}};
     if (result.skipped) line["skipped_reason"] = result.skipped_reason;
     for (std::size_t k = 0; k < metrics::kMemoryKinds.size(); ++k) {
       line["memory"][metrics::kMemoryKinds[k]] = memory.current_bytes(kKinds[k], memory_device_);

@@ -13,8 +13,14 @@ using runtime::Tensor;
 
 ShardedGradients::ShardedGradients(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
                                    const ZeroOptions& options)
-    : partition_(partition), comm_(comm), allocator_(allocator), overlap_(options.overlap_comm),
-      working_(options.working), reduce_(options.reduce), device_(options.device), live_(partition.layer_count()) {
+    : partition_(partition),
+      comm_(comm),
+      allocator_(allocator),
+      overlap_(options.zero.overlap_comm),
+      working_(options.working),
+      reduce_(options.reduce),
+      device_(options.device),
+      live_(partition.layer_count()) {
   for (std::size_t i = 0; i < partition.layer_count(); ++i) {
     owned_.push_back(Tensor::zeros({partition.layer(i).shard}, working_, MemoryKind::kGrads, device_, allocator));
   }

@@ -26,7 +26,7 @@ class ShardedGradients {
 
   runtime::Tensor full(std::size_t layer);  // created zeroed on first use in a micro-step
   void ready(std::size_t layer);
-  void drain();                              // completes everything pending
+  void drain();  // completes everything pending
   [[nodiscard]] const runtime::Tensor& owned(std::size_t layer) const { return owned_.at(layer); }
   void zero_owned();
 

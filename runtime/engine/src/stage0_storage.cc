@@ -19,8 +19,14 @@ class Stage0Storage final : public ZeroStorage {
  public:
   Stage0Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
-      : comm_(comm), overlap_(options.overlap_comm), working_(options.working), reduce_(options.reduce),
-        mixed_(options.working != DType::kF32), device_(options.device), allocator_(allocator), wide_(partition.layer_count(), allocator) {
+      : comm_(comm),
+        overlap_(options.zero.overlap_comm),
+        working_(options.working),
+        reduce_(options.reduce),
+        mixed_(options.working != DType::kF32),
+        device_(options.device),
+        allocator_(allocator),
+        wide_(partition.layer_count(), allocator) {
     // All gradients live in one buffer, layers in order, so a bucket of adjacent layers is one
     // contiguous all-reduce.
     grad_buffer_ = Tensor::zeros({partition.total()}, working_, MemoryKind::kGrads, device_, allocator);
@@ -37,7 +43,7 @@ class Stage0Storage final : public ZeroStorage {
     // Buckets in backward order (last layer first): close a bucket once it reaches the bucket size.
     std::int64_t bucket_elements = 0;
     for (std::size_t i = partition.layer_count(); i-- > 0;) {
-      if (buckets_.empty() || bucket_elements >= options.reduce_bucket_size) {
+      if (buckets_.empty() || bucket_elements >= options.zero.reduce_bucket_size) {
         buckets_.push_back(Bucket{i, i, 0});
         bucket_elements = 0;
       }
@@ -61,13 +67,15 @@ class Stage0Storage final : public ZeroStorage {
   Tensor grads(std::size_t layer) override {
     if (!mixed_) return grads_.at(layer);
     Tensor& staged = staging_.at(layer);
-    if (!staged.defined()) staged = Tensor::zeros({grads_.at(layer).numel()}, DType::kF32, MemoryKind::kBuffers, device_, allocator_);
+    if (!staged.defined())
+      staged = Tensor::zeros({grads_.at(layer).numel()}, DType::kF32, MemoryKind::kBuffers, device_, allocator_);
     return staged;
   }
 
   void grads_ready(std::size_t layer) override {
     if (mixed_) {
-      ZL_CHECK(staging_.at(layer).defined(), "gradients of layer " << layer << " were declared ready but never accumulated");
+      ZL_CHECK(staging_.at(layer).defined(),
+               "gradients of layer " << layer << " were declared ready but never accumulated");
       accumulate_rounded(grads_.at(layer), staging_[layer], working_);
       staging_[layer] = Tensor();
     }

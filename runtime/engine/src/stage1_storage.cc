@@ -18,9 +18,16 @@ class Stage1Storage final : public ZeroStorage {
  public:
   Stage1Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
-      : partition_(partition), comm_(comm), working_(options.working), reduce_(options.reduce),
-        mixed_(options.working != DType::kF32), device_(options.device), allocator_(allocator), params_(partition, comm, allocator, options.working, options.device),
-        wide_(partition.layer_count(), allocator), staging_(partition.layer_count()) {
+      : partition_(partition),
+        comm_(comm),
+        working_(options.working),
+        reduce_(options.reduce),
+        mixed_(options.working != DType::kF32),
+        device_(options.device),
+        allocator_(allocator),
+        params_(partition, comm, allocator, options.working, options.device),
+        wide_(partition.layer_count(), allocator),
+        staging_(partition.layer_count()) {
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
       grads_.push_back(Tensor::zeros({partition.layer(i).padded}, working_, MemoryKind::kGrads, device_, allocator));
       if (mixed_) master_.push_back(master_weights(partition.layer(i).shard, options, allocator));
@@ -48,7 +55,8 @@ class Stage1Storage final : public ZeroStorage {
   }
   void grads_ready(std::size_t layer) override {
     if (!mixed_) return;
-    ZL_CHECK(staging_.at(layer).defined(), "gradients of layer " << layer << " were declared ready but never accumulated");
+    ZL_CHECK(staging_.at(layer).defined(),
+             "gradients of layer " << layer << " were declared ready but never accumulated");
     accumulate_rounded(grads_.at(layer).view(0, {partition_.layer(layer).size}), staging_[layer], working_);
     staging_[layer] = Tensor();
   }
@@ -67,7 +75,8 @@ class Stage1Storage final : public ZeroStorage {
       const auto count = static_cast<std::size_t>(shard.shard);
       if (reduce_ == working_) {
         const Tensor& full = grads_[i];
-        works.push_back(comm_.reduce_scatter_async(full.raw(), full.view(shard.owned_offset(comm_.rank()), {shard.shard}).raw(),
+        works.push_back(comm_.reduce_scatter_async(full.raw(),
+                                                   full.view(shard.owned_offset(comm_.rank()), {shard.shard}).raw(),
                                                    count, comm_type(working_), comm::ReduceOp::kSum));
       } else {  // fp32 communication of 16-bit gradients: widened, summed in fp32, the owned block rounded back
         wide[i] = widened(grads_[i], MemoryKind::kBuffers, allocator_);
@@ -80,7 +89,9 @@ class Stage1Storage final : public ZeroStorage {
     for (std::size_t i = 0; i < wide.size(); ++i) {
       if (!wide[i].defined()) continue;
       const auto& shard = partition_.layer(i);
-      grads_[i].view(shard.owned_offset(comm_.rank()), {shard.shard}).copy_from(wide[i].view(shard.owned_offset(comm_.rank()), {shard.shard}));
+      grads_[i]
+          .view(shard.owned_offset(comm_.rank()), {shard.shard})
+          .copy_from(wide[i].view(shard.owned_offset(comm_.rank()), {shard.shard}));
     }
   }
 
@@ -114,8 +125,8 @@ class Stage1Storage final : public ZeroStorage {
   runtime::Allocator& allocator_;
   bool loading_ = false;
   ResidentParams params_;
-  std::vector<Tensor> grads_;    // MemoryKind::kGrads, padded per layer, working dtype
-  std::vector<Tensor> master_;   // mixed precision: fp32 master weights of the owned shard (kMaster)
+  std::vector<Tensor> grads_;   // MemoryKind::kGrads, padded per layer, working dtype
+  std::vector<Tensor> master_;  // mixed precision: fp32 master weights of the owned shard (kMaster)
   WideViews wide_;
   std::vector<Tensor> staging_;  // mixed precision: fp32 gradients of the current backward (kBuffers)
 };

@@ -18,9 +18,14 @@ class Stage2Storage final : public ZeroStorage {
  public:
   Stage2Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
-      : partition_(partition), comm_(comm), mixed_(options.working != DType::kF32), allocator_(allocator),
-        params_(partition, comm, allocator, options.working, options.device), grads_(partition, comm, allocator, options),
-        layers_(partition.layer_count()), wide_(partition.layer_count(), allocator) {
+      : partition_(partition),
+        comm_(comm),
+        mixed_(options.working != DType::kF32),
+        allocator_(allocator),
+        params_(partition, comm, allocator, options.working, options.device),
+        grads_(partition, comm, allocator, options),
+        layers_(partition.layer_count()),
+        wide_(partition.layer_count(), allocator) {
     for (std::size_t i = 0; mixed_ && i < layers_; ++i) {
       master_.push_back(master_weights(partition.layer(i).shard, options, allocator));
     }

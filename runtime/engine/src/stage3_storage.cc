@@ -35,12 +35,17 @@ class Stage3Storage final : public ZeroStorage {
  public:
   Stage3Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
                 runtime::Allocator& allocator)
-      : partition_(partition), comm_(comm), options_(options), allocator_(allocator), mixed_(options.working != DType::kF32),
+      : partition_(partition),
+        comm_(comm),
+        options_(options),
+        allocator_(allocator),
+        mixed_(options.working != DType::kF32),
         grads_(partition, comm, allocator, options),
-        live_(partition.layer_count()), wide_(partition.layer_count(), allocator) {
+        live_(partition.layer_count()),
+        wide_(partition.layer_count(), allocator) {
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
       const auto& layer = partition.layer(i);
-      const bool persistent = layer.size < options.stage3_param_persistence_threshold;
+      const bool persistent = layer.size < options.zero.stage3_param_persistence_threshold;
       persistent_.push_back(persistent);
       // offload_param: the shard in pinned host memory (persistent layers stay whole on the device).
       stored_.push_back(options.offload_params && !persistent
@@ -157,8 +162,9 @@ class Stage3Storage final : public ZeroStorage {
       if (!persistent_[i]) continue;
       const auto& shard = partition_.layer(i);
       const Tensor& full = stored_[i];
-      works.push_back(comm_.all_gather_async(full.view(shard.owned_offset(comm_.rank()), {shard.shard}).raw(), full.raw(),
-                                             static_cast<std::size_t>(shard.shard), comm_type(full.dtype())));
+      works.push_back(comm_.all_gather_async(full.view(shard.owned_offset(comm_.rank()), {shard.shard}).raw(),
+                                             full.raw(), static_cast<std::size_t>(shard.shard),
+                                             comm_type(full.dtype())));
     }
     for (auto& w : works) w.wait();
   }
@@ -177,7 +183,8 @@ class Stage3Storage final : public ZeroStorage {
     sequence_hash_ = 0;
     for (std::size_t r = 0; r < all.size(); ++r) {
       if (all[r] != all[0]) {
-        throw Error("ZeRO stage 3: rank " + std::to_string(r) + " gathered model layers in a different order than rank 0 "
+        throw Error("ZeRO stage 3: rank " + std::to_string(r) +
+                    " gathered model layers in a different order than rank 0 "
                     "during this step; every rank must run the same layers in the same order (the same model, and "
                     "no rank-dependent control flow in forward or backward)");
       }
@@ -197,7 +204,8 @@ class Stage3Storage final : public ZeroStorage {
   void start_gather(std::size_t layer) {
     const auto& shard = partition_.layer(layer);
     Live& live = live_[layer];
-    live.full = Tensor::empty({shard.padded}, stored_[layer].dtype(), MemoryKind::kBuffers, options_.device, allocator_);
+    live.full =
+        Tensor::empty({shard.padded}, stored_[layer].dtype(), MemoryKind::kBuffers, options_.device, allocator_);
     const void* mine = stored_[layer].raw();
     if (stored_[layer].device() != options_.device) {  // an offloaded shard: up first, then gathered in place
       const Tensor up = live.full.view(shard.owned_offset(comm_.rank()), {shard.shard});
@@ -219,14 +227,14 @@ class Stage3Storage final : public ZeroStorage {
 
   // With a recorded trace: gather the layers this pass uses next, up to the prefetch budget.
   void prefetch_after(std::size_t position) {
-    if (pass_ == kNone || !traced_ || options_.stage3_prefetch_bucket_size <= 0) return;
+    if (pass_ == kNone || !traced_ || options_.zero.stage3_prefetch_bucket_size <= 0) return;
     const auto& trace = trace_[pass_];
-    std::int64_t budget = options_.stage3_prefetch_bucket_size;
+    std::int64_t budget = options_.zero.stage3_prefetch_bucket_size;
     for (std::size_t k = position; k < trace.size() && budget > 0; ++k) {
       const std::size_t next = trace[k];
       if (persistent_[next] || live_[next].full.defined()) continue;
       const std::int64_t elements = partition_.layer(next).padded;
-      if (live_elements_ + elements > options_.stage3_max_live_parameters) break;
+      if (live_elements_ + elements > options_.zero.stage3_max_live_parameters) break;
       start_gather(next);
       budget -= elements;
     }
@@ -241,7 +249,7 @@ class Stage3Storage final : public ZeroStorage {
     for (std::size_t k = current_trace_.size(); k < trace.size(); ++k) {
       if (trace[k] == layer) return true;
       distance += partition_.layer(trace[k]).size;
-      if (distance > options_.stage3_max_reuse_distance) return false;
+      if (distance > options_.zero.stage3_max_reuse_distance) return false;
     }
     return false;
   }

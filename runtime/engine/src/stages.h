@@ -8,9 +8,13 @@
 
 namespace zl::engine {
 
-std::unique_ptr<ZeroStorage> make_stage0_storage(const Partition&, comm::Communicator&, const ZeroOptions&, runtime::Allocator&);
-std::unique_ptr<ZeroStorage> make_stage1_storage(const Partition&, comm::Communicator&, const ZeroOptions&, runtime::Allocator&);
-std::unique_ptr<ZeroStorage> make_stage2_storage(const Partition&, comm::Communicator&, const ZeroOptions&, runtime::Allocator&);
-std::unique_ptr<ZeroStorage> make_stage3_storage(const Partition&, comm::Communicator&, const ZeroOptions&, runtime::Allocator&);
+std::unique_ptr<ZeroStorage> make_stage0_storage(const Partition&, comm::Communicator&, const ZeroOptions&,
+                                                 runtime::Allocator&);
+std::unique_ptr<ZeroStorage> make_stage1_storage(const Partition&, comm::Communicator&, const ZeroOptions&,
+                                                 runtime::Allocator&);
+std::unique_ptr<ZeroStorage> make_stage2_storage(const Partition&, comm::Communicator&, const ZeroOptions&,
+                                                 runtime::Allocator&);
+std::unique_ptr<ZeroStorage> make_stage3_storage(const Partition&, comm::Communicator&, const ZeroOptions&,
+                                                 runtime::Allocator&);
 
 }  // namespace zl::engine

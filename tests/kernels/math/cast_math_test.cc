@@ -31,7 +31,7 @@ TEST(CastMath, Fp16RoundsOverflowsAndUnderflowsExactly) {
   EXPECT_EQ(float_to_fp16_bits(1.5F), 0x3e00);
   EXPECT_EQ(float_to_fp16_bits(65504.0F), 0x7bff);
   EXPECT_EQ(float_to_fp16_bits(65519.0F), 0x7bff);
-  EXPECT_EQ(float_to_fp16_bits(65520.0F), 0x7c00);              // rounds up to inf
+  EXPECT_EQ(float_to_fp16_bits(65520.0F), 0x7c00);                // rounds up to inf
   EXPECT_EQ(float_to_fp16_bits(-std::ldexp(1.0F, -24)), 0x8001);  // smallest subnormal
   EXPECT_EQ(float_to_fp16_bits(std::ldexp(1.0F, -25)), 0x0000);   // tie with zero: even
   EXPECT_EQ(fp16_bits_to_float(0x0001), std::ldexp(1.0F, -24));

@@ -36,8 +36,8 @@ TEST(SoftmaxMath, GradMatchesFiniteDifferences) {
       lm += dp[j] * pm[j];
     }
     const double numeric = scale * (lp - lm) / 2e-6;
-    const float analytic = softmax_grad(static_cast<float>(p[i]), static_cast<float>(dp[i]), static_cast<float>(dot),
-                                        scale);
+    const float analytic =
+        softmax_grad(static_cast<float>(p[i]), static_cast<float>(dp[i]), static_cast<float>(dot), scale);
     EXPECT_NEAR(analytic, numeric, 1e-6) << i;
   }
   EXPECT_EQ(softmax_grad(0.5F, 2.0F, 1.0F, 0.5F), 0.25F);

@@ -20,14 +20,14 @@ struct SourcedValue {
 using FlatConfig = std::map<std::string, SourcedValue>;
 
 struct ConfigLayer {
-  std::string name;                 // for messages: "file ./zlaunch.yaml", "env", "flags"
+  std::string name;  // for messages: "file ./zlaunch.yaml", "env", "flags"
   FlatConfig launch;
   FlatConfig deepspeed;
   // True when the layer holds a DeepSpeed document (a JSON file, an inline DeepSpeed mapping), as
   // opposed to only Accelerate plugin keys (zero_stage, offload_*_device, ...): with a document,
   // DeepSpeed's own defaults and batch rules apply; without one, the bundled trainer's.
   bool has_deepspeed_document = false;
-  std::vector<std::string> files;   // files this layer read (the YAML and the JSON it names)
+  std::vector<std::string> files;  // files this layer read (the YAML and the JSON it names)
 };
 
 }  // namespace zl::config

@@ -21,8 +21,8 @@ std::string launch_yaml_text(const LaunchSettings& launch, const std::string& de
 
 // Writes <directory>/<yaml_name> and <directory>/ds_config.json (creating the directory). Refuses to
 // replace existing files unless `overwrite` (zl::UsageError naming them).
-WrittenConfig write_config_pair(const std::string& directory, const std::string& yaml_name, const LaunchSettings& launch,
-                                const nlohmann::json& deepspeed, bool overwrite);
+WrittenConfig write_config_pair(const std::string& directory, const std::string& yaml_name,
+                                const LaunchSettings& launch, const nlohmann::json& deepspeed, bool overwrite);
 
 // Resolves the written pair alone (no environment, no other files) and returns it; throws ConfigError
 // if it is invalid.

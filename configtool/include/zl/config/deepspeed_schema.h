@@ -4,12 +4,14 @@
 // as 5e8 is an integer; "auto" is allowed on any scalar and resolved later by configtool.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "zl/config/config_layer.h"
 #include "zl/config/config_problems.h"
+#include "zl/config/resolved_config.h"
 
 namespace zl::config {
 
@@ -18,11 +20,12 @@ namespace zl::config {
 FlatConfig check_deepspeed_document(const nlohmann::json& document, const std::string& origin,
                                     const std::string& source, Problems& problems);
 
-// Optimizer and scheduler types: the canonical spelling of a type zlaunch implements ("adamw" ->
-// "AdamW"), or "" when it does not. known_unsupported_*() says whether DeepSpeed knows the type.
-std::string canonical_optimizer_type(const std::string& type);
+// Optimizer and scheduler types as a user writes them, case-insensitively as DeepSpeed reads them
+// ("adamw" -> kAdamW), or std::nullopt when zlaunch does not implement the type (never kConstant).
+// known_unsupported_*() says whether DeepSpeed knows the type.
+std::optional<OptimizerType> find_optimizer_type(const std::string& type);
 bool known_unsupported_optimizer(const std::string& type);
-std::string canonical_scheduler_type(const std::string& type);
+std::optional<SchedulerType> find_scheduler_type(const std::string& type);
 bool known_unsupported_scheduler(const std::string& type);
 
 }  // namespace zl::config

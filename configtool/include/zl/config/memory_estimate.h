@@ -24,16 +24,12 @@ struct MemoryEstimateRequest {
   // Parameter count of each layer (one entry for a flat --params count). Padding is per entry.
   std::vector<std::int64_t> layer_parameters;
   int world_size = 1;
-  int stage = 0;
   Precision precision = Precision::kNo;  // kNo = fp32 training
-  OffloadDevice offload_optimizer = OffloadDevice::kNone;
-  OffloadDevice offload_param = OffloadDevice::kNone;
-  // Buffers (elements), as in ZeroSettings; a bucket never holds more than the model, so each is
-  // capped at padded(Ψ).
-  std::int64_t reduce_bucket_size = 500000000;
-  bool overlap_comm = false;  // two reduce buckets (one filling while the other is reduced)
-  std::int64_t stage3_prefetch_bucket_size = 50000000;
-  std::int64_t stage3_param_persistence_threshold = 100000;
+  // What is read of it: stage, overlap_comm (two reduce buckets, one filling while the other is
+  // reduced), the buffer sizes in elements (reduce_bucket_size, stage3_prefetch_bucket_size,
+  // stage3_param_persistence_threshold; a bucket never holds more than the model, so each is capped at
+  // padded(Ψ)) and the offload devices. Its defaults are DeepSpeed's (resolved_config.h).
+  ZeroSettings zero;
 };
 
 struct MemoryEstimate {
@@ -52,8 +48,12 @@ struct MemoryEstimate {
   std::int64_t prefetch_bucket_bytes = 0;
   std::int64_t persistent_params_bytes = 0;  // stage 3: layers below the threshold kept whole, beyond their shard
 
-  [[nodiscard]] std::int64_t model_state_bytes() const { return params_bytes + grads_bytes + optimizer_bytes + master_bytes; }
-  [[nodiscard]] std::int64_t buffer_bytes() const { return reduce_bucket_bytes + prefetch_bucket_bytes + persistent_params_bytes; }
+  [[nodiscard]] std::int64_t model_state_bytes() const {
+    return params_bytes + grads_bytes + optimizer_bytes + master_bytes;
+  }
+  [[nodiscard]] std::int64_t buffer_bytes() const {
+    return reduce_bucket_bytes + prefetch_bucket_bytes + persistent_params_bytes;
+  }
   [[nodiscard]] std::int64_t total_bytes() const { return model_state_bytes() + buffer_bytes(); }
 };
 

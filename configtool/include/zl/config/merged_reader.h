@@ -56,7 +56,8 @@ class MergedReader {
     config_.sources[key] = v->source;
     const std::int64_t n = v->value.get<std::int64_t>();
     if (n < lo || n > hi) {
-      error(key, v, std::to_string(n) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]: " + fix);
+      error(key, v,
+            std::to_string(n) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]: " + fix);
       return fallback;
     }
     return n;
@@ -104,13 +105,14 @@ class MergedReader {
                       std::optional<std::int64_t> auto_value = std::nullopt, const std::string& rule = "default") {
     const std::int64_t n = ds_value<std::int64_t>(key, fallback, auto_value.value_or(fallback), rule);
     if (n < lo || n > hi) {
-      error(key, ds(key), std::to_string(n) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+      error(key, ds(key),
+            std::to_string(n) + " is out of range [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
       return fallback;
     }
     return n;
   }
-  double ds_number(const std::string& key, double fallback, double lo, double hi, std::optional<double> auto_value = std::nullopt,
-                   const std::string& rule = "default") {
+  double ds_number(const std::string& key, double fallback, double lo, double hi,
+                   std::optional<double> auto_value = std::nullopt, const std::string& rule = "default") {
     const double x = ds_value<double>(key, fallback, auto_value.value_or(fallback), rule);
     if (!(x >= lo && x <= hi)) {
       error(key, ds(key), format_number(x) + " is out of range [" + format_number(lo) + ", " + format_number(hi) + "]");
@@ -120,6 +122,7 @@ class MergedReader {
   }
   // True when the key was written by the user (not default, not "auto").
   bool given(const std::string& key) const { return ds(key) != nullptr && !is_auto(ds(key)); }
+
  private:
   const MergedConfig& merged_;
   ResolvedConfig& config_;

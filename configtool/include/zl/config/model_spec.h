@@ -12,11 +12,11 @@
 namespace zl::config {
 
 struct ModelSpec {
-  std::string name;        // "tiny", "small", "gpt2", or "custom"
+  std::string name;  // "tiny", "small", "gpt2", or "custom"
   int n_layer = 0;
   int n_head = 0;
-  int n_embd = 0;          // hidden size h
-  int block_size = 0;      // context length
+  int n_embd = 0;      // hidden size h
+  int block_size = 0;  // context length
   int vocab_size = 0;
 
   // Exact number of trainable parameters (Psi in the ZeRO paper).
@@ -26,6 +26,8 @@ struct ModelSpec {
   [[nodiscard]] std::vector<std::int64_t> layer_parameter_counts() const;
   // "L,H,C,T,V" as accepted by parse_model_spec.
   [[nodiscard]] std::string dimensions() const;
+  // How LaunchSettings::model names it: the name, or dimensions() for a custom model.
+  [[nodiscard]] std::string label() const;
 };
 
 // The named sizes: tiny (tests), small (the default trainer model; the PyTorch anchor's config),

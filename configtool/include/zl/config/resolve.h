@@ -22,9 +22,9 @@ struct ResolveRequest {
   // "mixed_precision" -> "bf16", "main_process_port" -> "0", "metrics_port" -> "9500",
   // "deepspeed_config_file" -> "ds.json", "zero_stage" -> "2".
   std::map<std::string, std::string> flags;
-  bool read_environment = true;    // ZLAUNCH_* variables of this process
-  std::string working_directory;   // where ./zlaunch.yaml is looked for ("" = current directory)
-  std::string home_directory;      // where ~/.config/zlaunch/default.yaml is looked for ("" = $HOME)
+  bool read_environment = true;   // ZLAUNCH_* variables of this process
+  std::string working_directory;  // where ./zlaunch.yaml is looked for ("" = current directory)
+  std::string home_directory;     // where ~/.config/zlaunch/default.yaml is looked for ("" = $HOME)
   // false: ./zlaunch.yaml and ~/.config/zlaunch/default.yaml are not read (`zlaunch config validate`
   // judges the files it is given, nothing else).
   bool read_default_files = true;

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,13 +23,19 @@ enum class LauncherKind { kLocal, kMpi, kSlurm };
 enum class DeviceKind { kCpu, kCuda };
 enum class Precision { kNo, kFp16, kBf16 };
 enum class OffloadDevice { kNone, kCpu };
+// DeepSpeed's communication_data_type; kWorking = the working precision (fp32, fp16 or bf16).
+enum class CommDataType { kWorking, kFp32, kFp16, kBf16 };
+enum class OptimizerType { kAdamW, kAdam, kSgd };
+// kConstant: no scheduler block, the learning rate is optimizer.lr throughout.
+enum class SchedulerType { kConstant, kWarmupLR, kWarmupDecayLR, kWarmupCosineLR };
+enum class WarmupType { kLog, kLinear };
 
 struct MetricsSettings {
   bool enabled = true;
   std::string bind = "127.0.0.1";
-  int port = 9470;             // rank's port = port + LOCAL_RANK; 0 = any free port
-  std::string targets_file;    // extra file_sd path besides <log_dir>/<run_id>/targets.json; "" = none
-  std::string pushgateway;     // host:port to push final values to; "" = none
+  int port = 9470;           // rank's port = port + LOCAL_RANK; 0 = any free port
+  std::string targets_file;  // extra file_sd path besides <log_dir>/<run_id>/targets.json; "" = none
+  std::string pushgateway;   // host:port to push final values to; "" = none
 };
 
 // The launch YAML (Accelerate-style names). num_processes is the TOTAL over all machines.
@@ -37,7 +44,7 @@ struct LaunchSettings {
   int num_machines = 1;
   int machine_rank = 0;
   std::string main_process_ip = "127.0.0.1";
-  int main_process_port = 0;   // 0 = pick a free port
+  int main_process_port = 0;  // 0 = pick a free port
   LauncherKind launcher = LauncherKind::kLocal;
   std::string hostfile;
   DeviceKind device = DeviceKind::kCpu;
@@ -64,21 +71,21 @@ struct Fp16Settings {
 };
 
 struct OptimizerSettings {
-  std::string type = "AdamW";  // AdamW | Adam | SGD
+  OptimizerType type = OptimizerType::kAdamW;
   double lr = 1e-3;
   std::array<double, 2> betas = {0.9, 0.999};
   double eps = 1e-8;
   double weight_decay = 0.0;
-  double momentum = 0.0;       // SGD only
+  double momentum = 0.0;  // SGD only
 };
 
-// DeepSpeed's scheduler block; type "" means a constant learning rate (optimizer.lr).
+// DeepSpeed's scheduler block.
 struct SchedulerSettings {
-  std::string type;            // "" | WarmupLR | WarmupDecayLR | WarmupCosineLR
+  SchedulerType type = SchedulerType::kConstant;
   double warmup_min_lr = 0.0;
   double warmup_max_lr = 1e-3;
   std::int64_t warmup_num_steps = 1000;
-  std::string warmup_type = "log";  // log | linear
+  WarmupType warmup_type = WarmupType::kLog;
   std::int64_t total_num_steps = 0;  // WarmupDecayLR, WarmupCosineLR
   double warmup_min_ratio = 0.0;     // WarmupCosineLR
   double cos_min_ratio = 0.0001;     // WarmupCosineLR
@@ -89,7 +96,9 @@ struct OffloadSettings {
   bool pin_memory = false;
 };
 
-// DeepSpeed's zero_optimization block, defaults as in DeepSpeed.
+// DeepSpeed's zero_optimization block, defaults as in DeepSpeed. These are the only place the
+// defaults are written: the engine (zl/engine/zero_storage.h) and the memory estimate
+// (memory_estimate.h) embed this struct. "auto" values come from auto_rules.h.
 struct ZeroSettings {
   int stage = 0;
   bool overlap_comm = false;
@@ -116,7 +125,8 @@ struct TrainingSettings {
   double gradient_clipping = 0.0;  // 0 = no clipping
   Fp16Settings fp16;
   bool bf16_enabled = false;
-  std::string communication_data_type;  // "" = the working precision; fp32 | fp16 | bf16
+  // Validated: a 16-bit type is the working precision (fp16 with fp16.enabled, bf16 with bf16_enabled).
+  CommDataType communication_data_type = CommDataType::kWorking;
   OptimizerSettings optimizer;
   SchedulerSettings scheduler;
   ZeroSettings zero_optimization;
@@ -147,5 +157,17 @@ const char* to_string(LauncherKind kind);
 const char* to_string(DeviceKind kind);
 const char* to_string(Precision precision);
 const char* to_string(OffloadDevice device);
+// The spellings of DeepSpeed's JSON and of config.resolved.json: "" | "fp32" | "fp16" | "bf16";
+// "AdamW" | "Adam" | "SGD"; "" | "WarmupLR" | "WarmupDecayLR" | "WarmupCosineLR"; "log" | "linear".
+const char* to_string(CommDataType type);
+const char* to_string(OptimizerType type);
+const char* to_string(SchedulerType type);
+const char* to_string(WarmupType type);
+// Exactly the spellings to_string() writes; std::nullopt for anything else. What a user may write
+// (case-insensitive types, DeepSpeed's "bfp16") is read by resolve(), which reports the key at fault.
+std::optional<CommDataType> parse_comm_data_type(const std::string& text);
+std::optional<OptimizerType> parse_optimizer_type(const std::string& text);
+std::optional<SchedulerType> parse_scheduler_type(const std::string& text);
+std::optional<WarmupType> parse_warmup_type(const std::string& text);
 
 }  // namespace zl::config

@@ -22,7 +22,7 @@ inline constexpr int kGpusUnknown = -1;
 
 struct RankDevice {
   int local_rank = 0;
-  int cuda_device = 0;  // CUDA ordinal within the visible GPUs (what cudaSetDevice takes) = local rank
+  int cuda_device = 0;        // CUDA ordinal within the visible GPUs (what cudaSetDevice takes) = local rank
   std::string visible_entry;  // the user's CUDA_VISIBLE_DEVICES entry it selects ("" = variable unset)
 };
 

@@ -1,7 +1,7 @@
 // Commands for launching through an external launcher (DESIGN.md §3): `mpirun` (--launcher mpi) and
 // `srun` inside a Slurm allocation (--launcher slurm). The env contract's shared part travels with
 // -x NAME=VALUE (mpirun) or --export=ALL,NAME=VALUE (srun); ranks read their identity from
-// OMPI_COMM_WORLD_* or SLURM_* through zl::launcher::rank_identity_from_env().
+// OMPI_COMM_WORLD_* or SLURM_* through zl::rank::rank_identity_from_env().
 #pragma once
 
 #include <map>

@@ -20,26 +20,26 @@ struct LaunchPlan {
   int machine_rank = 0;
   int procs_per_machine = 1;
   int world_size = 1;
-  std::string hostname;          // this machine, as shown in reports and the targets file
-  std::string main_process_ip;   // machine 0: store host and MASTER_ADDR
-  int store_port = 0;            // the rendezvous store (0 until the store is bound)
-  int master_port = 0;           // MASTER_PORT for torch-style programs, distinct from store_port
-  std::string token;             // the store's secret (ZLAUNCH_STORE_TOKEN)
+  std::string hostname;         // this machine, as shown in reports and the targets file
+  std::string main_process_ip;  // machine 0: store host and MASTER_ADDR
+  int store_port = 0;           // the rendezvous store (0 until the store is bound)
+  int master_port = 0;          // MASTER_PORT for torch-style programs, distinct from store_port
+  std::string token;            // the store's secret (ZLAUNCH_STORE_TOKEN)
   config::LauncherKind launcher = config::LauncherKind::kLocal;
   std::string hostfile;
   std::vector<std::string> command;  // resolved program path + its arguments
   int metrics_port = 9470;
   bool metrics_enabled = true;
   std::string metrics_bind = "127.0.0.1";
-  std::string targets_file_extra;    // metrics.targets_file
-  std::string metrics_pushgateway;   // metrics.pushgateway ("" = none): ZLAUNCH_METRICS_PUSHGATEWAY
-  int launcher_metrics_port = 0;     // the port this launcher serves /metrics on; 0 = not serving
+  std::string targets_file_extra;   // metrics.targets_file
+  std::string metrics_pushgateway;  // metrics.pushgateway ("" = none): ZLAUNCH_METRICS_PUSHGATEWAY
+  int launcher_metrics_port = 0;    // the port this launcher serves /metrics on; 0 = not serving
   int max_restarts = 0;
-  int omp_num_threads = 1;           // 0 = the user set OMP_NUM_THREADS; leave it alone
-  std::string blas_coretype;         // OPENBLAS_CORETYPE for the ranks when OpenBLAS misjudged this CPU
-                                     // (zl/kernels/blas_core.h); "" = leave OpenBLAS's choice
+  int omp_num_threads = 1;    // 0 = the user set OMP_NUM_THREADS; leave it alone
+  std::string blas_coretype;  // OPENBLAS_CORETYPE for the ranks when OpenBLAS misjudged this CPU
+                              // (zl/kernels/blas_core.h); "" = leave OpenBLAS's choice
   std::string mixed_precision;
-  DeviceAssignment devices;          // device: cuda -> one GPU per local rank (device_assignment.h)
+  DeviceAssignment devices;  // device: cuda -> one GPU per local rank (device_assignment.h)
 
   [[nodiscard]] int first_rank() const { return machine_rank * procs_per_machine; }
   // The port the launcher asks for: just past its ranks' ports (metrics.port + processes per machine),
@@ -63,8 +63,5 @@ std::string generate_run_id();
 std::string generate_token();
 // A token derived from the run id, for multi-machine runs without an explicit secret (docs/launcher.md).
 std::string token_from_run_id(const std::string& run_id);
-
-// Threads per rank: usable cores / local processes (at least 1).
-int default_omp_threads(int procs_per_machine);
 
 }  // namespace zl::launcher

@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "zl/launcher/socket_io.h"
+#include "zl/store/socket_io.h"
 
 namespace zl::launcher {
 
@@ -35,7 +35,7 @@ class RankOutput {
   std::string prefix_;
   int console_fd_;
   std::string file_path_;
-  net::Fd file_;
+  store::net::Fd file_;
   std::size_t tail_lines_;
   std::string partial_;
   std::deque<std::string> tail_;

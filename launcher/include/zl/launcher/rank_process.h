@@ -11,14 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "zl/launcher/socket_io.h"
+#include "zl/store/socket_io.h"
 
 namespace zl::launcher {
 
 struct SpawnedProcess {
   pid_t pid = -1;
-  net::Fd stdout_pipe;  // read ends, non-blocking
-  net::Fd stderr_pipe;
+  store::net::Fd stdout_pipe;  // read ends, non-blocking
+  store::net::Fd stderr_pipe;
 };
 
 // argv[0] must be a path (resolve it first: the child only calls execve). `env` replaces or adds to

@@ -20,15 +20,15 @@ struct RunOptions {
   std::map<std::string, std::string> typed_config_values;
 
   // Launcher-only settings.
-  double monitor_interval = 0.1;   // seconds between liveness/progress checks (<= 0.1 s recommended)
-  double shutdown_timeout = 5.0;   // SIGTERM -> SIGKILL grace, seconds
-  double rdzv_timeout = 300.0;     // how long machines wait for each other, seconds
-  double hang_timeout = 0.0;       // seconds without progress before a rank counts as hung; 0 = off
-  bool tee = true;                 // mirror rank output on the console (files are always written)
-  std::string ranks_filter;        // "0,3": console shows only these ranks
+  double monitor_interval = 0.1;  // seconds between liveness/progress checks (<= 0.1 s recommended)
+  double shutdown_timeout = 5.0;  // SIGTERM -> SIGKILL grace, seconds
+  double rdzv_timeout = 300.0;    // how long machines wait for each other, seconds
+  double hang_timeout = 0.0;      // seconds without progress before a rank counts as hung; 0 = off
+  bool tee = true;                // mirror rank output on the console (files are always written)
+  std::string ranks_filter;       // "0,3": console shows only these ranks
   bool dry_run = false;
-  std::string run_id;              // "" = generated (machine 0) or received from machine 0
-  std::string rdzv_token;          // "" = ZLAUNCH_STORE_TOKEN, then derived (see docs/launcher.md)
+  std::string run_id;                // "" = generated (machine 0) or received from machine 0
+  std::string rdzv_token;            // "" = ZLAUNCH_STORE_TOKEN, then derived (see docs/launcher.md)
   std::vector<std::string> command;  // PROGRAM [ARGS...]
 };
 

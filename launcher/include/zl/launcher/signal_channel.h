@@ -9,7 +9,7 @@
 
 #include <vector>
 
-#include "zl/launcher/socket_io.h"
+#include "zl/store/socket_io.h"
 
 namespace zl::launcher {
 
@@ -37,7 +37,7 @@ class SignalChannel {
   std::vector<int> drain();
 
  private:
-  net::Fd fd_;
+  store::net::Fd fd_;
   sigset_t previous_{};
   struct sigaction previous_pipe_ {};
 };

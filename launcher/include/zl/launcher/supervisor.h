@@ -20,10 +20,13 @@ namespace zl::metrics {
 class LauncherMetrics;
 }
 
+namespace zl::store {
+class StoreClient;
+}
+
 namespace zl::launcher {
 
 class SignalChannel;
-class StoreClient;
 
 // Exit code of a run ended because a rank hung (documented in docs/launcher.md).
 inline constexpr int kHangExitCode = 1;
@@ -33,7 +36,7 @@ struct SupervisorSettings {
   std::chrono::milliseconds shutdown_timeout{5000};
   std::chrono::milliseconds hang_timeout{0};  // 0 = off
   bool tee = true;
-  std::set<int> ranks_filter;  // empty = all ranks on the console
+  std::set<int> ranks_filter;                 // empty = all ranks on the console
   std::vector<std::string> external_command;  // mpirun/srun argv; empty = spawn the ranks here
   // The launcher's own series (ranks alive, hang detections); null when the launcher serves no
   // /metrics. Not owned; updated from the supervision loop's thread only.
@@ -45,10 +48,10 @@ struct RankRecord {
   int local_rank = 0;
   pid_t pid = -1;
   bool exited = false;
-  int status = 0;                  // waitpid status once exited
+  int status = 0;                    // waitpid status once exited
   bool stopped_by_launcher = false;  // signalled during teardown
-  std::string hang_reason;         // set for a rank declared hung
-  bool external = false;           // started by mpirun/srun: its own status is not known here
+  std::string hang_reason;           // set for a rank declared hung
+  bool external = false;             // started by mpirun/srun: its own status is not known here
   std::string stderr_path;
   std::string error_file;
   std::deque<std::string> stderr_tail;
@@ -68,6 +71,6 @@ struct AttemptOutcome {
 // store: the launcher's client (progress reports, failure announcements); may be null on one machine
 // when no hang detection is needed.
 AttemptOutcome run_attempt(const LaunchPlan& plan, const SupervisorSettings& settings, int attempt,
-                           SignalChannel& signals, StoreClient* store);
+                           SignalChannel& signals, store::StoreClient* store);
 
 }  // namespace zl::launcher

@@ -39,8 +39,8 @@ struct RunInfo {
 // the first scrape (a dashboard never shows "no data" for a collective that simply has not run yet).
 inline constexpr std::array<const char*, 5> kCollectives = {"all_reduce", "reduce_scatter", "all_gather", "broadcast",
                                                             "barrier"};
-inline constexpr std::array<const char*, 6> kMemoryKinds = {"params", "grads", "optimizer", "master", "activations",
-                                                            "buffers"};
+inline constexpr std::array<const char*, 6> kMemoryKinds = {"params", "grads",       "optimizer",
+                                                            "master", "activations", "buffers"};
 inline constexpr std::array<const char*, 2> kSkipReasons = {"fp16_overflow", "nonfinite_gradients"};
 
 struct CollectiveTotals {
@@ -50,8 +50,8 @@ struct CollectiveTotals {
 };
 
 struct StepRecord {
-  double seconds = 0.0;          // wall time of the optimizer step (forward + backward + reduce + update)
-  std::uint64_t tokens = 0;      // tokens this rank processed in the step
+  double seconds = 0.0;      // wall time of the optimizer step (forward + backward + reduce + update)
+  std::uint64_t tokens = 0;  // tokens this rank processed in the step
   std::uint64_t samples = 0;
   double loss = 0.0;
   double learning_rate = 0.0;

@@ -11,8 +11,8 @@ namespace zl::metrics {
 struct Series {
   std::string name;
   std::vector<std::pair<double, double>> points;  // (x, y), x ascending
-  bool dashed = false;                             // e.g. an estimate drawn against measurements
-  std::string color{};                             // CSS colour; "" = the palette's colour for its index
+  bool dashed = false;                            // e.g. an estimate drawn against measurements
+  std::string color{};                            // CSS colour; "" = the palette's colour for its index
 };
 
 struct ChartOptions {

@@ -44,7 +44,8 @@ class GlooBackend final : public Backend {
     if (size() > 1) {
       gloo::AllreduceOptions opts(context_);
       set_output(opts, data, count, type);
-      opts.setReduceFunction([type](void* out, const void* a, const void* b, std::size_t n) { sum_into(out, a, b, n, type); });
+      opts.setReduceFunction(
+          [type](void* out, const void* a, const void* b, std::size_t n) { sum_into(out, a, b, n, type); });
       opts.setTag(next_tag());
       opts.setTimeout(timeout_);
       gloo::allreduce(opts);

@@ -12,16 +12,16 @@
 #include "zl/comm/reduce_functions.h"
 
 // Every MPI call result is checked; a failure names the call, file:line and MPI's message.
-#define ZL_MPI_CHECK(expr)                                                                                \
-  do {                                                                                                    \
-    const int zl_mpi_rc_ = (expr);                                                                        \
-    if (zl_mpi_rc_ != MPI_SUCCESS) {                                                                      \
-      char zl_mpi_msg_[MPI_MAX_ERROR_STRING];                                                             \
-      int zl_mpi_len_ = 0;                                                                                \
-      MPI_Error_string(zl_mpi_rc_, zl_mpi_msg_, &zl_mpi_len_);                                            \
+#define ZL_MPI_CHECK(expr)                                                                                  \
+  do {                                                                                                      \
+    const int zl_mpi_rc_ = (expr);                                                                          \
+    if (zl_mpi_rc_ != MPI_SUCCESS) {                                                                        \
+      char zl_mpi_msg_[MPI_MAX_ERROR_STRING];                                                               \
+      int zl_mpi_len_ = 0;                                                                                  \
+      MPI_Error_string(zl_mpi_rc_, zl_mpi_msg_, &zl_mpi_len_);                                              \
       throw ::zl::InfrastructureError(::zl::detail::source_location(__FILE__, __LINE__) + ": " #expr ": " + \
-                                      std::string(zl_mpi_msg_, static_cast<std::size_t>(zl_mpi_len_)));   \
-    }                                                                                                     \
+                                      std::string(zl_mpi_msg_, static_cast<std::size_t>(zl_mpi_len_)));     \
+    }                                                                                                       \
   } while (0)
 
 namespace zl::comm {
@@ -110,9 +110,12 @@ class MpiBackend final : public Backend {
   static MPI_Datatype mpi_type(DataType type) { return type == DataType::kFp32 ? MPI_FLOAT : MPI_UINT16_T; }
   MPI_Op sum_op(DataType type) const {
     switch (type) {
-      case DataType::kFp32: return MPI_SUM;
-      case DataType::kBf16: return bf16_sum_;
-      case DataType::kFp16: return fp16_sum_;
+      case DataType::kFp32:
+        return MPI_SUM;
+      case DataType::kBf16:
+        return bf16_sum_;
+      case DataType::kFp16:
+        return fp16_sum_;
     }
     return MPI_SUM;
   }

@@ -37,9 +37,12 @@ namespace {
 
 ncclDataType_t nccl_type(DataType type) {
   switch (type) {
-    case DataType::kFp32: return ncclFloat32;
-    case DataType::kBf16: return ncclBfloat16;
-    case DataType::kFp16: return ncclFloat16;
+    case DataType::kFp32:
+      return ncclFloat32;
+    case DataType::kBf16:
+      return ncclBfloat16;
+    case DataType::kFp16:
+      return ncclFloat16;
   }
   return ncclFloat32;
 }
@@ -61,7 +64,8 @@ class NcclBackend final : public Backend {
       const std::vector<char> bytes = store.get(key);
       if (bytes.size() != sizeof(id.internal)) {
         throw InfrastructureError("nccl: the unique id in the store under '" + key + "' has " +
-                                  std::to_string(bytes.size()) + " bytes, expected " + std::to_string(sizeof(id.internal)));
+                                  std::to_string(bytes.size()) + " bytes, expected " +
+                                  std::to_string(sizeof(id.internal)));
       }
       std::memcpy(id.internal, bytes.data(), bytes.size());
     }

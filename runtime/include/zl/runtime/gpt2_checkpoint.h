@@ -10,9 +10,17 @@
 
 #include <string>
 
+#include "zl/config/model_spec.h"
 #include "zl/runtime/gpt2_model.h"
 
 namespace zl::runtime {
+
+// The architecture of a GPT-2 safetensors file: layers, width, context and vocabulary from its tensor
+// shapes (wte [V, C], wpe [T, C], h.0 ... h.{L-1}), and the number of heads from a Hugging Face
+// config.json in the same directory when there is one (n_head = 0 when there is none: shapes cannot
+// tell it). name is "custom". Throws zl::ConfigError naming the file when it is not a GPT-2 file, or
+// when config.json contradicts its shapes.
+config::ModelSpec gpt2_architecture_of(const std::string& path);
 
 // Fills every layer's parameters in `storage` from the file; throws zl::ConfigError naming the file and
 // the tensor when one is missing or its shape does not fit the model (with the --model hint).

@@ -20,13 +20,14 @@ namespace zl::runtime {
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
-  // type: "AdamW" | "Adam" | "SGD" (case-insensitive); anything else is a ConfigError naming optimizer.type.
+  // The optimizer of settings.type (validated by configtool).
   static std::unique_ptr<Optimizer> create(const config::OptimizerSettings& settings,
                                            Allocator& allocator = default_allocator());
 
   // One update of every params[i] from grads[i] at learning rate lr.
   virtual void step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads, double lr) = 0;
   [[nodiscard]] std::int64_t steps_taken() const { return steps_; }
+  // to_string(OptimizerType): "AdamW" | "Adam" | "SGD".
   [[nodiscard]] virtual std::string name() const = 0;
 
   // Checkpoints (zl/checkpoint): the names of the per-buffer state tensors, PyTorch's ("exp_avg",

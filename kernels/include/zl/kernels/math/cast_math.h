@@ -34,9 +34,7 @@ ZL_HOST_DEVICE std::uint16_t float_to_bf16_bits(float f) {
   return static_cast<std::uint16_t>((u + rounding_bias) >> 16);
 }
 
-ZL_HOST_DEVICE float bf16_bits_to_float(std::uint16_t h) {
-  return bits_float(static_cast<std::uint32_t>(h) << 16);
-}
+ZL_HOST_DEVICE float bf16_bits_to_float(std::uint16_t h) { return bits_float(static_cast<std::uint32_t>(h) << 16); }
 
 // After F. Giesen's float_to_half_fast3_rtne: exact round-to-nearest-even with subnormals.
 ZL_HOST_DEVICE std::uint16_t float_to_fp16_bits(float f) {
@@ -56,7 +54,7 @@ ZL_HOST_DEVICE std::uint16_t float_to_fp16_bits(float f) {
   } else {
     const std::uint32_t mantissa_odd = (u >> 13) & 1u;
     u += (static_cast<std::uint32_t>(15 - 127) << 23) + 0xfffu;  // rebias the exponent, round half down
-    u += mantissa_odd;                                            // ...and ties to even
+    u += mantissa_odd;                                           // ...and ties to even
     out = u >> 13;
   }
   return static_cast<std::uint16_t>(out | sign);

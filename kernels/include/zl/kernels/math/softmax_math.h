@@ -7,8 +7,6 @@
 
 namespace zl::kernels::math {
 
-ZL_HOST_DEVICE float softmax_grad(float p, float dp, float row_dot, float scale) {
-  return scale * p * (dp - row_dot);
-}
+ZL_HOST_DEVICE float softmax_grad(float p, float dp, float row_dot, float scale) { return scale * p * (dp - row_dot); }
 
 }  // namespace zl::kernels::math

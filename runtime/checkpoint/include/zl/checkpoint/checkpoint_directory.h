@@ -11,7 +11,7 @@ namespace zl::checkpoint {
 
 inline constexpr const char* kLatestName = "latest";
 
-[[nodiscard]] std::string step_directory_name(std::int64_t step);      // step_00000010
+[[nodiscard]] std::string step_directory_name(std::int64_t step);       // step_00000010
 [[nodiscard]] std::string temporary_directory_name(std::int64_t step);  // .tmp.step_00000010
 
 // The step directory <dir>/latest names, or nullopt when `dir` has no `latest`. ConfigError naming the

@@ -33,9 +33,9 @@ struct SaveOptions {
 };
 
 struct SaveResult {
-  std::string path;                // the published step directory
-  std::uint64_t rank_bytes = 0;    // this rank's shard
-  std::uint64_t total_bytes = 0;   // all shards
+  std::string path;               // the published step directory
+  std::uint64_t rank_bytes = 0;   // this rank's shard
+  std::uint64_t total_bytes = 0;  // all shards
 };
 
 SaveResult save_checkpoint(engine::Engine& engine, const runtime::Gpt2Model& model, const TrainingPosition& position,

@@ -27,7 +27,8 @@ class CheckpointReader {
   // Checks rank `rank`'s file against the manifest (once; later calls return at once).
   void verify_file(int rank);
   // Elements [begin, end) of tensor `tensor`'s state `kind` ("master" or an optimizer state), as fp32.
-  void read_tensor(const TensorRecord& tensor, const std::string& kind, std::int64_t begin, std::int64_t end, float* out);
+  void read_tensor(const TensorRecord& tensor, const std::string& kind, std::int64_t begin, std::int64_t end,
+                   float* out);
   // Elements [begin, end) of layer `layer`'s flat buffer (its tensors back to back), as fp32.
   void read_layer(std::size_t layer, const std::string& kind, std::int64_t begin, std::int64_t end, float* out);
 

@@ -70,12 +70,12 @@ struct Manifest {
   // last_overflow_iter, cur_hysteresis, skipped_steps} (DeepSpeed's names; loss_scaler.h). Empty in
   // manifests written before it existed, which then restore the scaler's initial state.
   nlohmann::json loss_scaler = nlohmann::json::object();
-  nlohmann::json data = nlohmann::json::object();       // {position, samples_consumed, global_batch, context, seed}
-  nlohmann::json rng = nlohmann::json::object();        // {generator, init_seed, data_seed, streams}
-  nlohmann::json config = nlohmann::json::object();     // the settings a resume must match (run_identity)
-  std::string config_digest;                            // hex XXH64 of config.dump()
-  std::vector<ShardFile> files;                         // one per rank
-  std::vector<TensorRecord> tensors;                    // layer order
+  nlohmann::json data = nlohmann::json::object();    // {position, samples_consumed, global_batch, context, seed}
+  nlohmann::json rng = nlohmann::json::object();     // {generator, init_seed, data_seed, streams}
+  nlohmann::json config = nlohmann::json::object();  // the settings a resume must match (run_identity)
+  std::string config_digest;                         // hex XXH64 of config.dump()
+  std::vector<ShardFile> files;                      // one per rank
+  std::vector<TensorRecord> tensors;                 // layer order
 
   // "master" followed by the optimizer's states.
   [[nodiscard]] std::vector<std::string> kinds() const;

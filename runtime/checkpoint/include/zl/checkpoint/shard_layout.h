@@ -27,14 +27,15 @@ struct ShardBlock {
 
 // The elements of layer i that rank r saves: [min(r*S, N), min((r+1)*S, N)).
 [[nodiscard]] std::pair<std::int64_t, std::int64_t> saved_range(const engine::Partition& partition, std::size_t layer,
-                                                                 int rank);
+                                                                int rank);
 
 // Rank `rank`'s blocks, in file order.
 [[nodiscard]] std::vector<ShardBlock> shard_blocks(const engine::Partition& partition, int rank, std::size_t kinds);
 
 // The model's tensors (names, layers, offsets, shapes) in layer order, with every kind's pieces under
 // the layout above; returns them and sets file_bytes[r] to the size of rank r's file.
-[[nodiscard]] std::vector<TensorRecord> layout_tensors(const runtime::Gpt2Model& model, const engine::Partition& partition,
+[[nodiscard]] std::vector<TensorRecord> layout_tensors(const runtime::Gpt2Model& model,
+                                                       const engine::Partition& partition,
                                                        const std::vector<std::string>& kinds,
                                                        std::vector<std::uint64_t>& file_bytes);
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "zl/comm/communicator.h"
+#include "zl/rank/rank_context.h"
 
 namespace zl::comm {
 
@@ -18,9 +19,13 @@ enum class BackendKind { kGloo, kMpi, kNccl };
 BackendKind choose_backend(const std::string& name, bool device_is_cuda, const std::string& what);
 const char* to_string(BackendKind kind);
 
-// Throws UsageError when the process was not started by a launcher (no rank identity or, for
-// gloo/nccl, no ZLAUNCH_STORE), InfrastructureError when the store or the peers cannot be reached.
-// A process with WORLD_SIZE 1 and no store gets a one-rank gloo communicator without any network.
+// Throws UsageError when a world of several ranks has no store to meet through (gloo/nccl without
+// ZLAUNCH_STORE), InfrastructureError when the store or the peers cannot be reached. A world of one
+// without a store (a process no launcher started) gets a one-rank communicator of its kind (gloo or
+// nccl) through an in-process store, without any network.
+std::unique_ptr<Communicator> make_communicator(BackendKind kind, const rank::RankContext& context,
+                                                std::chrono::milliseconds timeout);
+// The same for the context of this process's environment (programs that read nothing else of it).
 std::unique_ptr<Communicator> make_communicator_from_environment(BackendKind kind, std::chrono::milliseconds timeout);
 
 }  // namespace zl::comm

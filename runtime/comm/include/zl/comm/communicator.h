@@ -39,7 +39,7 @@ struct CollectiveStats {
 
 struct CommStats {
   std::array<CollectiveStats, kCollectiveCount> by_collective{};
-  double exposed_seconds = 0.0;     // time callers spent blocked waiting for collectives
+  double exposed_seconds = 0.0;  // time callers spent blocked waiting for collectives
   [[nodiscard]] const CollectiveStats& of(Collective c) const { return by_collective[static_cast<int>(c)]; }
 };
 

@@ -10,14 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "zl/launcher/store_client.h"
+#include "zl/store/store_client.h"
 
 namespace zl::comm {
 
 class RendezvousStoreAdapter final : public gloo::rendezvous::Store {
  public:
   // `client` must outlive the adapter. `timeout` bounds get() and the timeout-less wait().
-  RendezvousStoreAdapter(launcher::StoreClient& client, std::string prefix, std::chrono::milliseconds timeout)
+  RendezvousStoreAdapter(store::StoreClient& client, std::string prefix, std::chrono::milliseconds timeout)
       : store_(client, std::move(prefix)), timeout_(timeout) {}
 
   void set(const std::string& key, const std::vector<char>& data) override;
@@ -26,7 +26,7 @@ class RendezvousStoreAdapter final : public gloo::rendezvous::Store {
   void wait(const std::vector<std::string>& keys, const std::chrono::milliseconds& timeout) override;
 
  private:
-  launcher::PrefixStore store_;
+  store::PrefixStore store_;
   std::chrono::milliseconds timeout_;
 };
 

@@ -17,13 +17,13 @@ struct GpuInfo {
 };
 
 struct AcceleratorInfo {
-  bool cuda_compiled = false;          // this build has kernels/cuda and the NCCL backend
-  std::string cuda_runtime_version;    // e.g. "13.0" (the cudart linked in)
-  std::string cuda_driver_version;     // "" when no driver is installed
-  std::string nccl_version;            // e.g. "2.28.9"
-  std::string cublas_version;          // e.g. "13.1.0"
+  bool cuda_compiled = false;        // this build has kernels/cuda and the NCCL backend
+  std::string cuda_runtime_version;  // e.g. "13.0" (the cudart linked in)
+  std::string cuda_driver_version;   // "" when no driver is installed
+  std::string nccl_version;          // e.g. "2.28.9"
+  std::string cublas_version;        // e.g. "13.1.0"
   std::vector<GpuInfo> gpus;
-  std::string no_gpu_reason;           // why gpus is empty, in words
+  std::string no_gpu_reason;  // why gpus is empty, in words
 };
 
 AcceleratorInfo query_accelerators();

@@ -54,14 +54,14 @@ struct HeldState {
   std::size_t layer = 0;
   std::int64_t begin = 0;
   std::int64_t end = 0;
-  runtime::Tensor master;                   // undefined when the range is empty
-  std::vector<runtime::Tensor> optimizer;   // empty when the range is empty
+  runtime::Tensor master;                  // undefined when the range is empty
+  std::vector<runtime::Tensor> optimizer;  // empty when the range is empty
 };
 
 struct StepResult {
-  double loss = 0.0;       // mean token loss over the global batch (nats)
-  double grad_norm = 0.0;  // global L2 norm before clipping
-  std::int64_t tokens = 0; // tokens in the global batch
+  double loss = 0.0;        // mean token loss over the global batch (nats)
+  double grad_norm = 0.0;   // global L2 norm before clipping
+  std::int64_t tokens = 0;  // tokens in the global batch
   // Mixed precision: whether the step was skipped (no optimizer update) and why ("overflow": fp16
   // gradients overflowed under the loss scale; "nonfinite": a bf16 gradient is inf/NaN), and the loss
   // scale the step used (1 without fp16 loss scaling).
@@ -72,9 +72,9 @@ struct StepResult {
 
 class Engine {
  public:
-  // Throws zl::ConfigError for a stage outside 0-3, for fp16 and bf16 both enabled, or an unknown
-  // communication_data_type, and zl::UnavailableError for a combination this engine does not do
-  // (a 16-bit communication_data_type other than the working dtype).
+  // `training` is a resolved, validated configuration (configtool's resolve()): the engine does not
+  // re-check what validation owns (fp16 and bf16 both enabled, a 16-bit communication_data_type other
+  // than the working dtype, offload_param without offload_optimizer on the GPU).
   Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config::TrainingSettings& training,
          runtime::Allocator& allocator = runtime::default_allocator());
   ~Engine();
@@ -132,8 +132,7 @@ class Engine {
   std::unique_ptr<OptimizerOffload> offload_;  // offload_optimizer.device: cpu on device: cuda
   [[nodiscard]] bool mixed() const;
   // The optimizer update of the owned shard: on the host when the optimizer is offloaded.
-  void optimizer_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
-                      double lr);
+  void optimizer_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads, double lr);
   void after_parameter_load();
   StepResult finish_mixed_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
                                double loss_sum, std::int64_t global_tokens, std::int64_t step, double lr);

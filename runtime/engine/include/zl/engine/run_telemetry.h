@@ -29,8 +29,8 @@ namespace zl::engine {
 struct TelemetryOptions {
   bool metrics_enabled = false;
   std::string metrics_bind = "127.0.0.1";
-  int metrics_port = 0;       // this rank's port (metrics.port + LOCAL_RANK); 0 = any free port
-  std::string run_dir;        // "" = no step log
+  int metrics_port = 0;  // this rank's port (metrics.port + LOCAL_RANK); 0 = any free port
+  std::string run_dir;   // "" = no step log
   // Pushgateway URL for the final push; "" = ZLAUNCH_METRICS_PUSHGATEWAY from the launcher (DESIGN.md
   // §3), and no push when that is unset too. Independent of metrics_enabled: a rank that serves no
   // /metrics still pushes. Grouping key {run_id, rank}: run_id "" = ZLAUNCH_RUN_ID.

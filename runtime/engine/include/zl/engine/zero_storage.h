@@ -32,13 +32,12 @@
 namespace zl::engine {
 
 struct ZeroOptions {
-  int stage = 0;
-  bool overlap_comm = false;
-  std::int64_t reduce_bucket_size = 500000000;           // elements (DeepSpeed counts elements)
-  std::int64_t stage3_prefetch_bucket_size = 50000000;   // elements gathered ahead of use
-  std::int64_t stage3_param_persistence_threshold = 100000;
-  std::int64_t stage3_max_live_parameters = 1000000000;
-  std::int64_t stage3_max_reuse_distance = 1000000000;
+  // The resolved zero_optimization block (its defaults are DeepSpeed's, written once in
+  // resolved_config.h). What the stages read: stage, overlap_comm, reduce_bucket_size (elements, as
+  // DeepSpeed counts), stage3_prefetch_bucket_size (elements gathered ahead of use),
+  // stage3_param_persistence_threshold, stage3_max_live_parameters, stage3_max_reuse_distance. The
+  // offload devices are read by the Engine, which sets offload_params / offload_master below.
+  config::ZeroSettings zero;
   // Mixed precision (docs/engine.md): the dtype of the working parameters and gradients, and of the
   // gradient reductions (communication_data_type). fp32/fp32 is plain fp32 training. With a 16-bit
   // working dtype, owned_params() are the fp32 master weights of the owned shard (MemoryKind::kMaster)
@@ -54,8 +53,6 @@ struct ZeroOptions {
   // Mixed precision on the GPU with offload_optimizer: the fp32 master weights of the owned shard live
   // in pinned host memory (where the offloaded optimizer updates them), not on the device.
   bool offload_master = false;
-
-  static ZeroOptions from(const config::ZeroSettings& settings);
 };
 
 class ZeroStorage : public runtime::ParameterStorage {

@@ -19,7 +19,7 @@ namespace zl::comm {
 struct GlooOptions {
   int rank = 0;
   int size = 1;
-  std::string hostname = "127.0.0.1";  // address this rank listens on for its peers
+  std::string hostname = "127.0.0.1";                            // address this rank listens on for its peers
   std::chrono::milliseconds timeout{std::chrono::seconds(300)};  // per collective and for connecting
 };
 

@@ -1,0 +1,17 @@
+// The key layout of a run in the rendezvous store (DESIGN.md §3): what the launcher and its ranks agree
+// on. Keys of restart attempt N live under "attempt/N/", so a restarted group never reads a previous
+// attempt's values.
+#pragma once
+
+#include <string>
+
+namespace zl::store {
+
+// "attempt/<N>/"
+std::string attempt_prefix(int attempt);
+
+// "attempt/<N>/progress/<rank>": the rank's progress report (zl/rank/progress_reporter.h), read by
+// the launcher's hang detection.
+std::string progress_key(int attempt, int rank);
+
+}  // namespace zl::store

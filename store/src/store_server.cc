@@ -1,0 +1,382 @@
+// The rendezvous store server (store_server.h): a poll() loop on one thread. Thread safety: all state
+// below Impl::data_ and Impl::connections_ is touched only by the loop thread; the public accessors
+// read atomics.
+#include "zl/store/store_server.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <charconv>
+#include <list>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "zl/base/error.h"
+#include "zl/store/socket_io.h"
+#include "zl/store/store_protocol.h"
+
+namespace zl::store {
+namespace {
+
+namespace proto = protocol;
+using net::Clock;
+
+constexpr std::size_t kMaxConnections = 4096;
+// A peer must complete HELLO this soon after connecting, so silent peers cannot pile up.
+constexpr auto kHelloTimeout = std::chrono::seconds(10);
+constexpr std::size_t kReadChunk = 1 << 16;
+
+// One parked GET or WAIT.
+struct Pending {
+  bool active = false;
+  proto::Opcode op = proto::Opcode::kGet;
+  std::vector<std::string> keys;
+  Clock::time_point deadline;
+};
+
+struct Connection {
+  net::Fd fd;
+  std::string in;
+  std::string out;
+  bool authenticated = false;
+  bool closing = false;  // close once `out` is flushed
+  Pending pending;
+  Clock::time_point accepted_at = Clock::now();
+};
+
+bool equal_in_constant_time(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+}  // namespace
+
+struct StoreServer::Impl {
+  std::string token;
+  net::Fd listener;
+  net::Fd wake;  // eventfd: stop request
+  int port = 0;
+  std::atomic<int> connections_open{0};
+  std::unordered_map<std::string, std::string> data;
+  std::list<Connection> connections;
+  std::thread thread;
+
+  void loop();
+  void accept_all();
+  void read_from(Connection& c);
+  void process_frames(Connection& c);
+  void process_frames_unchecked(Connection& c);
+  void handle(Connection& c, std::string_view payload);
+  void resolve_pending(Connection& c, bool deadline_passed);
+  void after_mutation();
+  static bool has_complete_frame(const Connection& c);
+  void flush(Connection& c);
+
+  static void reply_error(Connection& c, const std::string& message) {
+    c.out += proto::Writer().u8(static_cast<std::uint8_t>(proto::Status::kError)).bytes(message).frame();
+    c.closing = true;
+    c.in.clear();
+  }
+  static void reply(Connection& c, const proto::Writer& body) { c.out += body.frame(); }
+  static proto::Writer ok() {
+    proto::Writer w;
+    w.u8(static_cast<std::uint8_t>(proto::Status::kOk));
+    return w;
+  }
+};
+
+StoreServer::StoreServer(const Options& options) : impl_(std::make_unique<Impl>()) {
+  impl_->token = options.token;
+  impl_->listener = net::listen_tcp(options.bind_address, options.port);
+  impl_->port = net::local_port(impl_->listener.get());
+  // accept_all() drains the backlog until EAGAIN: the listener must not block.
+  ::fcntl(impl_->listener.get(), F_SETFL, ::fcntl(impl_->listener.get(), F_GETFL) | O_NONBLOCK);
+  impl_->wake = net::Fd(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!impl_->wake.valid()) throw SystemError("rendezvous store: eventfd", errno);
+  impl_->thread = std::thread([impl = impl_.get()] { impl->loop(); });
+}
+
+StoreServer::~StoreServer() {
+  const std::uint64_t one = 1;
+  [[maybe_unused]] const ssize_t n = ::write(impl_->wake.get(), &one, sizeof(one));
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+int StoreServer::port() const { return impl_->port; }
+int StoreServer::connection_count() const { return impl_->connections_open.load(); }
+
+void StoreServer::Impl::loop() {
+  std::vector<pollfd> fds;
+  std::vector<Connection*> owners;
+  while (true) {
+    fds.clear();
+    owners.clear();
+    fds.push_back({wake.get(), POLLIN, 0});
+    fds.push_back({listener.get(), POLLIN, 0});
+    auto next_deadline = Clock::now() + std::chrono::seconds(1);
+    for (auto& c : connections) {
+      short events = 0;
+      if (!c.pending.active && !c.closing) events |= POLLIN;
+      if (!c.out.empty()) events |= POLLOUT;
+      if (c.pending.active) next_deadline = std::min(next_deadline, c.pending.deadline);
+      fds.push_back({c.fd.get(), events, 0});
+      owners.push_back(&c);
+    }
+    const auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(next_deadline - Clock::now()).count();
+    const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<long long>(wait_ms + 1, 0, 1000)));
+    if (ready < 0 && errno != EINTR) continue;
+    if (fds[0].revents != 0) return;
+    if (fds[1].revents & POLLIN) accept_all();
+    for (std::size_t i = 0; i < owners.size(); ++i) {
+      Connection& c = *owners[i];
+      const short rev = fds[i + 2].revents;
+      try {
+        if (rev & (POLLERR | POLLNVAL)) {
+          c.closing = true;
+          c.out.clear();
+          continue;
+        }
+        if (rev & POLLOUT) flush(c);
+        if (rev & (POLLIN | POLLHUP)) read_from(c);
+      } catch (const std::exception&) {
+        // One connection's trouble (allocation failure on a huge frame...) closes that connection only.
+        c.closing = true;
+        c.out.clear();
+      }
+    }
+    const auto now = Clock::now();
+    for (auto& c : connections) {
+      if (c.pending.active && now >= c.pending.deadline) resolve_pending(c, true);
+      if (!c.authenticated && !c.closing && now - c.accepted_at > kHelloTimeout) {
+        c.closing = true;
+        c.out.clear();
+      }
+    }
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (auto& c : connections) {
+        if (has_complete_frame(c)) {
+          process_frames(c);
+          progress = true;
+        }
+      }
+    }
+    for (auto& c : connections) {
+      if (!c.out.empty()) flush(c);
+    }
+    for (auto it = connections.begin(); it != connections.end();) {
+      if (it->closing && it->out.empty()) {
+        it = connections.erase(it);
+        --connections_open;
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+void StoreServer::Impl::accept_all() {
+  while (true) {
+    net::Fd fd(::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+    if (!fd.valid()) return;
+    if (connections.size() >= kMaxConnections) continue;  // closed at once by Fd's destructor
+    connections.emplace_back();
+    connections.back().fd = std::move(fd);
+    ++connections_open;
+  }
+}
+
+void StoreServer::Impl::flush(Connection& c) {
+  while (!c.out.empty()) {
+    const ssize_t n = ::send(c.fd.get(), c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      c.out.erase(0, static_cast<std::size_t>(n));
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      return;
+    } else {
+      c.out.clear();
+      c.closing = true;
+      return;
+    }
+  }
+}
+
+void StoreServer::Impl::read_from(Connection& c) {
+  char buffer[kReadChunk];
+  const ssize_t n = ::recv(c.fd.get(), buffer, sizeof(buffer), MSG_DONTWAIT);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+    c.closing = true;  // peer went away: drop whatever it had half-sent
+    c.out.clear();
+    c.pending.active = false;
+    return;
+  }
+  if (n > 0) c.in.append(buffer, static_cast<std::size_t>(n));
+  process_frames(c);
+}
+
+void StoreServer::Impl::process_frames(Connection& c) {
+  try {
+    process_frames_unchecked(c);
+  } catch (const std::exception&) {
+    c.closing = true;  // e.g. allocation failure on a huge frame: this connection only
+    c.out.clear();
+  }
+}
+
+void StoreServer::Impl::process_frames_unchecked(Connection& c) {
+  while (!c.closing && !c.pending.active && c.in.size() >= 4) {
+    proto::Reader header(std::string_view(c.in).substr(0, 4));
+    const std::uint32_t length = header.u32();
+    const std::size_t limit = c.authenticated ? proto::kMaxFrameBytes : proto::kMaxHelloFrameBytes;
+    if (length > limit) {
+      reply_error(c, "frame of " + std::to_string(length) + " bytes exceeds the limit of " + std::to_string(limit));
+      return;
+    }
+    if (c.in.size() < 4 + static_cast<std::size_t>(length)) return;
+    const std::string payload = c.in.substr(4, length);
+    c.in.erase(0, 4 + static_cast<std::size_t>(length));
+    handle(c, payload);
+  }
+}
+
+void StoreServer::Impl::handle(Connection& c, std::string_view payload) {
+  proto::Reader r(payload);
+  const auto op = static_cast<proto::Opcode>(r.u8());
+  if (!c.authenticated) {
+    if (op != proto::Opcode::kHello) return reply_error(c, "the first request must be HELLO");
+    const std::uint32_t magic = r.u32();
+    const std::uint16_t version = r.u16();
+    const std::string presented = r.bytes(proto::kMaxKeyBytes);
+    if (!r.ok() || !r.at_end() || magic != proto::kMagic) return reply_error(c, "malformed HELLO");
+    if (version != proto::kProtocolVersion) {
+      return reply_error(c, "protocol version " + std::to_string(version) + " is not supported (server speaks " +
+                                std::to_string(proto::kProtocolVersion) + ")");
+    }
+    if (!equal_in_constant_time(presented, token)) {
+      return reply_error(c, "unknown token: this store belongs to another run (check ZLAUNCH_STORE_TOKEN)");
+    }
+    c.authenticated = true;
+    return reply(c, ok());
+  }
+  auto key_of = [&r]() { return r.bytes(proto::kMaxKeyBytes); };
+  auto finish_parse = [&r, &c, op]() {
+    if (r.ok() && r.at_end()) return true;
+    reply_error(c, std::string("malformed ") + proto::to_string(op) +
+                       " request (a key over 4096 bytes or a value over 64 MiB is refused)");
+    return false;
+  };
+  switch (op) {
+    case proto::Opcode::kSet: {
+      std::string key = key_of();
+      std::string value = r.bytes(proto::kMaxValueBytes);
+      if (!finish_parse()) return;
+      data[std::move(key)] = std::move(value);
+      reply(c, ok());
+      return after_mutation();
+    }
+    case proto::Opcode::kGet:
+    case proto::Opcode::kWait: {
+      std::vector<std::string> keys;
+      if (op == proto::Opcode::kGet) {
+        keys.push_back(key_of());
+      } else {
+        const std::uint32_t n = r.u32();
+        if (n > payload.size()) return reply_error(c, "malformed WAIT request: key count exceeds the frame");
+        for (std::uint32_t i = 0; i < n && r.ok(); ++i) keys.push_back(key_of());
+      }
+      const std::uint32_t timeout_ms = std::min(r.u32(), proto::kMaxWaitMs);
+      if (!finish_parse()) return;
+      c.pending = Pending{true, op, std::move(keys), Clock::now() + std::chrono::milliseconds(timeout_ms)};
+      return resolve_pending(c, timeout_ms == 0);  // a zero timeout answers at once (try_get)
+    }
+    case proto::Opcode::kAdd: {
+      std::string key = key_of();
+      const std::int64_t delta = r.i64();
+      if (!finish_parse()) return;
+      std::int64_t value = 0;
+      if (auto it = data.find(key); it != data.end()) {
+        const auto& s = it->second;
+        const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+        if (ec != std::errc() || ptr != s.data() + s.size()) {
+          return reply_error(c, "ADD on key '" + key + "' whose value is not an integer");
+        }
+      }
+      value += delta;
+      data[key] = std::to_string(value);
+      reply(c, ok().i64(value));
+      return after_mutation();
+    }
+    case proto::Opcode::kCheck: {
+      const std::uint32_t n = r.u32();
+      if (n > payload.size()) return reply_error(c, "malformed CHECK request: key count exceeds the frame");
+      bool all = true;
+      for (std::uint32_t i = 0; i < n && r.ok(); ++i) all = data.count(key_of()) != 0 && all;
+      if (!finish_parse()) return;
+      return reply(c, ok().u8(all ? 1 : 0));
+    }
+    case proto::Opcode::kCompareSet: {
+      std::string key = key_of();
+      std::string expected = r.bytes(proto::kMaxValueBytes);
+      std::string desired = r.bytes(proto::kMaxValueBytes);
+      if (!finish_parse()) return;
+      auto it = data.find(key);
+      const bool swap = (it == data.end() && expected.empty()) || (it != data.end() && it->second == expected);
+      if (swap) {
+        auto& slot = data[key];
+        slot = std::move(desired);
+        reply(c, ok().bytes(slot));
+        return after_mutation();
+      }
+      return reply(c, ok().bytes(it == data.end() ? std::string() : it->second));
+    }
+    case proto::Opcode::kDelete: {
+      const std::string key = key_of();
+      if (!finish_parse()) return;
+      return reply(c, ok().u8(data.erase(key) != 0 ? 1 : 0));
+    }
+    case proto::Opcode::kHello:
+      return reply_error(c, "HELLO sent twice");
+  }
+  reply_error(c, "unknown opcode " + std::to_string(static_cast<int>(op)));
+}
+
+void StoreServer::Impl::resolve_pending(Connection& c, bool deadline_passed) {
+  Pending& p = c.pending;
+  if (!p.active) return;
+  const bool present = std::all_of(p.keys.begin(), p.keys.end(), [this](const auto& k) { return data.count(k) != 0; });
+  if (present) {
+    auto body = ok();
+    if (p.op == proto::Opcode::kGet) body.bytes(data[p.keys.front()]);
+    reply(c, body);
+  } else if (deadline_passed) {
+    reply(c, proto::Writer().u8(static_cast<std::uint8_t>(proto::Status::kTimeout)));
+  } else {
+    return;
+  }
+  p = Pending{};
+}
+
+// Replies to every parked request the mutation satisfied. Frames those clients sent meanwhile are
+// processed by the loop's catch-up pass, never from here, so handling never recurses.
+void StoreServer::Impl::after_mutation() {
+  for (auto& c : connections) resolve_pending(c, false);
+}
+
+bool StoreServer::Impl::has_complete_frame(const Connection& c) {
+  if (c.closing || c.pending.active || c.in.size() < 4) return false;
+  proto::Reader header(std::string_view(c.in).substr(0, 4));
+  const std::uint32_t length = header.u32();
+  const std::size_t limit = c.authenticated ? proto::kMaxFrameBytes : proto::kMaxHelloFrameBytes;
+  return length > limit || c.in.size() >= 4 + static_cast<std::size_t>(length);
+}
+
+}  // namespace zl::store
