@@ -10,6 +10,7 @@
 #include "zl/base/error.h"
 #include "zl/config/batch_triangle.h"
 #include "zl/config/merged_reader.h"
+#include "zl/config/visible_gpus.h"
 
 namespace zl::config {
 namespace {
@@ -30,6 +31,26 @@ bool is_pushgateway_url(const std::string& url) {
 class Builder : public MergedReader {
  public:
   using MergedReader::MergedReader;
+
+  // cpu | cuda | auto; "auto" (Accelerate's DEEPSPEED and NO) is the GPUs when any are visible, and
+  // the choice is said with its reason.
+  void build_device() {
+    LaunchSettings& l = config().launch;
+    const SourcedValue* v = launch("device");
+    if (v == nullptr || v->value != "auto") {
+      l.device = launch_enum<DeviceKind>("device", LaunchSettings{}.device,
+                                         {{"cpu", DeviceKind::kCpu}, {"cuda", DeviceKind::kCuda}}, " | auto");
+      return;
+    }
+    const int gpus = count_visible_gpus();
+    l.device = gpus > 0 ? DeviceKind::kCuda : DeviceKind::kCpu;
+    const std::string why = gpus > 0 ? std::to_string(gpus) + " GPU(s) visible" : "no GPU visible";
+    config().sources["device"] = "auto (" + why + ") from " + v->source;
+    warning("device", v,
+            std::string("auto (Accelerate's choice for distributed_type DEEPSPEED and NO): training on ") +
+                (gpus > 0 ? "the GPUs (cuda)" : "the CPU") + ", " + why +
+                (gpus > 0 ? "; set use_cpu: true or device: cpu for the CPU" : ""));
+  }
 
   void build(const std::optional<ModelSpec>& requested_model) {
     build_launch(requested_model);
@@ -53,6 +74,13 @@ class Builder : public MergedReader {
     config().sources.erase("compute_environment");
     l.num_processes = static_cast<int>(launch_int("num_processes", d.num_processes, 1, 65536,
                                                   "give the total number of processes over all machines (at least 1)"));
+    if (const SourcedValue* type = launch("distributed_type");
+        type != nullptr && type->value == "NO" && l.num_processes > 1) {
+      error("num_processes", launch("num_processes"),
+            std::to_string(l.num_processes) + " processes, but " + place("distributed_type", *type) +
+                " is NO, which accelerate launch runs as one process: use MULTI_CPU, MULTI_GPU or DEEPSPEED for "
+                "several processes, or run one");
+    }
     l.num_machines = static_cast<int>(
         launch_int("num_machines", d.num_machines, 1, 4096, "give the number of machines (at least 1)"));
     l.machine_rank = static_cast<int>(launch_int(
@@ -76,7 +104,7 @@ class Builder : public MergedReader {
         "launcher", d.launcher,
         {{"local", LauncherKind::kLocal}, {"mpi", LauncherKind::kMpi}, {"slurm", LauncherKind::kSlurm}});
     l.hostfile = launch_string("hostfile", d.hostfile);
-    l.device = launch_enum<DeviceKind>("device", d.device, {{"cpu", DeviceKind::kCpu}, {"cuda", DeviceKind::kCuda}});
+    build_device();
     l.max_restarts =
         static_cast<int>(launch_int("max_restarts", d.max_restarts, 0, 1000, "a count of restarts, 0 for none"));
     l.log_dir = launch_string("log_dir", d.log_dir);

@@ -66,7 +66,6 @@ const std::vector<std::string>& accelerate_ignored_keys() {
                                                 "megatron_lm_config",
                                                 "ipex_config",
                                                 "mpirun_config",
-                                                "parallelism_config",
                                                 "num_cpu_threads_per_process",
                                                 "commands",
                                                 "command_file",
@@ -303,9 +302,78 @@ void load_inline_deepspeed(ConfigLayer& layer, const json& mapping, const std::s
   for (auto& [k, v] : flat) add_yielding(layer, k, v, path + ": deepspeed_config." + k, problems);
 }
 
-void apply_distributed_type(ConfigLayer& layer, const json& value, const std::string& path, Problems& problems) {
+// Accelerate refuses a YAML that names a deepspeed_config_file and also sets, in its deepspeed_config
+// mapping or as mixed_precision, a value that file owns (DeepSpeedPlugin._deepspeed_config_checks,
+// fed by accelerate launch for distributed_type DEEPSPEED unless use_cpu): which of the two would win
+// is not the user's guess to make. Elsewhere (a zlaunch YAML, use_cpu) the file's explicit value wins
+// and the YAML's fills its "auto", with a warning naming both (add_yielding).
+void refuse_accelerate_fields_beside_deepspeed_file(const json& document, const std::string& path, Problems& problems) {
+  const json* mapping = document.contains("deepspeed_config") && document.at("deepspeed_config").is_object()
+                            ? &document.at("deepspeed_config")
+                            : nullptr;
+  const bool has_file =
+      (document.contains("deepspeed_config_file") && !document.at("deepspeed_config_file").is_null()) ||
+      (mapping != nullptr && mapping->contains("deepspeed_config_file") &&
+       !mapping->at("deepspeed_config_file").is_null());
+  if (!has_file) return;
+  static const char* const kOwnedByTheFile[] = {
+      "gradient_accumulation_steps", "gradient_clipping",     "zero_stage",
+      "offload_optimizer_device",    "offload_param_device",  "offload_param_nvme_path",
+      "offload_optimizer_nvme_path", "zero3_save_16bit_model"};
+  std::vector<std::string> offending;
+  if (mapping != nullptr) {
+    for (const char* key : kOwnedByTheFile) {
+      if (mapping->contains(key)) offending.push_back(std::string("deepspeed_config.") + key);
+    }
+  }
+  if (document.contains("mixed_precision") && !document.at("mixed_precision").is_null()) {
+    offending.emplace_back("mixed_precision");
+  }
+  for (const std::string& key : offending) {
+    problems.error(path + ": " + key,
+                   "set next to deepspeed_config_file, which owns it: Accelerate refuses this combination "
+                   "(\"When using `deepspeed_config_file`, the following accelerate config variables will be "
+                   "ignored\"); write the value in the DeepSpeed file and remove it here");
+  }
+}
+
+// Accelerate's parallelism_config splits the processes into tensor, context or sequence parallel
+// groups, so the data-parallel size (and with it the global batch) is not num_processes. zlaunch runs
+// data parallel only: sizes above 1 are refused, sizes of 1 change nothing.
+void refuse_model_parallel_sizes(const json& value, const std::string& path, Problems& problems) {
+  if (value.is_null()) return;
+  if (!value.is_object()) {
+    problems.error(path + ": parallelism_config", "expected a mapping, got " + value.dump());
+    return;
+  }
+  for (const auto& [key, size] : value.items()) {
+    const bool is_size = key.size() > 5 && key.compare(key.size() - 5, 5, "_size") == 0;
+    const bool data_parallel = key.find("dp_") != std::string::npos;
+    if (!is_size || data_parallel || size.is_null()) continue;
+    if (!(size.is_number_integer() && size.get<std::int64_t>() == 1)) {
+      problems.error(path + ": parallelism_config." + key,
+                     "= " + size.dump() +
+                         ": zlaunch runs data parallel only, and a model-parallel group would change the "
+                         "data-parallel size and so the global batch; remove parallelism_config or set the "
+                         "size to 1");
+    }
+  }
+}
+
+// Accelerate's distributed_type, as accelerate launch runs it: DEEPSPEED with the DeepSpeed config;
+// MULTI_GPU and MULTI_CPU as DDP (ZeRO stage 0: nothing sharded), NO as one process. The device is
+// Accelerate's too: MULTI_CPU the CPU, MULTI_GPU the GPUs, DEEPSPEED and NO the GPUs when any are
+// visible (device "auto"); use_cpu: true (applied by the caller) the CPU.
+void apply_distributed_type(ConfigLayer& layer, const std::string& type, const std::string& path, Problems& problems) {
   const std::string source = "file " + path;
-  const std::string type = value.is_string() ? value.get<std::string>() : value.dump();
+  // Kept for the cross-key checks (config_builder.cc: NO runs one process); not a launch setting.
+  layer.launch["distributed_type"] = SourcedValue{type, source};
+  if (type == "DEEPSPEED" || type == "NO") layer.launch.emplace("device", SourcedValue{"auto", source});
+  if (type == "MULTI_CPU" || type == "MULTI_GPU" || type == "NO") {
+    layer.deepspeed.emplace("zero_optimization.stage",
+                            SourcedValue{0, source + " (distributed_type " + type +
+                                                ": Accelerate runs plain data parallel, DDP, which is ZeRO stage 0)"});
+  }
   if (type == "NO" || type == "DEEPSPEED" || type == "false") return;
   if (type == "MULTI_CPU") {
     layer.launch.emplace("device", SourcedValue{"cpu", source});
@@ -341,8 +409,24 @@ void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::st
   const std::string source = "file " + path;
   const fs::path folder = fs::path(path).parent_path();
   std::vector<std::string> ignored;
-  bool use_cpu = false;
-  if (document.contains("deepspeed_config_file")) {
+  const bool use_cpu = document.contains("use_cpu") && document.at("use_cpu") == true;
+  const json* distributed = document.contains("distributed_type") ? &document.at("distributed_type") : nullptr;
+  const std::string distributed_type =
+      distributed == nullptr || distributed->is_null()
+          ? ""
+          : (distributed->is_string() ? distributed->get<std::string>() : distributed->dump());
+  // Without DeepSpeed, accelerate launch never reads the DeepSpeed settings of the YAML.
+  const bool reads_deepspeed =
+      distributed_type != "MULTI_GPU" && distributed_type != "MULTI_CPU" && distributed_type != "NO";
+  if (!reads_deepspeed && (document.contains("deepspeed_config") || document.contains("deepspeed_config_file"))) {
+    problems.warning(path, "deepspeed_config is ignored: with distributed_type " + distributed_type +
+                               " Accelerate does not use DeepSpeed (it runs DDP, ZeRO stage 0); set "
+                               "distributed_type: DEEPSPEED to use it");
+  }
+  if (distributed_type == "DEEPSPEED" && !use_cpu) {
+    refuse_accelerate_fields_beside_deepspeed_file(document, path, problems);
+  }
+  if (reads_deepspeed && document.contains("deepspeed_config_file")) {
     const json& file = document.at("deepspeed_config_file");
     if (file.is_string()) {
       add_referenced_deepspeed_file(layer, file.get<std::string>(), path, folder, working_directory, problems);
@@ -351,7 +435,9 @@ void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::st
     }
   }
   for (const auto& [key, value] : document.items()) {
-    if (key == "deepspeed_config") {
+    if (key == "deepspeed_config" && !reads_deepspeed) {
+      continue;
+    } else if (key == "deepspeed_config") {
       if (value.is_object()) {
         load_inline_deepspeed(layer, value, path, folder, working_directory, problems);
       } else if (!value.is_null()) {
@@ -360,9 +446,11 @@ void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::st
     } else if (key == "deepspeed_config_file") {
       continue;  // read above
     } else if (key == "distributed_type") {
-      apply_distributed_type(layer, value, path, problems);
+      if (!distributed_type.empty()) apply_distributed_type(layer, distributed_type, path, problems);
     } else if (key == "use_cpu") {
-      use_cpu = value == true;
+      continue;  // read above
+    } else if (key == "parallelism_config") {
+      refuse_model_parallel_sizes(value, path, problems);
     } else if (key == "mpirun_config") {
       if (value.is_object() && value.contains("mpirun_hostfile") && value["mpirun_hostfile"].is_string()) {
         layer.launch["hostfile"] = {value["mpirun_hostfile"], source};
@@ -408,7 +496,7 @@ void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::st
                                             "; remove it or fix its spelling");
     }
   }
-  if (use_cpu) layer.launch["device"] = {"cpu", source};
+  if (use_cpu) layer.launch["device"] = {"cpu", source + " (use_cpu: true)"};
   if (!ignored.empty()) {
     problems.warning(path, "Accelerate keys with no meaning for zlaunch, ignored: " + join(ignored));
   }
@@ -431,13 +519,19 @@ bool looks_like_json(const std::string& path) {
 }  // namespace
 
 void add_deepspeed_file(ConfigLayer& layer, const std::string& path, Problems& problems) {
-  json document;
+  ParsedJson parsed;
   try {
-    document = read_lenient_json_file(path);
+    parsed = read_lenient_json_file(path);
   } catch (const ConfigError& e) {
     problems.error("", e.what());
     return;
   }
+  if (!parsed.hjson_only.empty()) {
+    problems.warning(path, "has " + parsed.hjson_only +
+                               ", which only hjson reads: DeepSpeed's own loader accepts the file, but the HF "
+                               "Trainer and Accelerate (json.load) refuse it; remove them to use it there too");
+  }
+  const json& document = parsed.value;
   layer.files.push_back(path);
   layer.has_deepspeed_document = true;
   FlatConfig flat = check_deepspeed_document(document, path, "file " + path, problems);

@@ -70,7 +70,7 @@ void add_default_command(CLI::App& config) {
       yaml_name = "default.yaml";
     }
     const LaunchSettings launch = launch_from_flags({});
-    const nlohmann::json ds = parse_lenient_json(template_text("zero2"), "template zero2");
+    const nlohmann::json ds = parse_lenient_json(template_text("zero2"), "template zero2").value;
     const WrittenConfig written = write_config_pair(dir, yaml_name, launch, ds, options->force);
     report(written, check_written_config(written));
   });
@@ -112,7 +112,8 @@ void add_template_and_wizard(CLI::App& config) {
       run_wizard(wizard, STDIN_FILENO, stdout);
       return;
     }
-    nlohmann::json ds = parse_lenient_json(template_text(options->template_name), "template " + options->template_name);
+    nlohmann::json ds =
+        parse_lenient_json(template_text(options->template_name), "template " + options->template_name).value;
     if (options->micro_batch != 0) ds["train_micro_batch_size_per_gpu"] = options->micro_batch;
     if (options->accumulation != 0) ds["gradient_accumulation_steps"] = options->accumulation;
     const LaunchSettings launch = launch_from_flags(options->flags);

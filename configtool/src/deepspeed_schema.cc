@@ -28,6 +28,7 @@ constexpr KeySpec kSupported[] = {
     {"steps_per_print", Kind::kInt},
     {"wall_clock_breakdown", Kind::kBool},
     {"seed", Kind::kInt},
+    {"zero_allow_untested_optimizer", Kind::kBool},
     {"communication_data_type", Kind::kString},
     {"fp16", Kind::kSection},
     {"fp16.enabled", Kind::kBool},
@@ -47,6 +48,12 @@ constexpr KeySpec kSupported[] = {
     {"optimizer.params.eps", Kind::kNumber},
     {"optimizer.params.weight_decay", Kind::kNumber},
     {"optimizer.params.momentum", Kind::kNumber},
+    {"optimizer.params.adam_w_mode", Kind::kBool},
+    {"optimizer.params.torch_adam", Kind::kBool},
+    {"optimizer.params.bias_correction", Kind::kBool},
+    {"optimizer.params.amsgrad", Kind::kBool},
+    {"optimizer.params.dampening", Kind::kNumber},
+    {"optimizer.params.nesterov", Kind::kBool},
     {"scheduler", Kind::kSection},
     {"scheduler.type", Kind::kString},
     {"scheduler.params", Kind::kSection},
@@ -87,7 +94,6 @@ constexpr std::string_view kKnownUnsupported[] = {
     "sparse_gradients",
     "dump_state",
     "amp",
-    "zero_allow_untested_optimizer",
     "zero_force_ds_cpu_optimizer",
     "activation_checkpointing",
     "flops_profiler",
@@ -120,7 +126,6 @@ constexpr std::string_view kKnownUnsupported[] = {
     "load_universal_checkpoint",
     "dataloader_drop_last",
     "disable_allgather",
-    "sequence_parallel_size",
     "seq_parallel_communication_data_type",
     "timers",
     "graph_harvesting",
@@ -169,12 +174,6 @@ constexpr std::string_view kKnownUnsupported[] = {
     "bf16.bf16_master_weights_and_grads",
     "bf16.bf16_optimizer_states",
     "optimizer.legacy_fusion",
-    "optimizer.params.torch_adam",
-    "optimizer.params.adam_w_mode",
-    "optimizer.params.bias_correction",
-    "optimizer.params.amsgrad",
-    "optimizer.params.dampening",
-    "optimizer.params.nesterov",
     "scheduler.params.last_batch_iteration",
 };
 
@@ -314,6 +313,22 @@ class Walker {
       }
       return;
     }
+    if (path == "sequence_parallel_size") {
+      // DeepSpeed divides the data-parallel size by it, which changes the batch triangle; zlaunch has
+      // no sequence parallelism, so only 1 means the same training.
+      if (!(value.is_number_integer() && value.get<std::int64_t>() == 1)) {
+        problems_.error(where(path), "= " + value.dump() +
+                                         ": zlaunch runs data parallel only; DeepSpeed would divide the data-parallel "
+                                         "size by it and so change the global batch; remove it or set 1");
+      }
+      return;
+    }
+    if (path == "optimizer.params.max_grad_norm") {
+      problems_.error(where(path),
+                      "not an optimizer parameter: DeepSpeed refuses it; clip with the top-level "
+                      "\"gradient_clipping\" instead");
+      return;
+    }
     if (is_known_unsupported(path)) {
       problems_.warning(where(path), "DeepSpeed key not implemented by zlaunch; ignored");
       return;
@@ -409,6 +424,14 @@ FlatConfig check_deepspeed_document(const nlohmann::json& document, const std::s
   }
   Walker(origin, source, problems, out).walk(document, "");
   return out;
+}
+
+std::vector<std::string> supported_deepspeed_leaf_keys() {
+  std::vector<std::string> keys;
+  for (const auto& spec : kSupported) {
+    if (spec.kind != Kind::kSection) keys.emplace_back(spec.path);
+  }
+  return keys;
 }
 
 std::optional<OptimizerType> find_optimizer_type(const std::string& type) {

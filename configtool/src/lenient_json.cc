@@ -1,49 +1,76 @@
-// Lenient JSON: comments and trailing commas accepted, every other syntax error located and explained.
+// Lenient JSON: comments and trailing commas accepted (and reported), duplicate keys refused, every
+// other syntax error located and explained.
 #include "zl/config/lenient_json.h"
 
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "zl/base/error.h"
 
 namespace zl::config {
 namespace {
 
-// Blanks out a comma that is followed (after whitespace and comments) by '}' or ']', outside strings.
-// Replacing by a space instead of erasing keeps every byte offset, so parse errors point at the
-// original line and column.
-std::string blank_trailing_commas(std::string text) {
+// The tokens of JSON text that matter to the checks below, outside strings and comments: structural
+// characters and strings (with their content). Comments are skipped and counted.
+struct Token {
+  char kind;  // one of {}[],: or '"' for a string, 'v' for any other value (number, literal)
+  std::size_t offset;
+  std::string text;  // a string's raw content (escapes kept), empty otherwise
+};
+
+struct Scan {
+  std::vector<Token> tokens;
+  std::size_t comments = 0;
+};
+
+Scan scan(const std::string& text) {
+  Scan out;
   const std::size_t n = text.size();
-  std::size_t pending_comma = std::string::npos;
-  bool in_string = false;
   for (std::size_t i = 0; i < n; ++i) {
     const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
+    if (c == '"') {
+      const std::size_t begin = i + 1;
+      for (++i; i < n && text[i] != '"'; ++i) {
+        if (text[i] == '\\') ++i;
       }
+      out.tokens.push_back({'"', begin - 1, text.substr(begin, std::min(i, n) - begin)});
       continue;
     }
     if (c == '/' && i + 1 < n && text[i + 1] == '/') {
+      ++out.comments;
       while (i < n && text[i] != '\n') ++i;
       continue;
     }
     if (c == '/' && i + 1 < n && text[i + 1] == '*') {
+      ++out.comments;
       const std::size_t end = text.find("*/", i + 2);
       i = end == std::string::npos ? n : end + 1;
       continue;
     }
-    if (std::isspace(static_cast<unsigned char>(c))) continue;
-    if ((c == '}' || c == ']') && pending_comma != std::string::npos) text[pending_comma] = ' ';
-    pending_comma = std::string::npos;
-    if (c == ',') pending_comma = i;
-    if (c == '"') in_string = true;
+    if (c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':') {
+      out.tokens.push_back({c, i, ""});
+    } else if (!std::isspace(static_cast<unsigned char>(c))) {
+      // A number, literal or stray word: one token for the run.
+      out.tokens.push_back({'v', i, ""});
+      while (i + 1 < n && std::string_view("{}[],:\"/ \t\r\n").find(text[i + 1]) == std::string_view::npos) ++i;
+    }
   }
-  return text;
+  return out;
+}
+
+// The commas followed by '}' or ']' (trailing commas): their offsets.
+std::vector<std::size_t> trailing_commas(const Scan& scanned) {
+  std::vector<std::size_t> commas;
+  for (std::size_t t = 0; t + 1 < scanned.tokens.size(); ++t) {
+    const char next = scanned.tokens[t + 1].kind;
+    if (scanned.tokens[t].kind == ',' && (next == '}' || next == ']')) commas.push_back(scanned.tokens[t].offset);
+  }
+  return commas;
 }
 
 struct Location {
@@ -110,12 +137,67 @@ std::string hint_for(const std::string& text, std::size_t offset, const std::str
   return "fix the JSON syntax there";
 }
 
+// The first key written twice in one object, as "<dotted path>" with both lines; "" when none.
+// Runs on text that parsed, so the token sequence is well formed.
+std::string first_duplicate_key(const std::string& text, const Scan& scanned) {
+  struct Frame {
+    bool object;
+    std::string path;  // dotted path of this container ("" at the top)
+    std::map<std::string, std::size_t> key_lines;
+    bool expect_key = true;
+    std::string last_key;
+  };
+  std::vector<Frame> frames;
+  for (const Token& token : scanned.tokens) {
+    switch (token.kind) {
+      case '{':
+      case '[': {
+        std::string path;
+        if (!frames.empty()) {
+          const Frame& top = frames.back();
+          path = top.object ? (top.path.empty() ? top.last_key : top.path + "." + top.last_key) : top.path + "[]";
+        }
+        frames.push_back(Frame{token.kind == '{', path, {}, true, ""});
+        break;
+      }
+      case '}':
+      case ']':
+        if (!frames.empty()) frames.pop_back();
+        break;
+      case ',':
+        if (!frames.empty()) frames.back().expect_key = true;
+        break;
+      case '"': {
+        if (frames.empty() || !frames.back().object || !frames.back().expect_key) break;
+        Frame& top = frames.back();
+        top.expect_key = false;
+        top.last_key = token.text;
+        const std::size_t line = locate(text, token.offset).line;
+        const auto [it, inserted] = top.key_lines.emplace(token.text, line);
+        if (!inserted) {
+          const std::string path = top.path.empty() ? token.text : top.path + "." + token.text;
+          return "'" + path + "' (lines " + std::to_string(it->second) + " and " + std::to_string(line) + ")";
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
-nlohmann::json parse_lenient_json(const std::string& text, const std::string& origin) {
-  const std::string cleaned = blank_trailing_commas(text);
+ParsedJson parse_lenient_json(const std::string& text, const std::string& origin) {
+  const Scan scanned = scan(text);
+  std::string cleaned = text;
+  const std::vector<std::size_t> commas = trailing_commas(scanned);
+  // Blanking instead of erasing keeps every byte offset, so parse errors point at the original text.
+  for (const std::size_t offset : commas) cleaned[offset] = ' ';
+  ParsedJson parsed;
   try {
-    return nlohmann::json::parse(cleaned, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    parsed.value = nlohmann::json::parse(cleaned, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte is the 1-based index of the last byte read: the offending one.
     const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
@@ -127,6 +209,19 @@ nlohmann::json parse_lenient_json(const std::string& text, const std::string& or
                       ": invalid JSON (" + detail + "): " + hint_for(text, offset, detail) +
                       " (comments and trailing commas are accepted)");
   }
+  const std::string duplicate = first_duplicate_key(text, scanned);
+  if (!duplicate.empty()) {
+    throw ConfigError(origin + ": key " + duplicate +
+                      " is written twice in one object; DeepSpeed rejects such a file (\"Duplicate keys in "
+                      "DeepSpeed config\"): keep one of them");
+  }
+  if (scanned.comments > 0 || !commas.empty()) {
+    const Location loc = locate(text, !commas.empty() ? commas.front() : 0);
+    parsed.hjson_only = std::string(scanned.comments > 0 ? "comments" : "") +
+                        (scanned.comments > 0 && !commas.empty() ? " and " : "") +
+                        (!commas.empty() ? "a trailing comma (line " + std::to_string(loc.line) + ")" : "");
+  }
+  return parsed;
 }
 
 std::string read_text_file(const std::string& path, const std::string& what) {
@@ -138,7 +233,7 @@ std::string read_text_file(const std::string& path, const std::string& what) {
   return content.str();
 }
 
-nlohmann::json read_lenient_json_file(const std::string& path) {
+ParsedJson read_lenient_json_file(const std::string& path) {
   return parse_lenient_json(read_text_file(path, "config file"), path);
 }
 

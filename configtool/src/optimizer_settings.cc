@@ -1,13 +1,70 @@
 // The optimizer block: type (Adam, AdamW, SGD; DeepSpeed's other optimizers named as unsupported) and
-// its parameters with their ranges, "auto" taking the bundled trainer's defaults.
+// its parameters with their ranges, "auto" taking the bundled trainer's defaults. Every parameter that
+// changes DeepSpeed's update is implemented or refused by name, never ignored.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "zl/config/config_problems.h"
 #include "zl/config/deepspeed_schema.h"
 #include "zl/config/merged_reader.h"
 
 namespace zl::config {
+namespace {
+
+bool ds_bool(MergedReader& r, const std::string& key, bool fallback) {
+  return r.ds_value<bool>(key, fallback, fallback, "DeepSpeed default");
+}
+
+// DeepSpeed's Adam family (engine.py _configure_basic_optimizer): the decay is decoupled for AdamW
+// always and for Adam unless adam_w_mode is false; torch_adam picks torch.optim.Adam/AdamW, the same
+// update; bias_correction is FusedAdam's (torch.optim.Adam has no such parameter); AMSGrad is refused
+// by FusedAdam and not implemented here.
+void resolve_adam_variant(MergedReader& r, OptimizerSettings& o) {
+  const bool adam_w_mode = ds_bool(r, "optimizer.params.adam_w_mode", true);
+  o.adam_w_mode = o.type == OptimizerType::kAdamW || adam_w_mode;
+  if (o.type == OptimizerType::kAdamW && !adam_w_mode) {
+    r.warning("optimizer.params.adam_w_mode", r.ds("optimizer.params.adam_w_mode"),
+              "has no effect with type AdamW: DeepSpeed keeps the weight decay decoupled; for L2 decay write "
+              "\"type\": \"Adam\" with \"adam_w_mode\": false");
+  }
+  if (o.type == OptimizerType::kAdam && !r.given("optimizer.params.adam_w_mode") &&
+      r.given("optimizer.params.weight_decay")) {
+    r.config().sources["optimizer.params.adam_w_mode"] =
+        "default (DeepSpeed: type Adam decouples the weight decay unless adam_w_mode is false)";
+  }
+  const bool torch_adam = ds_bool(r, "optimizer.params.torch_adam", false);
+  if (torch_adam) {
+    r.warning("optimizer.params.torch_adam", r.ds("optimizer.params.torch_adam"),
+              "has no effect in zlaunch: in DeepSpeed it selects torch.optim.Adam/AdamW instead of FusedAdam, "
+              "the same update zlaunch computes");
+  }
+  o.bias_correction = ds_bool(r, "optimizer.params.bias_correction", true);
+  if (torch_adam && r.given("optimizer.params.bias_correction")) {
+    r.error("optimizer.params.bias_correction", r.ds("optimizer.params.bias_correction"),
+            "is not a parameter of torch.optim.Adam, which torch_adam selects (DeepSpeed fails building it); "
+            "remove one of the two");
+  }
+  if (ds_bool(r, "optimizer.params.amsgrad", false)) {
+    r.error("optimizer.params.amsgrad", r.ds("optimizer.params.amsgrad"),
+            "the AMSGrad variant is not implemented by zlaunch (DeepSpeed's FusedAdam refuses it as well); "
+            "remove it or set it to false");
+  }
+}
+
+// torch.optim.SGD's dampening and nesterov: only their defaults (0, false) are implemented.
+void resolve_sgd_variant(MergedReader& r) {
+  if (r.ds_number("optimizer.params.dampening", 0.0, 0.0, 1.0) != 0.0) {
+    r.error("optimizer.params.dampening", r.ds("optimizer.params.dampening"),
+            "SGD dampening is not implemented by zlaunch (only 0); remove it");
+  }
+  if (ds_bool(r, "optimizer.params.nesterov", false)) {
+    r.error("optimizer.params.nesterov", r.ds("optimizer.params.nesterov"),
+            "Nesterov momentum is not implemented by zlaunch; remove it or set it to false");
+  }
+}
+
+}  // namespace
 
 void resolve_optimizer(MergedReader& r) {
   OptimizerSettings& o = r.config().training.optimizer;
@@ -43,15 +100,27 @@ void resolve_optimizer(MergedReader& r) {
   }
   o.lr = r.ds_number("optimizer.params.lr", d.lr, 1e-30, 1e6, d.lr, "trainer default learning rate");
   const bool sgd = o.type == OptimizerType::kSgd;
-  if (sgd) {
-    for (const char* key : {"optimizer.params.betas", "optimizer.params.eps"}) {
-      if (r.given(key))
-        r.error(key, r.ds(key), "not a parameter of SGD (it takes lr, momentum, weight_decay); remove it or use AdamW");
+  // Each parameter belongs to one family; DeepSpeed passes the params to the optimizer's constructor,
+  // which refuses a foreign one.
+  static const std::vector<const char*> kAdamOnly = {"optimizer.params.betas",           "optimizer.params.eps",
+                                                     "optimizer.params.adam_w_mode",     "optimizer.params.torch_adam",
+                                                     "optimizer.params.bias_correction", "optimizer.params.amsgrad"};
+  static const std::vector<const char*> kSgdOnly = {"optimizer.params.momentum", "optimizer.params.dampening",
+                                                    "optimizer.params.nesterov"};
+  for (const char* key : sgd ? kAdamOnly : kSgdOnly) {
+    if (!r.given(key)) continue;
+    if (sgd) {
+      r.error(key, r.ds(key), "not a parameter of SGD (it takes lr, momentum, weight_decay); remove it or use AdamW");
+    } else {
+      r.error(key, r.ds(key),
+              "not a parameter of " + std::string(to_string(o.type)) +
+                  " (Adam's momentum terms are betas); remove it or use SGD");
     }
-  } else if (r.given("optimizer.params.momentum")) {
-    r.error("optimizer.params.momentum", r.ds("optimizer.params.momentum"),
-            "not a parameter of " + std::string(to_string(o.type)) +
-                " (Adam's momentum terms are betas); remove it or use SGD");
+  }
+  if (sgd) {
+    resolve_sgd_variant(r);
+  } else {
+    resolve_adam_variant(r, o);
   }
   const SourcedValue* betas = r.ds("optimizer.params.betas");
   if (betas != nullptr && !r.is_auto(betas)) {

@@ -60,12 +60,11 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Fp16Settings, enabled, loss_scal
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SchedulerSettings, type, warmup_min_lr, warmup_max_lr, warmup_num_steps,
                                                 warmup_type, total_num_steps, warmup_min_ratio, cos_min_ratio)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OffloadSettings, device, pin_memory)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ZeroSettings, stage, overlap_comm, contiguous_gradients, reduce_scatter,
-                                                reduce_bucket_size, allgather_bucket_size, offload_optimizer,
-                                                offload_param, stage3_prefetch_bucket_size,
-                                                stage3_param_persistence_threshold, stage3_max_live_parameters,
-                                                stage3_max_reuse_distance, stage3_gather_16bit_weights_on_model_save,
-                                                sub_group_size, round_robin_gradients)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ZeroSettings, stage, overlap_comm, reduce_bucket_size,
+                                                allgather_bucket_size, offload_optimizer, offload_param,
+                                                stage3_prefetch_bucket_size, stage3_param_persistence_threshold,
+                                                stage3_max_live_parameters, stage3_max_reuse_distance,
+                                                stage3_gather_16bit_weights_on_model_save)
 
 // DeepSpeed nests optimizer parameters under "params".
 void to_json(nlohmann::json& j, const OptimizerSettings& o) {
@@ -73,6 +72,10 @@ void to_json(nlohmann::json& j, const OptimizerSettings& o) {
       {"type", o.type},
       {"params",
        {{"lr", o.lr}, {"betas", o.betas}, {"eps", o.eps}, {"weight_decay", o.weight_decay}, {"momentum", o.momentum}}}};
+  if (o.type != OptimizerType::kSgd) {
+    j["params"]["adam_w_mode"] = o.adam_w_mode;
+    j["params"]["bias_correction"] = o.bias_correction;
+  }
 }
 
 void from_json(const nlohmann::json& j, OptimizerSettings& o) {
@@ -83,6 +86,8 @@ void from_json(const nlohmann::json& j, OptimizerSettings& o) {
   o.eps = params.value("eps", o.eps);
   o.weight_decay = params.value("weight_decay", o.weight_decay);
   o.momentum = params.value("momentum", o.momentum);
+  o.adam_w_mode = params.value("adam_w_mode", o.adam_w_mode);
+  o.bias_correction = params.value("bias_correction", o.bias_correction);
 }
 
 void to_json(nlohmann::json& j, const TrainingSettings& t) {

@@ -172,6 +172,8 @@ class Wizard {
       params["eps"] = d.eps;
     }
     ds["optimizer"] = {{"type", to_string(t)}, {"params", params}};
+    // DeepSpeed runs SGD under ZeRO only with this key (zero_settings.cc checks the same rule).
+    if (t == OptimizerType::kSgd) ds["zero_allow_untested_optimizer"] = true;
   }
 
   void ask_scheduler(json& ds) {

@@ -29,6 +29,35 @@ OffloadSettings offload(MergedReader& r, const std::string& prefix) {
   return o;
 }
 
+// DeepSpeed keys whose DeepSpeed meaning zlaunch's engine has no counterpart for: each is reported by
+// name, with the reason, when its value asks for something zlaunch does not do. None of them changes
+// the trained values in DeepSpeed either (they trade memory layout, traffic or step granularity).
+void report_keys_without_effect(MergedReader& r) {
+  struct NoEffect {
+    const char* key;
+    nlohmann::json what_zlaunch_does;  // the value that describes zlaunch; any other value is reported
+    const char* why;
+  };
+  static const NoEffect kNoEffect[] = {
+      {"zero_optimization.contiguous_gradients", true,
+       "zlaunch always reduces gradients into contiguous per-rank shards"},
+      {"zero_optimization.reduce_scatter", true,
+       "zlaunch always averages gradients with reduce-scatter (DeepSpeed's false uses all-reduce; the "
+       "result is the same)"},
+      {"zero_optimization.sub_group_size", 1000000000,
+       "zlaunch steps each rank's whole shard at once (DeepSpeed's sub-groups only bound the memory of "
+       "the optimizer step; the update is the same)"},
+      {"zero_optimization.round_robin_gradients", false,
+       "zlaunch copies offloaded gradients in one pass (DeepSpeed's round-robin only reorders those "
+       "copies)"},
+  };
+  for (const NoEffect& entry : kNoEffect) {
+    const SourcedValue* v = r.ds(entry.key);
+    if (v == nullptr || r.is_auto(v) || v->value == entry.what_zlaunch_does) continue;
+    r.warning(entry.key, v, "= " + v->value.dump() + " has no effect in zlaunch: " + entry.why);
+  }
+}
+
 }  // namespace
 
 void resolve_zero(MergedReader& r, const ModelSpec& model) {
@@ -38,8 +67,7 @@ void resolve_zero(MergedReader& r, const ModelSpec& model) {
       static_cast<int>(r.ds_int("zero_optimization.stage", r.merged().has_deepspeed_document ? 0 : kTrainerZeroStage, 0,
                                 3, kTrainerZeroStage, "trainer default stage"));
   z.overlap_comm = r.ds_value<bool>("zero_optimization.overlap_comm", z.stage == 3);
-  z.contiguous_gradients = r.ds_value<bool>("zero_optimization.contiguous_gradients", d.contiguous_gradients);
-  z.reduce_scatter = r.ds_value<bool>("zero_optimization.reduce_scatter", d.reduce_scatter);
+  report_keys_without_effect(r);
   // Without a DeepSpeed document the trainer's defaults are the "auto" sizes of its model, recorded as
   // "default (<rule>)" so that they follow the model the trainer actually trains (auto_rules.h).
   const bool trainer = !r.merged().has_deepspeed_document;
@@ -67,9 +95,16 @@ void resolve_zero(MergedReader& r, const ModelSpec& model) {
       r.ds_int("zero_optimization.stage3_max_reuse_distance", d.stage3_max_reuse_distance, 0, 1LL << 50);
   z.stage3_gather_16bit_weights_on_model_save = r.ds_value<bool>(
       "zero_optimization.stage3_gather_16bit_weights_on_model_save", d.stage3_gather_16bit_weights_on_model_save);
-  z.sub_group_size = r.ds_int("zero_optimization.sub_group_size", d.sub_group_size, 0, 1LL << 50);
-  z.round_robin_gradients = r.ds_value<bool>("zero_optimization.round_robin_gradients", d.round_robin_gradients);
 
+  // DeepSpeed's engine refuses, under ZeRO, an optimizer outside its tested list (Adam, AdamW and
+  // DeepSpeed's own) unless zero_allow_untested_optimizer is true; SGD is outside it.
+  const bool allow_untested = r.ds_value<bool>("zero_allow_untested_optimizer", false);
+  if (z.stage >= 1 && r.config().training.optimizer.type == OptimizerType::kSgd && !allow_untested) {
+    r.error("optimizer.type", r.ds("optimizer.type"),
+            "SGD under ZeRO stage " + std::to_string(z.stage) +
+                " is an untested optimizer for DeepSpeed, which refuses it unless \"zero_allow_untested_optimizer\": "
+                "true; add that key (zlaunch shards SGD's momentum like Adam's states), or use AdamW");
+  }
   const std::string stage_text =
       std::to_string(z.stage) + " (from " + r.config().sources["zero_optimization.stage"] + ")";
   if (z.offload_param.device != OffloadDevice::kNone && z.stage < 3) {

@@ -24,7 +24,7 @@ struct AdamScalars {
 };
 
 AdamScalars scalars(const AdamHyper& h) {
-  const math::AdamCorrections c = math::adam_corrections(h.beta1, h.beta2, h.step);
+  const math::AdamCorrections c = math::adam_corrections(h.beta1, h.beta2, h.step, h.bias_correction);
   return {h.lr, h.beta1, h.beta2, h.eps, h.weight_decay, c.bias_correction1, c.bias_correction2_sqrt};
 }
 

@@ -12,6 +12,8 @@
 #include "zl/base/error.h"
 #include "zl/checkpoint/commands.h"
 #include "zl/config/commands.h"
+#include "zl/config/visible_gpus.h"
+#include "zl/device/accelerator_info.h"
 #include "zl/launcher/commands.h"
 #include "zl/metrics/commands.h"
 
@@ -31,6 +33,7 @@ bool is_subcommand(const CLI::App& app, const std::string& name) {
 }
 
 int run(int argc, char** argv) {
+  zl::config::set_visible_gpu_counter(&zl::device::visible_gpu_count);
   CLI::App app{"zlaunch: launch and train sharded data-parallel (ZeRO) jobs", "zlaunch"};
   app.set_version_flag("--version", std::string("zlaunch ") + zl::build_info::kVersion);
   app.require_subcommand(1);

@@ -33,7 +33,7 @@ double LrSchedule::lr(std::int64_t step) const {
     }
     const double real_step = static_cast<double>(step - warmup_ + 1);
     const double real_total = static_cast<double>(std::max<std::int64_t>(1, s_.total_num_steps - warmup_));
-    const double cosine = (1.0 + std::cos(M_PI * real_step / real_total)) / 2.0;
+    const double cosine = (1.0 + std::cos(M_PI * std::min(1.0, real_step / real_total))) / 2.0;
     return base_lr_ * std::max(0.0, s_.cos_min_ratio + (1.0 - s_.cos_min_ratio) * cosine);
   }
   const double delta = s_.warmup_max_lr - s_.warmup_min_lr;
@@ -42,6 +42,11 @@ double LrSchedule::lr(std::int64_t step) const {
   const double gamma = std::max(0.0, static_cast<double>(s_.total_num_steps - step) /
                                          static_cast<double>(std::max<std::int64_t>(1, s_.total_num_steps - warmup_)));
   return s_.warmup_min_lr + delta * gamma;
+}
+
+double LrSchedule::rate_after(std::int64_t applied) const {
+  if (applied > 0 || s_.type == config::SchedulerType::kConstant) return lr(std::max<std::int64_t>(0, applied - 1));
+  return s_.type == config::SchedulerType::kWarmupCosineLR ? 0.0 : s_.warmup_min_lr;
 }
 
 }  // namespace zl::runtime

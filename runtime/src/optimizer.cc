@@ -18,8 +18,7 @@ void check_pairs(const std::vector<Tensor>& params, const std::vector<Tensor>& g
 // Adam family: m and v per buffer.
 class AdamOptimizer final : public Optimizer {
  public:
-  AdamOptimizer(const config::OptimizerSettings& s, bool decoupled, Allocator& allocator)
-      : settings_(s), decoupled_(decoupled), allocator_(&allocator) {}
+  AdamOptimizer(const config::OptimizerSettings& s, Allocator& allocator) : settings_(s), allocator_(&allocator) {}
 
   void step(const std::vector<Tensor>& params, const std::vector<Tensor>& grads, double lr) override {
     check_pairs(params, grads);
@@ -32,16 +31,15 @@ class AdamOptimizer final : public Optimizer {
     h.eps = static_cast<float>(settings_.eps);
     h.weight_decay = static_cast<float>(settings_.weight_decay);
     h.step = steps_;
+    h.bias_correction = settings_.bias_correction;
     for (std::size_t i = 0; i < params.size(); ++i) {
       const auto n = static_cast<std::size_t>(params[i].numel());
       const kernels::Ops& k = params[i].ops();
-      (decoupled_ ? k.adamw_step : k.adam_l2_step)(params[i].ptr_f32(), grads[i].ptr_f32(), m_[i].ptr_f32(),
-                                                   v_[i].ptr_f32(), n, h);
+      (settings_.adam_w_mode ? k.adamw_step : k.adam_l2_step)(params[i].ptr_f32(), grads[i].ptr_f32(), m_[i].ptr_f32(),
+                                                              v_[i].ptr_f32(), n, h);
     }
   }
-  [[nodiscard]] std::string name() const override {
-    return config::to_string(decoupled_ ? config::OptimizerType::kAdamW : config::OptimizerType::kAdam);
-  }
+  [[nodiscard]] std::string name() const override { return config::to_string(settings_.type); }
   [[nodiscard]] std::vector<std::string> state_names() const override { return {"exp_avg", "exp_avg_sq"}; }
   std::vector<std::vector<Tensor>> state_buffers(const std::vector<Tensor>& params) override {
     allocate(params);
@@ -60,7 +58,6 @@ class AdamOptimizer final : public Optimizer {
   }
 
   config::OptimizerSettings settings_;
-  bool decoupled_;
   Allocator* allocator_;
   std::vector<Tensor> m_, v_;
 };
@@ -106,9 +103,8 @@ class SgdOptimizer final : public Optimizer {
 std::unique_ptr<Optimizer> Optimizer::create(const config::OptimizerSettings& settings, Allocator& allocator) {
   switch (settings.type) {
     case config::OptimizerType::kAdamW:
-      return std::make_unique<AdamOptimizer>(settings, true, allocator);
     case config::OptimizerType::kAdam:
-      return std::make_unique<AdamOptimizer>(settings, false, allocator);
+      return std::make_unique<AdamOptimizer>(settings, allocator);
     case config::OptimizerType::kSgd:
       return std::make_unique<SgdOptimizer>(settings, allocator);
   }

@@ -50,6 +50,10 @@ Tensor Tensor::pinned_zeros(const Shape& shape, DType dtype, MemoryKind kind, Al
   return t;
 }
 
+Tensor Tensor::host_zeros(const Shape& shape, DType dtype, MemoryKind kind, bool pinned, Allocator& allocator) {
+  return pinned ? pinned_zeros(shape, dtype, kind, allocator) : zeros(shape, dtype, kind, Device::kCpu, allocator);
+}
+
 Tensor Tensor::view(std::int64_t offset, const Shape& shape) const {
   ZL_CHECK(defined(), "view of an undefined tensor");
   const std::int64_t n = shape_numel(shape);

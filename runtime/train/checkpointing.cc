@@ -3,9 +3,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "zl/checkpoint/checkpoint_directory.h"
 #include "zl/checkpoint/checkpoint_io.h"
+#include "zl/checkpoint/consolidate.h"
 
 namespace zl::train {
 
@@ -65,6 +67,21 @@ void Checkpointing::save(std::int64_t completed, double lr) {
     std::printf("checkpoint %s: %.1f MB in %.2fs\n", r.path.c_str(), static_cast<double>(r.total_bytes) / 1e6, seconds);
     std::fflush(stdout);
   }
+  const config::ZeroSettings& zero = setup_.config.training.zero_optimization;
+  if (lead_ && zero.stage == 3 && zero.stage3_gather_16bit_weights_on_model_save) save_whole_model(r.path);
+}
+
+// DeepSpeed's stage3_gather_16bit_weights_on_model_save: next to the shards, the whole model in the
+// working dtype (16-bit under mixed precision, as DeepSpeed's save_16bit_model writes the module's
+// dtype), in Hugging Face layout. Written by rank 0 from the shards just saved, atomically.
+void Checkpointing::save_whole_model(const std::string& step_dir) const {
+  const std::string folder = step_dir + "/" + kWholeModelDir;
+  std::filesystem::create_directories(folder);
+  const std::string out = folder + "/model.safetensors";
+  const checkpoint::ConsolidateResult c = checkpoint::consolidate_checkpoint(step_dir, out, engine_.working_dtype());
+  std::printf("whole model (stage3_gather_16bit_weights_on_model_save) %s: %.1f MB, %s\n", c.safetensors_path.c_str(),
+              static_cast<double>(c.bytes) / 1e6, runtime::to_string(engine_.working_dtype()));
+  std::fflush(stdout);
 }
 
 }  // namespace zl::train

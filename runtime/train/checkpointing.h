@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "train_options.h"
 #include "zl/checkpoint/training_state.h"
@@ -14,6 +15,10 @@ namespace zl::train {
 
 class Checkpointing {
  public:
+  // With stage3_gather_16bit_weights_on_model_save at stage 3, every save also writes the whole model
+  // (Hugging Face safetensors + config.json) into <step dir>/<kWholeModelDir>/.
+  static constexpr const char* kWholeModelDir = "hf_model";
+
   // `position` carries the run's seeds, batch, context, scheduler type and identity; its step and
   // last_lr are filled in at each save.
   Checkpointing(const TrainSetup& setup, engine::Engine& engine, runtime::Gpt2Model& model,
@@ -29,6 +34,7 @@ class Checkpointing {
 
  private:
   void save(std::int64_t completed, double lr);
+  void save_whole_model(const std::string& step_dir) const;
 
   const TrainSetup& setup_;
   engine::Engine& engine_;

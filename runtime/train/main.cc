@@ -10,11 +10,14 @@
 #include "train_options.h"
 #include "training_run.h"
 #include "zl/base/error.h"
+#include "zl/config/visible_gpus.h"
+#include "zl/device/accelerator_info.h"
 #include "zl/rank/error_file.h"
 #include "zl/rank/rank_context.h"
 
 int main(int argc, char** argv) {
   zl::rank::install_error_handler();
+  zl::config::set_visible_gpu_counter(&zl::device::visible_gpu_count);
   try {
     CLI::App app{"train: GPT-2 training on the zlaunch runtime (default: a built-in task)", "train"};
     zl::train::TrainFlags flags;

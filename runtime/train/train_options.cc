@@ -75,6 +75,9 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
                  "initial weights: a Hugging Face GPT-2 .safetensors file (its architecture is the model's)");
   app.add_option("--sample", f.sample, "generate N tokens of text at the end")->check(CLI::NonNegativeNumber);
   app.add_option("--log_json", f.log_json, "write one JSON line per optimizer step to FILE (rank 0)");
+  app.add_option("--dump_batches", f.dump_batches,
+                 "write the token ids of every optimizer step's global batch (all ranks, all micro-steps) to FILE "
+                 "as JSON lines (rank 0; docs/runtime.md)");
   app.add_option("--lr", f.lr, "peak learning rate: optimizer.lr, and warmup_max_lr of WarmupLR/WarmupDecayLR")
       ->check(CLI::PositiveNumber);
   app.add_option("--context", f.context,
@@ -133,6 +136,9 @@ TrainSetup make_setup(const TrainFlags& flags, const rank::RankContext& rank) {
     throw UsageError(
         "--eval_only does not read checkpoints; consolidate one (zlaunch checkpoint consolidate) and "
         "pass --init_from");
+  }
+  if (flags.eval_only && !flags.dump_batches.empty()) {
+    throw UsageError("--dump_batches records the batches trained; --eval_only trains none");
   }
   if (s.flags.resume.empty() && !s.flags.checkpoint_dir.empty()) s.flags.resume = "auto";
   return s;

@@ -32,6 +32,7 @@ struct TrainFlags {
   std::string init_from;
   int sample = 0;
   std::string log_json;
+  std::string dump_batches;    // "" = none; else rank 0 writes every step's global batch (batch_dump.h)
   int threads = 0;             // 0 = OMP_NUM_THREADS, else this process's share of the cores
   std::optional<double> lr;    // overrides optimizer.lr (and warmup_max_lr of the Warmup* schedules)
   std::string checkpoint_dir;  // "" = no checkpoints

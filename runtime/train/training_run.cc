@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batch_dump.h"
 #include "checkpointing.h"
 #include "device_choice.h"
 #include "evaluation.h"
@@ -251,20 +252,24 @@ int run_training(const TrainSetup& s) {
 
   const bool fp16 = engine.working_dtype() == runtime::DType::kF16;
   StepLog log(lead ? s.flags.log_json : std::string());
+  BatchDump dump(lead ? s.flags.dump_batches : std::string());
   Progress progress(s.steps, t.steps_per_print, "");
   const std::int64_t rank_samples =
       static_cast<std::int64_t>(t.train_micro_batch_size_per_gpu) * t.gradient_accumulation_steps;
   const auto start = Clock::now();
   std::int64_t tokens = 0;
   double last_loss = 0;
-  double lr = first_step > engine.skipped_steps() ? schedule.lr(first_step - 1 - engine.skipped_steps()) : 0.0;
+  // The rate the last completed step used (saved with a checkpoint taken before any new step).
+  double lr =
+      first_step > 0 ? schedule.rate_after(std::max<std::int64_t>(0, first_step - 1 - engine.skipped_steps())) : 0.0;
   HangWatch hang_watch(*comm, s.rank);
   for (std::int64_t step = first_step; step < s.steps; ++step) {
     hang_watch.set_step(step + 1);
     const auto t0 = Clock::now();
     // As DeepSpeed: a skipped (overflowing) step does not advance the learning-rate scheduler.
-    lr = schedule.lr(step - engine.skipped_steps());
+    lr = schedule.rate_after(step - engine.skipped_steps());
     const engine::StepResult r = engine.train_step(sampler, step, lr);
+    dump.write(sampler, step, t.gradient_accumulation_steps, comm->size());
     const double seconds = seconds_since(t0);
     telemetry->record_step(step + 1, r, lr, seconds, rank_samples * d.T, rank_samples);
     tokens += r.tokens;

@@ -51,6 +51,9 @@ const std::map<std::string, Override>& stricter_than_deepspeed() {
        {2, 2, "parameter offload needs ZeRO stage 3"}},
       {"trlx__examples__summarize_rlhf__sft__ds_config_gptj", {2, 2, "parameter offload needs ZeRO stage 3"}},
       {"hybrid_engine_config", {2, 2, "parameter offload needs ZeRO stage 3"}},
+      // sequence_parallel_size 2: DeepSpeed's data-parallel size is the world divided by it; zlaunch
+      // runs data parallel only and refuses it rather than train another global batch.
+      {"autosp__configs__autosp_config", {2, 2, "sequence_parallel_size: = 2: zlaunch runs data parallel only"}},
       // NVMe offload does not exist in this runtime.
       {"ds_offload_nvme_aio", {2, 2, "offload to nvme is not supported"}},
       {"zero3_nvme_offload_annotated", {2, 2, "offload to nvme is not supported"}},
@@ -162,9 +165,11 @@ TEST_F(Corpus, AccelerateYamlsAreReadAsLaunchConfigs) {
       {"0_28_0_mpi", {2, 0, "not divisible by num_machines 4"}},
       // Its paired JSON has offload_param at stage 2 (see the DeepSpeed corpus test).
       {"default_accelerate_config", {2, 2, "parameter offload needs ZeRO stage 3"}},
-      // Paired JSON 1/1/1 with sequence_parallel_size 2: DeepSpeed divides the world by it; zlaunch
-      // has no sequence parallelism, so the data-parallel size is the process count.
-      {"autosp_config", {0, 2, "train_batch_size 1 != 1 * 1 * 4"}},
+      // Paired JSON with sequence_parallel_size 2: DeepSpeed divides the world by it; zlaunch has no
+      // sequence parallelism and refuses it rather than train another batch.
+      {"autosp_config", {2, 2, "sequence_parallel_size: = 2: zlaunch runs data parallel only"}},
+      // Ulysses sequence parallelism (sp_size 2): it would change the data-parallel size and the batch.
+      {"alst_ulysses_4gpu", {2, 2, "parallelism_config_sp_size: = 2: zlaunch runs data parallel only"}},
   };
   int checked = 0;
   for (const Row& row : rows_) {

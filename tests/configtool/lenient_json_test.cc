@@ -20,10 +20,28 @@ std::string error_of(const std::string& text) {
 
 TEST(LenientJson, CommentsAndTrailingCommasAreAccepted) {
   const auto j =
-      parse_lenient_json("// header\n{\n  \"a\": 1, /* inline */\n  \"b\": [1, 2,],\n  \"s\": \"x,}\",\n}\n", "x.json");
+      parse_lenient_json("// header\n{\n  \"a\": 1, /* inline */\n  \"b\": [1, 2,],\n  \"s\": \"x,}\",\n}\n", "x.json")
+          .value;
   EXPECT_EQ(j.at("a"), 1);
   EXPECT_EQ(j.at("b").size(), 2u);
   EXPECT_EQ(j.at("s"), "x,}");
+}
+
+TEST(LenientJson, HjsonOnlySyntaxIsReportedAndStrictJsonIsNot) {
+  EXPECT_EQ(parse_lenient_json("{\"a\": [1, 2], \"s\": \"// not a comment, ]\"}", "x.json").hjson_only, "");
+  EXPECT_EQ(parse_lenient_json("{\n\"a\": [1, 2,]\n}", "x.json").hjson_only, "a trailing comma (line 2)");
+  EXPECT_EQ(parse_lenient_json("// c\n{\"a\": 1}", "x.json").hjson_only, "comments");
+  EXPECT_EQ(parse_lenient_json("{\"a\": 1, /* c */\n}", "x.json").hjson_only, "comments and a trailing comma (line 1)");
+}
+
+TEST(LenientJson, DuplicateKeyIsRefusedWithItsPathAndBothLines) {
+  const std::string e = error_of("{\n  \"zero_optimization\": {\n    \"stage\": 2,\n    \"stage\": 3\n  }\n}");
+  EXPECT_NE(e.find("x.json: key 'zero_optimization.stage' (lines 3 and 4) is written twice"), std::string::npos) << e;
+  EXPECT_NE(e.find("Duplicate keys in DeepSpeed config"), std::string::npos) << e;
+  // The same name in different objects, or as a value, is no duplicate.
+  EXPECT_EQ(
+      error_of("{\"a\": {\"stage\": 1}, \"b\": {\"stage\": 1}, \"stage\": \"stage\", \"l\": [{\"x\": 1}, {\"x\": 2}]}"),
+      "");
 }
 
 TEST(LenientJson, PythonLiteralIsNamedWithLineAndColumn) {

@@ -31,7 +31,7 @@ TEST_P(EngineMixedTraffic, PayloadPerStepEqualsTheZeroVolumesAtTwoBytesPerElemen
   bytes.gradient = c.communication == config::CommDataType::kFp32 ? 4 : 2;
   bytes.parameter = 2;  // the bf16 working copy
   bytes.scalars = 12;   // loss sum + gradient squares + non-finite flag
-  testing::expect_step_traffic(records, testing::zero_theory(c.stage, c.world, c.accumulation, bytes));
+  testing::expect_step_traffic(records, testing::zero_theory(config, bytes));
 }
 
 std::vector<Case> cases() {

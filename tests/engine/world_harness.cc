@@ -33,7 +33,8 @@ config::TrainingSettings test_training(const WorldConfig& world) {
   const config::AutoBucketSizes sized = config::auto_bucket_sizes(test_model());
   z.stage = world.stage;
   z.overlap_comm = world.overlap_comm;
-  z.reduce_bucket_size = sized.reduce_bucket_size;
+  z.reduce_bucket_size = world.reduce_bucket_size > 0 ? world.reduce_bucket_size : sized.reduce_bucket_size;
+  if (world.allgather_bucket_size > 0) z.allgather_bucket_size = world.allgather_bucket_size;
   z.stage3_prefetch_bucket_size = sized.stage3_prefetch_bucket_size;
   z.stage3_param_persistence_threshold = sized.stage3_param_persistence_threshold;
   t.fp16.enabled = world.precision == "fp16";

@@ -4,6 +4,7 @@
 // run_world returns each rank's record.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -43,10 +44,15 @@ struct WorldConfig {
   std::string device = "cpu";      // "cpu" | "cuda" (needs world_size GPUs)
   bool offload_optimizer = false;  // zero_optimization.offload_optimizer.device: cpu
   bool offload_param = false;      // zero_optimization.offload_param.device: cpu
+  // zero_optimization bucket sizes in elements; 0 keeps the harness's: reduce "auto" (h^2), all-gather
+  // DeepSpeed's default (5e8, more than the model).
+  std::int64_t reduce_bucket_size = 0;
+  std::int64_t allgather_bucket_size = 0;
 };
 
 // The tiny model of these tests and the training settings derived from a WorldConfig ("auto" bucket
-// sizes from the hidden size h: reduce bucket h^2, prefetch 0.9 h^2, persistence 10 h).
+// sizes from the hidden size h: reduce bucket h^2, prefetch 0.9 h^2, persistence 10 h; a WorldConfig
+// may set the reduce and all-gather bucket sizes).
 config::ModelSpec test_model();
 config::TrainingSettings test_training(const WorldConfig& world);
 

@@ -63,6 +63,23 @@ TEST(LrSchedule, WarmupCosineLrIsARatioOfTheOptimizerLr) {
   // real_last_step = 10 - 10 + 1 = 1, real_total = 10: ratio = 0.1 + 0.9 * (1 + cos(pi / 10)) / 2
   EXPECT_DOUBLE_EQ(s.lr(10), 0.5 * (0.1 + 0.9 * (1 + std::cos(M_PI / 10)) / 2));
   EXPECT_DOUBLE_EQ(s.lr(19), 0.5 * 0.1);  // cos(pi) = -1
+  // Past total_num_steps the ratio stays at cos_min_ratio (DeepSpeed 0.19 clamps the progress to 1).
+  EXPECT_DOUBLE_EQ(s.lr(25), 0.5 * 0.1);
+  EXPECT_DOUBLE_EQ(s.lr(1000), 0.5 * 0.1);
+}
+
+// The rate each training step runs at, as DeepSpeed's engine applies the scheduler: the constructor's
+// rate first, then get_lr() of the previous step.
+TEST(LrSchedule, StepsRunAtTheRateDeepSpeedsEngineApplies) {
+  const LrSchedule warmup(settings(config::SchedulerType::kWarmupLR), 1.0);
+  EXPECT_DOUBLE_EQ(warmup.rate_after(0), 0.001);  // warmup_min_lr
+  EXPECT_DOUBLE_EQ(warmup.rate_after(1), warmup.lr(0));
+  EXPECT_DOUBLE_EQ(warmup.rate_after(7), warmup.lr(6));
+  const LrSchedule cosine(settings(config::SchedulerType::kWarmupCosineLR), 0.5);
+  EXPECT_DOUBLE_EQ(cosine.rate_after(0), 0.0);
+  EXPECT_DOUBLE_EQ(cosine.rate_after(3), cosine.lr(2));
+  const LrSchedule constant(config::SchedulerSettings{}, 0.5);
+  EXPECT_DOUBLE_EQ(constant.rate_after(0), 0.5);
 }
 
 TEST(LrSchedule, WarmupOfOneStepIsRaisedToTwoAsDeepSpeedDoes) {

@@ -75,6 +75,45 @@ TEST_F(TrainCli, TinyRunLearnsAndLogsOneJsonLinePerStep) {
   EXPECT_LT(last, first - 5 * 1.0) << "mean loss of the last 5 steps should be at least 1 nat below the first 5";
 }
 
+// DeepSpeed's reporting and saving keys: wall_clock_breakdown prints the phase times every
+// steps_per_print steps (rank 0), and stage3_gather_16bit_weights_on_model_save writes, with every
+// checkpoint, the whole model in the working dtype (bf16 here) in Hugging Face layout.
+TEST_F(TrainCli, WallClockBreakdownAndTheWhole16BitModelOnSave) {
+  std::ofstream(dir_ + "/ds.json") << R"({"train_micro_batch_size_per_gpu": 2, "steps_per_print": 2,
+    "wall_clock_breakdown": true, "bf16": {"enabled": true},
+    "zero_optimization": {"stage": 3, "stage3_gather_16bit_weights_on_model_save": true}})";
+  const auto r = train({"--model", "tiny", "--steps", "4", "--eval_batches", "1", "--threads", "1", "--config_file",
+                        "ds.json", "--checkpoint_dir", "ck", "--save_every", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::size_t breakdowns = 0;
+  for (std::size_t at = r.err.find("time (ms"); at != std::string::npos; at = r.err.find("time (ms", at + 1))
+    ++breakdowns;
+  EXPECT_EQ(breakdowns, 2U) << r.err;
+  EXPECT_NE(r.err.find("[zl engine] step 2 time (ms, mean of 2 steps) | forward: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("[zl engine] step 4 time"), std::string::npos) << r.err;
+  std::size_t whole_models = 0;
+  for (const auto& step : std::filesystem::directory_iterator(dir_ + "/ck")) {
+    const std::filesystem::path model = step.path() / "hf_model" / "model.safetensors";
+    if (!std::filesystem::exists(model)) continue;
+    ++whole_models;
+    EXPECT_TRUE(std::filesystem::exists(step.path() / "hf_model" / "config.json"));
+    // The safetensors header (8-byte length, then JSON) names every tensor's dtype.
+    std::ifstream in(model, std::ios::binary);
+    std::uint64_t header_bytes = 0;
+    in.read(reinterpret_cast<char*>(&header_bytes), sizeof header_bytes);
+    std::string header(header_bytes, '\0');
+    in.read(header.data(), static_cast<std::streamsize>(header_bytes));
+    const auto tensors = nlohmann::json::parse(header);
+    ASSERT_GT(tensors.size(), 3U);
+    for (const auto& [name, info] : tensors.items()) {
+      if (name != "__metadata__") {
+        EXPECT_EQ(info.at("dtype"), "BF16") << name;
+      }
+    }
+  }
+  EXPECT_EQ(whole_models, 2U) << r.out;
+}
+
 TEST_F(TrainCli, SameSeedSameLossesDifferentSeedDifferent) {
   auto losses = [&](const std::string& seed) {
     const std::string log = dir_ + "/s" + seed + ".jsonl";

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "optimizer_offload.h"
+#include "wall_clock_breakdown.h"
 #include "zl/base/error.h"
 #include "zl/runtime/device_ops.h"
 
@@ -46,12 +47,14 @@ Engine::Engine(runtime::Gpt2Model& model, comm::Communicator& comm, const config
   options.device = model.device();
   if (model.device() == runtime::Device::kCuda) {
     const bool offload_optimizer = options.zero.offload_optimizer.device == config::OffloadDevice::kCpu;
-    if (offload_optimizer) offload_ = std::make_unique<OptimizerOffload>(allocator);
+    if (offload_optimizer)
+      offload_ = std::make_unique<OptimizerOffload>(allocator, options.zero.offload_optimizer.pin_memory);
     options.offload_params = options.zero.offload_param.device == config::OffloadDevice::kCpu;
     options.offload_master = offload_optimizer && mixed();
   }
   storage_ = make_zero_storage(partition_, comm, options, allocator);
   optimizer_ = runtime::Optimizer::create(training.optimizer, allocator);
+  breakdown_ = std::make_unique<WallClockBreakdown>(training.wall_clock_breakdown, training.steps_per_print, comm);
 }
 
 Engine::~Engine() = default;
@@ -76,6 +79,7 @@ void Engine::initialize(std::uint64_t seed) {
 
 StepResult Engine::train_step(const runtime::BatchSampler& sampler, std::int64_t step, double lr) {
   const int accumulation = training_.gradient_accumulation_steps;
+  breakdown_->begin_step();
   storage_->begin_step();
   double loss_sum = 0.0;
   std::int64_t global_tokens = 0;
@@ -84,14 +88,22 @@ StepResult Engine::train_step(const runtime::BatchSampler& sampler, std::int64_t
     global_tokens = static_cast<std::int64_t>(sampler.global_batch()) * mb.T;
     storage_->begin_forward();
     loss_sum += model_.forward(*storage_, mb.tokens.data(), mb.targets.data(), mb.B, mb.T);
+    breakdown_->mark(WallClockBreakdown::kForward);
     storage_->begin_backward(m == accumulation - 1);
     // fp16: d(scale * loss) - the loss multiplied by the loss scale before backward.
     const float factor = 1.0f / static_cast<float>(global_tokens);
     model_.backward(*storage_, mixed() ? static_cast<float>(scaler_.scale()) * factor : factor);
     storage_->end_backward();
+    breakdown_->mark(WallClockBreakdown::kBackward);
   }
-  storage_->reduce_at_boundary();
+  StepResult result = finish_step(loss_sum, global_tokens, step, lr);
+  breakdown_->mark(WallClockBreakdown::kStep);
+  breakdown_->end_step(step);
+  return result;
+}
 
+StepResult Engine::finish_step(double loss_sum, std::int64_t global_tokens, std::int64_t step, double lr) {
+  storage_->reduce_at_boundary();
   const std::vector<runtime::Tensor> params = storage_->owned_params();
   const std::vector<runtime::Tensor> grads = storage_->owned_grads();
   if (mixed()) return finish_mixed_step(params, grads, loss_sum, global_tokens, step, lr);

@@ -17,7 +17,7 @@ const std::vector<Tensor>& OptimizerOffload::host_params(const std::vector<Tenso
         masters_.push_back(p);
         continue;
       }
-      Tensor master = Tensor::pinned_zeros({p.numel()}, DType::kF32, MemoryKind::kMaster, allocator_);
+      Tensor master = Tensor::host_zeros({p.numel()}, DType::kF32, MemoryKind::kMaster, pinned_, allocator_);
       master.copy_from(p);
       masters_.push_back(std::move(master));
     }
@@ -37,7 +37,7 @@ std::vector<Tensor> OptimizerOffload::host_grads(const std::vector<Tensor>& grad
       continue;
     }
     if (!staging_[i].defined()) {
-      staging_[i] = Tensor::pinned_zeros({grads[i].numel()}, DType::kF32, MemoryKind::kBuffers, allocator_);
+      staging_[i] = Tensor::host_zeros({grads[i].numel()}, DType::kF32, MemoryKind::kBuffers, pinned_, allocator_);
     }
     staging_[i].copy_from(grads[i]);
     out.push_back(staging_[i]);

@@ -47,7 +47,8 @@ void round_in_place(const Tensor& x, DType dtype) {
 
 Tensor master_weights(std::int64_t elements, const ZeroOptions& options, runtime::Allocator& allocator) {
   if (options.offload_master)
-    return Tensor::pinned_zeros({elements}, DType::kF32, runtime::MemoryKind::kMaster, allocator);
+    return Tensor::host_zeros({elements}, DType::kF32, runtime::MemoryKind::kMaster,
+                              options.zero.offload_optimizer.pin_memory, allocator);
   return Tensor::zeros({elements}, DType::kF32, runtime::MemoryKind::kMaster, options.device, allocator);
 }
 

@@ -28,8 +28,8 @@ void accumulate_rounded(const runtime::Tensor& acc, const runtime::Tensor& add, 
 // x = widen(round(x)) in place: fp32 values rounded to what `dtype` can hold (no-op for fp32).
 void round_in_place(const runtime::Tensor& x, runtime::DType dtype);
 
-// Zero fp32 master weights of `elements` (MemoryKind::kMaster): on options.device, or in pinned host
-// memory with options.offload_master.
+// Zero fp32 master weights of `elements` (MemoryKind::kMaster): on options.device, or in host memory
+// with options.offload_master (page-locked with offload_optimizer.pin_memory).
 [[nodiscard]] runtime::Tensor master_weights(std::int64_t elements, const ZeroOptions& options,
                                              runtime::Allocator& allocator);
 

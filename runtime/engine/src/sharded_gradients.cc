@@ -1,4 +1,4 @@
-// Transient full gradients reduce-scattered into owned accumulators (sharded_gradients.h).
+// Transient full gradients reduce-scattered in buckets into owned accumulators (sharded_gradients.h).
 #include "sharded_gradients.h"
 
 #include "precision.h"
@@ -11,16 +11,30 @@ using runtime::DType;
 using runtime::MemoryKind;
 using runtime::Tensor;
 
+namespace {
+
+GradientBuckets::Options bucket_options(const ZeroOptions& options, std::size_t max_in_flight) {
+  GradientBuckets::Options b;
+  b.bucket_elements = options.zero.reduce_bucket_size;
+  b.reduce = options.reduce;
+  b.working = options.working;
+  b.device = options.device;
+  b.max_in_flight = options.zero.overlap_comm ? max_in_flight : 0;
+  b.delivery = GradientBuckets::Delivery::kAccumulate;
+  return b;
+}
+
+}  // namespace
+
 ShardedGradients::ShardedGradients(const Partition& partition, comm::Communicator& comm, runtime::Allocator& allocator,
                                    const ZeroOptions& options)
     : partition_(partition),
-      comm_(comm),
       allocator_(allocator),
-      overlap_(options.zero.overlap_comm),
       working_(options.working),
       reduce_(options.reduce),
       device_(options.device),
-      live_(partition.layer_count()) {
+      live_(partition.layer_count()),
+      buckets_(partition, comm, allocator, bucket_options(options, kMaxInFlight)) {
   for (std::size_t i = 0; i < partition.layer_count(); ++i) {
     owned_.push_back(Tensor::zeros({partition.layer(i).shard}, working_, MemoryKind::kGrads, device_, allocator));
   }
@@ -38,44 +52,13 @@ void ShardedGradients::ready(std::size_t layer) {
   Tensor buffer = std::move(live_.at(layer));
   live_.at(layer) = Tensor();
   ZL_CHECK(buffer.defined(), "gradients of layer " << layer << " were declared ready but never accumulated");
-  const auto& shard = partition_.layer(layer);
-  if (working_ != DType::kF32) {
-    // The gradient as a 16-bit backward produces it; sent as such, or widened again for fp32 reduction.
-    if (reduce_ == DType::kF32) {
-      round_in_place(buffer, working_);
-    } else {
-      Tensor narrow = Tensor::empty({shard.padded}, reduce_, MemoryKind::kBuffers, device_, allocator_);
-      narrow.copy_from(buffer);
-      buffer = std::move(narrow);
-    }
-  }
-  Tensor reduced = Tensor::empty({shard.shard}, reduce_, MemoryKind::kBuffers, device_, allocator_);
-  comm::Work work = comm_.reduce_scatter_async(buffer.raw(), reduced.raw(), static_cast<std::size_t>(shard.shard),
-                                               comm_type(reduce_), comm::ReduceOp::kSum);
-  pending_.push_back(Pending{layer, std::move(buffer), std::move(reduced), std::move(work)});
-  if (!overlap_) {
-    drain();
-  } else if (pending_.size() > kMaxInFlight) {
-    complete_oldest();
-  }
+  // Mixed precision: the gradient as a 16-bit backward produces it. Reduced in the working dtype, the
+  // bucket's copy rounds it; reduced in fp32, it is rounded here and widened again.
+  if (working_ != DType::kF32 && reduce_ == DType::kF32) round_in_place(buffer, working_);
+  buckets_.add(layer, std::move(buffer), owned_.at(layer));
 }
 
-void ShardedGradients::complete_oldest() {
-  Pending p = std::move(pending_.front());
-  pending_.pop_front();
-  p.work.wait();
-  if (working_ != DType::kF32) {
-    accumulate_rounded(owned_.at(p.layer), p.reduced, working_);
-    return;
-  }
-  // acc += reduced, element by element (the residual kernel's sum, in place), on the gradients' device.
-  const Tensor& acc = owned_.at(p.layer);
-  acc.ops().residual_forward(acc.ptr_f32(), acc.ptr_f32(), p.reduced.ptr_f32(), static_cast<std::size_t>(acc.numel()));
-}
-
-void ShardedGradients::drain() {
-  while (!pending_.empty()) complete_oldest();
-}
+void ShardedGradients::drain() { buckets_.drain(); }
 
 void ShardedGradients::zero_owned() {
   for (auto& t : owned_) t.fill_zero();

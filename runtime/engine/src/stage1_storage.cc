@@ -1,7 +1,10 @@
 // Stage 1: full (padded) parameters and gradients on every rank; gradients accumulate locally over the
-// micro-steps and are reduce-scattered once, at the accumulation boundary, in place (rank r's block of
-// each layer's gradient becomes the sum over ranks); the optimizer state covers the owned shard only.
+// micro-steps and are reduce-scattered once, at the accumulation boundary, in buckets of
+// reduce_bucket_size elements (gradient_buckets.h; rank r's block of each layer's gradient becomes the
+// sum over ranks); the optimizer state covers the owned shard only; the updated shards are all-gathered
+// in buckets of allgather_bucket_size elements (resident_params.h).
 // Mixed precision: 16-bit parameters and gradients, fp32 master weights of the owned shard (precision.h).
+#include "gradient_buckets.h"
 #include "precision.h"
 #include "resident_params.h"
 #include "stages.h"
@@ -14,6 +17,19 @@ using runtime::DType;
 using runtime::MemoryKind;
 using runtime::Tensor;
 
+// At the boundary nothing computes meanwhile; two buckets in flight let the next one be packed while one
+// is reduced.
+GradientBuckets::Options boundary_buckets(const ZeroOptions& options) {
+  GradientBuckets::Options b;
+  b.bucket_elements = options.zero.reduce_bucket_size;
+  b.reduce = options.reduce;
+  b.working = options.working;
+  b.device = options.device;
+  b.max_in_flight = 2;
+  b.delivery = GradientBuckets::Delivery::kReplace;
+  return b;
+}
+
 class Stage1Storage final : public ZeroStorage {
  public:
   Stage1Storage(const Partition& partition, comm::Communicator& comm, const ZeroOptions& options,
@@ -21,13 +37,13 @@ class Stage1Storage final : public ZeroStorage {
       : partition_(partition),
         comm_(comm),
         working_(options.working),
-        reduce_(options.reduce),
         mixed_(options.working != DType::kF32),
         device_(options.device),
         allocator_(allocator),
-        params_(partition, comm, allocator, options.working, options.device),
+        params_(partition, comm, allocator, options.working, options.device, options.zero.allgather_bucket_size),
         wide_(partition.layer_count(), allocator),
-        staging_(partition.layer_count()) {
+        staging_(partition.layer_count()),
+        buckets_(partition, comm, allocator, boundary_buckets(options)) {
     for (std::size_t i = 0; i < partition.layer_count(); ++i) {
       grads_.push_back(Tensor::zeros({partition.layer(i).padded}, working_, MemoryKind::kGrads, device_, allocator));
       if (mixed_) master_.push_back(master_weights(partition.layer(i).shard, options, allocator));
@@ -67,32 +83,14 @@ class Stage1Storage final : public ZeroStorage {
   void begin_backward(bool /*last_micro_step*/) override {}
   void end_backward() override {}
 
+  // In backward order (the order the gradients became ready: last layer first, parameter_storage.h), in
+  // buckets of reduce_bucket_size elements; rank r's block of each layer's gradient becomes the sum.
   void reduce_at_boundary() override {
-    std::vector<comm::Work> works;
-    std::vector<Tensor> wide(grads_.size());
-    for (std::size_t i = 0; i < grads_.size(); ++i) {
+    for (std::size_t i = grads_.size(); i-- > 0;) {
       const auto& shard = partition_.layer(i);
-      const auto count = static_cast<std::size_t>(shard.shard);
-      if (reduce_ == working_) {
-        const Tensor& full = grads_[i];
-        works.push_back(comm_.reduce_scatter_async(full.raw(),
-                                                   full.view(shard.owned_offset(comm_.rank()), {shard.shard}).raw(),
-                                                   count, comm_type(working_), comm::ReduceOp::kSum));
-      } else {  // fp32 communication of 16-bit gradients: widened, summed in fp32, the owned block rounded back
-        wide[i] = widened(grads_[i], MemoryKind::kBuffers, allocator_);
-        float* full = wide[i].ptr_f32();
-        works.push_back(comm_.reduce_scatter_async(full, full + shard.owned_offset(comm_.rank()), count,
-                                                   comm::DataType::kFp32, comm::ReduceOp::kSum));
-      }
+      buckets_.add(i, grads_[i], grads_[i].view(shard.owned_offset(comm_.rank()), {shard.shard}));
     }
-    for (auto& w : works) w.wait();
-    for (std::size_t i = 0; i < wide.size(); ++i) {
-      if (!wide[i].defined()) continue;
-      const auto& shard = partition_.layer(i);
-      grads_[i]
-          .view(shard.owned_offset(comm_.rank()), {shard.shard})
-          .copy_from(wide[i].view(shard.owned_offset(comm_.rank()), {shard.shard}));
-    }
+    buckets_.drain();
   }
 
   std::vector<Tensor> owned_params() override { return mixed_ ? master_ : params_.owned(); }
@@ -119,7 +117,6 @@ class Stage1Storage final : public ZeroStorage {
   const Partition& partition_;
   comm::Communicator& comm_;
   DType working_;
-  DType reduce_;
   bool mixed_;
   runtime::Device device_;
   runtime::Allocator& allocator_;
@@ -129,6 +126,7 @@ class Stage1Storage final : public ZeroStorage {
   std::vector<Tensor> master_;  // mixed precision: fp32 master weights of the owned shard (kMaster)
   WideViews wide_;
   std::vector<Tensor> staging_;  // mixed precision: fp32 gradients of the current backward (kBuffers)
+  GradientBuckets buckets_;
 };
 
 }  // namespace

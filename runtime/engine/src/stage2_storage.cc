@@ -1,6 +1,8 @@
-// Stage 2: full (padded) parameters; each layer's gradient is reduce-scattered into the rank's owned
-// accumulator as soon as its backward is done, in every micro-step, and the full gradient released
-// (sharded_gradients.h); the optimizer updates the owned shard, which is then all-gathered.
+// Stage 2: full (padded) parameters; each layer's gradient joins a reduce-scatter bucket of
+// reduce_bucket_size elements as soon as its backward is done, in every micro-step, the bucket's sum
+// lands in the rank's owned accumulators and the full gradient is released (sharded_gradients.h); the
+// optimizer updates the owned shard, which is then all-gathered in buckets of allgather_bucket_size
+// elements (resident_params.h).
 // Mixed precision: 16-bit parameters and gradient shards, fp32 master weights of the owned shard.
 #include "precision.h"
 #include "resident_params.h"
@@ -22,7 +24,7 @@ class Stage2Storage final : public ZeroStorage {
         comm_(comm),
         mixed_(options.working != DType::kF32),
         allocator_(allocator),
-        params_(partition, comm, allocator, options.working, options.device),
+        params_(partition, comm, allocator, options.working, options.device, options.zero.allgather_bucket_size),
         grads_(partition, comm, allocator, options),
         layers_(partition.layer_count()),
         wide_(partition.layer_count(), allocator) {

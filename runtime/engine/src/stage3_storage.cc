@@ -1,6 +1,8 @@
 // Stage 3: each rank stores only its shard of every layer's parameters. acquire(i) all-gathers layer i
 // into a transient full buffer (MemoryKind::kBuffers), release(i) frees it, so at most the layers in
-// use plus those prefetched are ever whole. Gradients go through ShardedGradients as at stage 2.
+// use plus those prefetched are ever whole. Gradients go through ShardedGradients as at stage 2 (reduce-scattered
+// in buckets of reduce_bucket_size elements); parameter gathering is governed by the stage3_* settings, not by
+// allgather_bucket_size.
 //
 // Order of use: the first optimizer step records which layers each pass (forward, backward) acquires;
 // later steps use that trace to (1) prefetch the next layers up to stage3_prefetch_bucket_size
@@ -9,7 +11,7 @@
 // embedding is then gathered once per pass, not twice). Every pass ends with nothing gathered, so
 // each layer is all-gathered once in forward and once in backward: 2 Psi, plus the reduce-scatter Psi.
 // Layers smaller than stage3_param_persistence_threshold stay whole on every rank (persistent).
-// offload_param (GPU): the non-persistent shards are stored in pinned host memory and copied up into
+// offload_param (GPU): the non-persistent shards are stored in host memory (pinned with pin_memory) and copied up into
 // their place in the gather buffer before the in-place all-gather.
 // Mixed precision: the stored shards (and persistent layers) and the gathers are 16-bit; a gathered
 // layer is widened to fp32 for the kernels; fp32 master weights of the owned shard (precision.h).
@@ -47,9 +49,11 @@ class Stage3Storage final : public ZeroStorage {
       const auto& layer = partition.layer(i);
       const bool persistent = layer.size < options.zero.stage3_param_persistence_threshold;
       persistent_.push_back(persistent);
-      // offload_param: the shard in pinned host memory (persistent layers stay whole on the device).
+      // offload_param: the shard in host memory, pinned with offload_param.pin_memory (persistent layers stay whole on
+      // the device).
       stored_.push_back(options.offload_params && !persistent
-                            ? Tensor::pinned_zeros({layer.shard}, options.working, MemoryKind::kParams, allocator)
+                            ? Tensor::host_zeros({layer.shard}, options.working, MemoryKind::kParams,
+                                                 options.zero.offload_param.pin_memory, allocator)
                             : Tensor::zeros({persistent ? layer.padded : layer.shard}, options.working,
                                             MemoryKind::kParams, options_.device, allocator));
       if (mixed_) master_.push_back(master_weights(layer.shard, options, allocator));

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +20,11 @@ namespace zl::config {
 // `source`. Problems are added with "<origin>: <key path>" as their place.
 FlatConfig check_deepspeed_document(const nlohmann::json& document, const std::string& origin,
                                     const std::string& source, Problems& problems);
+
+// The dotted paths of the leaf keys zlaunch implements (sections excluded), in table order: each one
+// reaches the ResolvedConfig the runtime trains from, or is refused or reported as having no effect
+// (tests/configtool/supported_keys_test.cc holds every one to that).
+std::vector<std::string> supported_deepspeed_leaf_keys();
 
 // Optimizer and scheduler types as a user writes them, case-insensitively as DeepSpeed reads them
 // ("adamw" -> kAdamW), or std::nullopt when zlaunch does not implement the type (never kConstant).

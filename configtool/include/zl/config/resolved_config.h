@@ -70,13 +70,18 @@ struct Fp16Settings {
   double min_loss_scale = 1.0;
 };
 
+// The optimizer DeepSpeed builds for the block (deepspeed/runtime/engine.py, _configure_basic_optimizer):
+// for the Adam family the decay is decoupled (AdamW) unless the type is Adam with adam_w_mode false
+// (L2, torch.optim.Adam); resolve() stores that effective choice in adam_w_mode.
 struct OptimizerSettings {
   OptimizerType type = OptimizerType::kAdamW;
   double lr = 1e-3;
   std::array<double, 2> betas = {0.9, 0.999};
   double eps = 1e-8;
   double weight_decay = 0.0;
-  double momentum = 0.0;  // SGD only
+  bool adam_w_mode = true;      // Adam family: decoupled weight decay; false = L2 added to the gradient
+  bool bias_correction = true;  // Adam family: divide the moments by 1 - beta^step
+  double momentum = 0.0;        // SGD only
 };
 
 // DeepSpeed's scheduler block.
@@ -102,8 +107,6 @@ struct OffloadSettings {
 struct ZeroSettings {
   int stage = 0;
   bool overlap_comm = false;
-  bool contiguous_gradients = true;
-  bool reduce_scatter = true;
   std::int64_t reduce_bucket_size = 500000000;
   std::int64_t allgather_bucket_size = 500000000;
   OffloadSettings offload_optimizer;
@@ -113,8 +116,8 @@ struct ZeroSettings {
   std::int64_t stage3_max_live_parameters = 1000000000;
   std::int64_t stage3_max_reuse_distance = 1000000000;
   bool stage3_gather_16bit_weights_on_model_save = false;
-  std::int64_t sub_group_size = 1000000000;
-  bool round_robin_gradients = false;
+  // Not here: contiguous_gradients, reduce_scatter, sub_group_size, round_robin_gradients, which have
+  // no effect in zlaunch and are reported so when set (zero_settings.cc).
 };
 
 // The DeepSpeed JSON, resolved: the batch triangle holds for launch.num_processes.

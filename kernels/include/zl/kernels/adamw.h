@@ -24,6 +24,7 @@ struct AdamHyper {
   float eps = 1e-8F;
   float weight_decay = 0.0F;
   std::int64_t step = 1;
+  bool bias_correction = true;  // false: the moments are used as they are (FusedAdam bias_correction=False)
 };
 
 // One tensor of a multi-tensor step: param, grad, m and v all hold n elements.

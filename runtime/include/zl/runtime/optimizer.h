@@ -1,6 +1,8 @@
-// Optimizers over flat fp32 buffers: AdamW, Adam (L2 weight decay) and SGD with momentum, with
-// PyTorch/DeepSpeed semantics (kernels/include/zl/kernels/math/optimizer_math.h). Weight decay applies to
-// every parameter, as DeepSpeed does for a model passed without parameter groups.
+// Optimizers over flat fp32 buffers: the Adam family (decoupled weight decay when
+// settings.adam_w_mode, as DeepSpeed's AdamW and its Adam by default; L2 decay otherwise; optional bias
+// correction) and SGD with momentum, with PyTorch/DeepSpeed semantics
+// (kernels/include/zl/kernels/math/optimizer_math.h). Weight decay applies to every parameter, as DeepSpeed does for a
+// model passed without parameter groups.
 //
 // The optimizer is handed the same list of (param, grad) buffers at every step — one per layer, or one
 // per owned shard under ZeRO — and keeps one state buffer per entry (MemoryKind::kOptimizer), allocated

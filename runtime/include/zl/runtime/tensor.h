@@ -35,6 +35,9 @@ class Tensor {
   // Zero-filled host storage in page-locked memory (Allocator::allocate_pinned).
   static Tensor pinned_zeros(const Shape& shape, DType dtype, MemoryKind kind,
                              Allocator& allocator = default_allocator());
+  // Zero-filled host storage: page-locked when `pinned` (DeepSpeed's offload pin_memory), else pageable.
+  static Tensor host_zeros(const Shape& shape, DType dtype, MemoryKind kind, bool pinned,
+                           Allocator& allocator = default_allocator());
 
   // A view of `shape` starting `offset` elements into this tensor's elements; must lie within it.
   [[nodiscard]] Tensor view(std::int64_t offset, const Shape& shape) const;

@@ -17,7 +17,9 @@ struct AdamCorrections {
   float bias_correction2_sqrt;
 };
 
-inline AdamCorrections adam_corrections(float beta1, float beta2, std::int64_t step) {
+// Without bias correction both are 1 (DeepSpeed FusedAdam / CPUAdam bias_correction=False).
+inline AdamCorrections adam_corrections(float beta1, float beta2, std::int64_t step, bool bias_correction = true) {
+  if (!bias_correction) return {1.0F, 1.0F};
   const double bc1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(step));
   const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(step));
   return {static_cast<float>(bc1), static_cast<float>(std::sqrt(bc2))};

@@ -28,6 +28,10 @@ struct AcceleratorInfo {
 
 AcceleratorInfo query_accelerators();
 
+// query_accelerators().gpus.size(): the counter each program installs for configtool's device "auto"
+// (zl/config/visible_gpus.h). 0 on a build without CUDA.
+int visible_gpu_count();
+
 // Throws zl::UnavailableError (exit 2) with a clear message when device: cuda cannot be used here:
 // not compiled in, or no GPU visible. Called by the runtime before touching CUDA.
 void require_cuda_device();

@@ -43,6 +43,7 @@
 namespace zl::engine {
 
 class OptimizerOffload;
+class WallClockBreakdown;
 
 // One layer's model state as this rank holds it, for checkpoints (zl/checkpoint): elements
 // [begin, end) of the layer's flat (unpadded) parameter buffer as fp32 master weights and as each
@@ -129,11 +130,14 @@ class Engine {
   Partition partition_;
   std::unique_ptr<ZeroStorage> storage_;
   std::unique_ptr<runtime::Optimizer> optimizer_;
-  std::unique_ptr<OptimizerOffload> offload_;  // offload_optimizer.device: cpu on device: cuda
+  std::unique_ptr<OptimizerOffload> offload_;      // offload_optimizer.device: cpu on device: cuda
+  std::unique_ptr<WallClockBreakdown> breakdown_;  // wall_clock_breakdown (inactive when false)
   [[nodiscard]] bool mixed() const;
   // The optimizer update of the owned shard: on the host when the optimizer is offloaded.
   void optimizer_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads, double lr);
   void after_parameter_load();
+  // From the boundary reduction to the optimizer update; finish_mixed_step under mixed precision.
+  StepResult finish_step(double loss_sum, std::int64_t global_tokens, std::int64_t step, double lr);
   StepResult finish_mixed_step(const std::vector<runtime::Tensor>& params, const std::vector<runtime::Tensor>& grads,
                                double loss_sum, std::int64_t global_tokens, std::int64_t step, double lr);
 

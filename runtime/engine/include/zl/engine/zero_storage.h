@@ -6,10 +6,17 @@
 //            backward of the accumulation, full optimizer state.
 //   stage 1: full (padded) params and grads; grads reduce-scattered at the accumulation boundary;
 //            optimizer state for the owned shard; updated shards all-gathered after the step.
-//   stage 2: full params; each layer's gradient is reduce-scattered into the owned shard as soon as its
-//            backward is done, in every micro-step, and its full buffer released.
+//   stage 2: full params; each layer's gradient joins a reduce-scatter bucket as soon as its backward is
+//            done, in every micro-step, and its full buffer is released once it is sent.
 //   stage 3: owned parameter shards; a layer is all-gathered just before use (the next ones prefetched)
-//            and released after; layers below stage3_param_persistence_threshold stay whole.
+//            and released after; layers below stage3_param_persistence_threshold stay whole; gradients
+//            as at stage 2.
+// Buckets (stages 1-3, docs/engine.md): gradient reduce-scatters carry at most reduce_bucket_size
+// elements each and the stage 1-2 parameter all-gathers at most allgather_bucket_size: consecutive
+// layers (in the order their gradients become ready, resp. layer order) share a bucket while they fit, a
+// layer larger than a bucket is split over several; each bucket is one collective over a rank-major
+// buffer (MemoryKind::kBuffers) that is freed after use. The bytes communicated do not depend on the
+// bucket sizes, only the number of collectives.
 //
 // The engine drives a step as: begin_step(); per micro-step: begin_forward(), model forward,
 // begin_backward(last), model backward, end_backward(); reduce_at_boundary(); optimizer on
@@ -33,8 +40,9 @@ namespace zl::engine {
 
 struct ZeroOptions {
   // The resolved zero_optimization block (its defaults are DeepSpeed's, written once in
-  // resolved_config.h). What the stages read: stage, overlap_comm, reduce_bucket_size (elements, as
-  // DeepSpeed counts), stage3_prefetch_bucket_size (elements gathered ahead of use),
+  // resolved_config.h). What the stages read: stage, overlap_comm, reduce_bucket_size and
+  // allgather_bucket_size (elements, as DeepSpeed counts; the all-gather size at stages 1-2 only),
+  // stage3_prefetch_bucket_size (elements gathered ahead of use),
   // stage3_param_persistence_threshold, stage3_max_live_parameters, stage3_max_reuse_distance. The
   // offload devices are read by the Engine, which sets offload_params / offload_master below.
   config::ZeroSettings zero;
