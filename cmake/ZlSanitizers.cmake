@@ -1,5 +1,6 @@
 # ZL_SANITIZE=address;undefined (or thread): instrument every target. Thread cannot be combined with
-# address. ZL_SANITIZE_TESTS=1 scripts/test.sh builds the unit tests with address;undefined in build-sanitize.
+# address. scripts/test.sh (the test command) builds the unit tests with address;undefined in
+# build-sanitize and runs them there.
 if(ZL_SANITIZE)
   if("thread" IN_LIST ZL_SANITIZE AND "address" IN_LIST ZL_SANITIZE)
     message(FATAL_ERROR "ZL_SANITIZE: 'thread' and 'address' cannot be combined; build them separately")

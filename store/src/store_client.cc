@@ -146,7 +146,8 @@ std::int64_t StoreClient::add(const std::string& key, std::int64_t delta) {
   std::lock_guard lock(mutex_);
   proto::Writer w;
   w.u8(static_cast<std::uint8_t>(proto::Opcode::kAdd)).bytes(key).i64(delta);
-  proto::Reader r(round_trip(w.frame(), std::chrono::milliseconds(0), "ADD", nullptr));
+  const std::string reply = round_trip(w.frame(), std::chrono::milliseconds(0), "ADD", nullptr);
+  proto::Reader r(reply);
   return r.i64();
 }
 
@@ -158,7 +159,8 @@ bool StoreClient::check(const std::vector<std::string>& keys) {
     check_key(key);
     w.bytes(key);
   }
-  proto::Reader r(round_trip(w.frame(), std::chrono::milliseconds(0), "CHECK", nullptr));
+  const std::string reply = round_trip(w.frame(), std::chrono::milliseconds(0), "CHECK", nullptr);
+  proto::Reader r(reply);
   return r.u8() != 0;
 }
 
@@ -191,7 +193,8 @@ std::string StoreClient::compare_set(const std::string& key, const std::string& 
   std::lock_guard lock(mutex_);
   proto::Writer w;
   w.u8(static_cast<std::uint8_t>(proto::Opcode::kCompareSet)).bytes(key).bytes(expected).bytes(desired);
-  proto::Reader r(round_trip(w.frame(), std::chrono::milliseconds(0), "COMPARE_SET", nullptr));
+  const std::string reply = round_trip(w.frame(), std::chrono::milliseconds(0), "COMPARE_SET", nullptr);
+  proto::Reader r(reply);
   return r.bytes(proto::kMaxValueBytes);
 }
 
@@ -200,7 +203,8 @@ bool StoreClient::remove(const std::string& key) {
   std::lock_guard lock(mutex_);
   proto::Writer w;
   w.u8(static_cast<std::uint8_t>(proto::Opcode::kDelete)).bytes(key);
-  proto::Reader r(round_trip(w.frame(), std::chrono::milliseconds(0), "DELETE", nullptr));
+  const std::string reply = round_trip(w.frame(), std::chrono::milliseconds(0), "DELETE", nullptr);
+  proto::Reader r(reply);
   return r.u8() != 0;
 }
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "config_test_files.h"
+#include "resolve_outcome.h"
 #include "subprocess.h"
 #include "zl/base/error.h"
 #include "zl/config/resolve.h"
@@ -13,18 +14,8 @@
 namespace zl::config {
 namespace {
 
+using testing_files::Outcome;
 using testing_files::write_file;
-
-struct Outcome {
-  bool ok = false;
-  std::string errors;
-  ResolvedConfig config;
-  std::string warnings() const {
-    std::string all;
-    for (const auto& w : config.warnings) all += w + "\n";
-    return all;
-  }
-};
 
 // Resolves `files` (name -> text) with the first one as --config_file, for world size `world`.
 Outcome resolve_files(const std::vector<std::pair<std::string, std::string>>& files, int world = 1) {
@@ -36,14 +27,7 @@ Outcome resolve_files(const std::vector<std::pair<std::string, std::string>>& fi
   r.read_default_files = false;
   r.working_directory = dir;
   r.flags = {{"num_processes", std::to_string(world)}};
-  Outcome o;
-  try {
-    o.config = resolve(r);
-    o.ok = true;
-  } catch (const ConfigError& e) {
-    o.errors = e.what();
-  }
-  return o;
+  return testing_files::resolve_outcome(r);
 }
 
 Outcome resolve_json(const std::string& json) { return resolve_files({{"ds.json", json}}); }

@@ -5,24 +5,15 @@
 #include <gtest/gtest.h>
 
 #include "config_test_files.h"
+#include "resolve_outcome.h"
 #include "subprocess.h"
 #include "zl/base/error.h"
 
 namespace zl::config {
 namespace {
 
+using testing_files::Outcome;
 using testing_files::write_file;
-
-struct Outcome {
-  bool ok = false;
-  std::string errors;  // the ConfigError message
-  ResolvedConfig config;
-  std::string warnings() const {
-    std::string all;
-    for (const auto& w : config.warnings) all += w + "\n";
-    return all;
-  }
-};
 
 Outcome check(const std::string& json, std::map<std::string, std::string> flags = {}) {
   const std::string dir = testing::make_temp_dir("zl_validate_");
@@ -31,14 +22,7 @@ Outcome check(const std::string& json, std::map<std::string, std::string> flags 
   r.read_environment = false;
   r.read_default_files = false;
   r.flags = std::move(flags);
-  Outcome o;
-  try {
-    o.config = resolve(r);
-    o.ok = true;
-  } catch (const ConfigError& e) {
-    o.errors = e.what();
-  }
-  return o;
+  return testing_files::resolve_outcome(r);
 }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

@@ -75,7 +75,9 @@ class Writer {
 // ok() false and later reads return zero/empty values, so parsers check ok() once at the end.
 class Reader {
  public:
+  // Reads `payload` in place: the bytes must outlive the Reader (a temporary string is refused).
   explicit Reader(std::string_view payload) : data_(payload) {}
+  explicit Reader(std::string&& payload) = delete;
   std::uint8_t u8();
   std::uint16_t u16();
   std::uint32_t u32();
