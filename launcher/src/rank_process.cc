@@ -69,6 +69,39 @@ std::string resolve_program(const std::string& program) {
   throw UsageError("zlaunch run: program '" + program + "' was not found on PATH; give its path");
 }
 
+std::vector<std::string> resolve_command(const std::vector<std::string>& command) {
+  ZL_CHECK(!command.empty(), "an empty command");
+  const std::string& program = command[0];
+  const bool python_script = program.size() > 3 && program.compare(program.size() - 3, 3, ".py") == 0;
+  if (!python_script) {
+    std::vector<std::string> resolved = command;
+    resolved[0] = resolve_program(program);
+    return resolved;
+  }
+  struct stat st {};
+  if (::stat(program.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw UsageError("zlaunch run: Python script '" + program + "' does not exist");
+  }
+  std::string interpreter;
+  std::string tried;
+  if (const char* python = std::getenv("PYTHON"); python != nullptr && *python != '\0') {
+    tried = std::string("$PYTHON (") + python + ")";
+    interpreter =
+        std::strchr(python, '/') != nullptr ? (is_executable_file(python) ? python : "") : find_on_path(python);
+  } else {
+    tried = "python3 and python on PATH";
+    interpreter = find_on_path("python3");
+    if (interpreter.empty()) interpreter = find_on_path("python");
+  }
+  if (interpreter.empty()) {
+    throw UsageError("zlaunch run: '" + program + "' is a Python script, but no interpreter was found (tried " + tried +
+                     "); install Python or set PYTHON");
+  }
+  std::vector<std::string> resolved = {interpreter};
+  resolved.insert(resolved.end(), command.begin(), command.end());
+  return resolved;
+}
+
 SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e != nullptr; ++e) {

@@ -14,6 +14,7 @@
 
 #include "zl/base/error.h"
 #include "zl/base/system_info.h"
+#include "zl/config/config_problems.h"
 #include "zl/config/resolve.h"
 #include "zl/device/accelerator_info.h"
 #include "zl/kernels/blas_core.h"
@@ -116,8 +117,7 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   }
   plan.launcher = launch.launcher;
   plan.hostfile = launch.hostfile;
-  plan.command = options.command;
-  plan.command[0] = resolve_program(options.command[0]);
+  plan.command = resolve_command(options.command);
   plan.run_id = options.run_id.empty() ? generate_run_id() : options.run_id;
   set_run_dir(plan, launch.log_dir);
   plan.token = choose_token(options, plan.num_machines, plan.launcher);
@@ -286,6 +286,18 @@ int execute_run(const RunOptions& options) {
   return exit_code;
 }
 
+// A word starting with '-' where PROGRAM should begin is a mistyped or unknown option, not a program:
+// exit 2 with a did-you-mean over run's own options. `--` before PROGRAM ends zlaunch's options.
+[[noreturn]] void refuse_unknown_option(const CLI::App& run, const std::string& word) {
+  const std::string name = word.substr(0, word.find('='));
+  std::vector<std::string> known;
+  for (const CLI::Option* option : run.get_options()) {
+    for (const std::string& long_name : option->get_lnames()) known.push_back("--" + long_name);
+  }
+  throw UsageError("zlaunch run: unknown option '" + name + "'" + config::did_you_mean(name, known) +
+                   " (see zlaunch run --help; put -- before a PROGRAM whose name starts with '-')");
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app, int& program_exit_code) {
@@ -298,7 +310,11 @@ void add_run_command(CLI::App& app, int& program_exit_code) {
   add_run_options(*run, *options);
   run->callback([run, options, &program_exit_code] {
     options->command = run->remaining();
-    if (!options->command.empty() && options->command.front() == "--") options->command.erase(options->command.begin());
+    if (!options->command.empty() && options->command.front() == "--") {
+      options->command.erase(options->command.begin());
+    } else if (!options->command.empty() && options->command.front().rfind('-', 0) == 0) {
+      refuse_unknown_option(*run, options->command.front());
+    }
     program_exit_code = execute_run(*options);
   });
 }

@@ -57,6 +57,15 @@ TEST(ZlaunchCli, UnknownSubcommandExitsTwoAndListsTheSubcommands) {
   EXPECT_NE(result.err.find("run"), std::string::npos) << result.err;
 }
 
+// A mistyped option of `run` is not taken as the program (it would be "not found on PATH").
+TEST(ZlaunchCli, UnknownRunOptionExitsTwoWithDidYouMean) {
+  const auto result = run_process({zlaunch_binary(), "run", "--num_process", "4", "train"});
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("unknown option '--num_process' (did you mean '--num_processes'?)"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("not found on PATH"), std::string::npos) << result.err;
+}
+
 TEST(ZlaunchCli, MissingSubcommandExitsTwo) {
   const auto result = run_process({zlaunch_binary()});
   EXPECT_EQ(result.exit_code, 2);

@@ -31,6 +31,12 @@ SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::ma
 // program when nothing executable is found.
 std::string resolve_program(const std::string& program);
 
+// The argv a rank runs for the user's command: a `.py` script runs with the Python that `accelerate
+// launch` would use, $PYTHON when set, else python3 (then python) on PATH, as [python, script, args...];
+// anything else is resolve_program(command[0]) with the same arguments. Throws UsageError naming the
+// interpreters tried when none is found.
+std::vector<std::string> resolve_command(const std::vector<std::string>& command);
+
 // "SIGSEGV" for 11, "signal 42" for an unnamed one.
 std::string signal_name(int sig);
 
