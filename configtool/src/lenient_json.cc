@@ -20,6 +20,7 @@ namespace {
 struct Token {
   char kind;  // one of {}[],: or '"' for a string, 'v' for any other value (number, literal)
   std::size_t offset;
+  std::size_t line;  // 1-based
   std::string text;  // a string's raw content (escapes kept), empty otherwise
 };
 
@@ -31,6 +32,13 @@ struct Scan {
 Scan scan(const std::string& text) {
   Scan out;
   const std::size_t n = text.size();
+  // Lines are counted once, up to each token's offset (tokens come in order): linear in the text.
+  std::size_t counted = 0;
+  std::size_t line = 1;
+  const auto line_at = [&](std::size_t offset) {
+    for (; counted < offset; ++counted) line += text[counted] == '\n' ? 1 : 0;
+    return line;
+  };
   for (std::size_t i = 0; i < n; ++i) {
     const char c = text[i];
     if (c == '"') {
@@ -38,7 +46,7 @@ Scan scan(const std::string& text) {
       for (++i; i < n && text[i] != '"'; ++i) {
         if (text[i] == '\\') ++i;
       }
-      out.tokens.push_back({'"', begin - 1, text.substr(begin, std::min(i, n) - begin)});
+      out.tokens.push_back({'"', begin - 1, line_at(begin - 1), text.substr(begin, std::min(i, n) - begin)});
       continue;
     }
     if (c == '/' && i + 1 < n && text[i + 1] == '/') {
@@ -53,22 +61,22 @@ Scan scan(const std::string& text) {
       continue;
     }
     if (c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':') {
-      out.tokens.push_back({c, i, ""});
+      out.tokens.push_back({c, i, line_at(i), ""});
     } else if (!std::isspace(static_cast<unsigned char>(c))) {
       // A number, literal or stray word: one token for the run.
-      out.tokens.push_back({'v', i, ""});
+      out.tokens.push_back({'v', i, line_at(i), ""});
       while (i + 1 < n && std::string_view("{}[],:\"/ \t\r\n").find(text[i + 1]) == std::string_view::npos) ++i;
     }
   }
   return out;
 }
 
-// The commas followed by '}' or ']' (trailing commas): their offsets.
-std::vector<std::size_t> trailing_commas(const Scan& scanned) {
-  std::vector<std::size_t> commas;
+// The commas followed by '}' or ']' (trailing commas).
+std::vector<Token> trailing_commas(const Scan& scanned) {
+  std::vector<Token> commas;
   for (std::size_t t = 0; t + 1 < scanned.tokens.size(); ++t) {
     const char next = scanned.tokens[t + 1].kind;
-    if (scanned.tokens[t].kind == ',' && (next == '}' || next == ']')) commas.push_back(scanned.tokens[t].offset);
+    if (scanned.tokens[t].kind == ',' && (next == '}' || next == ']')) commas.push_back(scanned.tokens[t]);
   }
   return commas;
 }
@@ -138,8 +146,8 @@ std::string hint_for(const std::string& text, std::size_t offset, const std::str
 }
 
 // The first key written twice in one object, as "<dotted path>" with both lines; "" when none.
-// Runs on text that parsed, so the token sequence is well formed.
-std::string first_duplicate_key(const std::string& text, const Scan& scanned) {
+// Runs on the tokens of text that parsed, so their sequence is well formed.
+std::string first_duplicate_key(const Scan& scanned) {
   struct Frame {
     bool object;
     std::string path;  // dotted path of this container ("" at the top)
@@ -172,7 +180,7 @@ std::string first_duplicate_key(const std::string& text, const Scan& scanned) {
         Frame& top = frames.back();
         top.expect_key = false;
         top.last_key = token.text;
-        const std::size_t line = locate(text, token.offset).line;
+        const std::size_t line = token.line;
         const auto [it, inserted] = top.key_lines.emplace(token.text, line);
         if (!inserted) {
           const std::string path = top.path.empty() ? token.text : top.path + "." + token.text;
@@ -192,9 +200,9 @@ std::string first_duplicate_key(const std::string& text, const Scan& scanned) {
 ParsedJson parse_lenient_json(const std::string& text, const std::string& origin) {
   const Scan scanned = scan(text);
   std::string cleaned = text;
-  const std::vector<std::size_t> commas = trailing_commas(scanned);
+  const std::vector<Token> commas = trailing_commas(scanned);
   // Blanking instead of erasing keeps every byte offset, so parse errors point at the original text.
-  for (const std::size_t offset : commas) cleaned[offset] = ' ';
+  for (const Token& comma : commas) cleaned[comma.offset] = ' ';
   ParsedJson parsed;
   try {
     parsed.value = nlohmann::json::parse(cleaned, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
@@ -209,17 +217,16 @@ ParsedJson parse_lenient_json(const std::string& text, const std::string& origin
                       ": invalid JSON (" + detail + "): " + hint_for(text, offset, detail) +
                       " (comments and trailing commas are accepted)");
   }
-  const std::string duplicate = first_duplicate_key(text, scanned);
+  const std::string duplicate = first_duplicate_key(scanned);
   if (!duplicate.empty()) {
     throw ConfigError(origin + ": key " + duplicate +
                       " is written twice in one object; DeepSpeed rejects such a file (\"Duplicate keys in "
                       "DeepSpeed config\"): keep one of them");
   }
   if (scanned.comments > 0 || !commas.empty()) {
-    const Location loc = locate(text, !commas.empty() ? commas.front() : 0);
     parsed.hjson_only = std::string(scanned.comments > 0 ? "comments" : "") +
                         (scanned.comments > 0 && !commas.empty() ? " and " : "") +
-                        (!commas.empty() ? "a trailing comma (line " + std::to_string(loc.line) + ")" : "");
+                        (!commas.empty() ? "a trailing comma (line " + std::to_string(commas.front().line) + ")" : "");
   }
   return parsed;
 }

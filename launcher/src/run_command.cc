@@ -74,7 +74,7 @@ void set_run_dir(LaunchPlan& plan, const std::string& log_dir) {
 DeviceAssignment plan_devices(const LaunchPlan& plan, config::DeviceKind kind) {
   int visible_gpus = kGpusUnknown;
   if (kind == config::DeviceKind::kCuda && plan.launcher == config::LauncherKind::kLocal) {
-    visible_gpus = static_cast<int>(device::query_accelerators().gpus.size());
+    visible_gpus = device::visible_gpu_count();
   }
   std::optional<std::string> user_visible;
   if (const char* env = std::getenv("CUDA_VISIBLE_DEVICES"); env != nullptr) user_visible = env;

@@ -52,36 +52,25 @@ class TrainUnderLauncher : public ::testing::Test {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
+  // `zlaunch run RUN_OPTIONS --log_dir <dir> --run_id RUN_ID train` on the tiny model for `steps` steps,
+  // one thread per rank, no evaluation.
+  std::vector<std::string> train_argv(std::vector<std::string> run_options, const std::string& run_id,
+                                      std::int64_t steps) const {
+    std::vector<std::string> argv = {testing::zlaunch_binary(), "run"};
+    argv.insert(argv.end(), run_options.begin(), run_options.end());
+    argv.insert(argv.end(), {"--log_dir", dir_, "--run_id", run_id, "train", "--model", "tiny", "--steps",
+                             std::to_string(steps), "--eval_every", "0", "--threads", "1"});
+    return argv;
+  }
+
   // Runs the job and returns its losses per rank, step by step.
   std::vector<std::vector<double>> run(const Job& job) {
     const std::string run_id = "r" + std::to_string(next_run_++);
-    const std::vector<std::string> argv = {testing::zlaunch_binary(),
-                                           "run",
-                                           "--num_processes",
-                                           std::to_string(job.ranks),
-                                           "--launcher",
-                                           job.launcher,
-                                           "--device",
-                                           job.device,
-                                           "--config_file",
-                                           config_,
-                                           "--zero_stage",
-                                           std::to_string(job.stage),
-                                           "--log_dir",
-                                           dir_,
-                                           "--run_id",
-                                           run_id,
-                                           "train",
-                                           "--model",
-                                           "tiny",
-                                           "--steps",
-                                           std::to_string(kSteps),
-                                           "--eval_every",
-                                           "0",
-                                           "--threads",
-                                           "1",
-                                           "--log_json",
-                                           dir_ + "/" + run_id + ".jsonl"};
+    std::vector<std::string> argv =
+        train_argv({"--num_processes", std::to_string(job.ranks), "--launcher", job.launcher, "--device", job.device,
+                    "--config_file", config_, "--zero_stage", std::to_string(job.stage)},
+                   run_id, kSteps);
+    argv.insert(argv.end(), {"--log_json", dir_ + "/" + run_id + ".jsonl"});
     testing::ProcessOptions options;
     options.timeout = std::chrono::seconds(180);
     options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK", "LOCAL_RANK"};
@@ -186,28 +175,10 @@ TEST_F(TrainUnderLauncher, StoppedRankAndOnlyItIsReportedAsHung) {
       options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK", "LOCAL_RANK"};
       testing::ProcessResult result;
       std::thread job([&] {
-        result = testing::run_process({testing::zlaunch_binary(),
-                                       "run",
-                                       "--num_processes",
-                                       std::to_string(world),
-                                       "--hang_timeout",
-                                       "2",
-                                       "--shutdown_timeout",
-                                       "1",
-                                       "--log_dir",
-                                       dir_,
-                                       "--run_id",
-                                       run_id,
-                                       "train",
-                                       "--model",
-                                       "tiny",
-                                       "--steps",
-                                       "10000000",
-                                       "--eval_every",
-                                       "0",
-                                       "--threads",
-                                       "1"},
-                                      options);
+        result = testing::run_process(
+            train_argv({"--num_processes", std::to_string(world), "--hang_timeout", "2", "--shutdown_timeout", "1"},
+                       run_id, 10000000),
+            options);
       });
       // Wait until the rank has logged a few steps, then stop it.
       const std::string steps = dir_ + "/" + run_id + "/steps/rank_" + std::to_string(stopped) + ".jsonl";

@@ -20,7 +20,7 @@ class WallClockBreakdown {
   using Clock = std::chrono::steady_clock;
   enum Phase { kForward, kBackward, kStep, kPhaseCount };
 
-  // Inactive (every call a no-op) unless `enabled`; prints on `print_rank` == comm.rank() only.
+  // Inactive (every call a no-op) unless `enabled`; prints on rank 0 only.
   WallClockBreakdown(bool enabled, int steps_per_print, const comm::Communicator& comm);
 
   void begin_step();
