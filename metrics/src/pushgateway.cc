@@ -49,8 +49,10 @@ void push_to_gateway(const std::string& url, const std::map<std::string, std::st
                      const std::shared_ptr<prometheus::Registry>& registry, std::chrono::milliseconds timeout) {
   const PushgatewayAddress address = parse_pushgateway_url(url);
   prometheus::Labels labels(grouping.begin(), grouping.end());
-  // The push runs on its own thread so that the wait is bounded; on a timeout that thread is left to
-  // finish (or to die with the process) and owns everything it touches through `state`.
+  // The push runs on its own thread so that the wait is bounded. When it answers in time the thread is
+  // joined, so that its thread-local state (OpenSSL's, through libcurl) is released before we return
+  // and a process that exits right after a push leaks nothing. On a timeout the thread is detached, left
+  // to finish (or to die with the process), and owns everything it touches through `state`.
   struct State {
     std::mutex mutex;
     std::condition_variable done_cv;
@@ -59,7 +61,7 @@ void push_to_gateway(const std::string& url, const std::map<std::string, std::st
     std::string error;
   };
   auto state = std::make_shared<State>();
-  std::thread([state, address, labels, registry] {
+  std::thread pusher([state, address, labels, registry] {
     int status = 0;
     std::string error;
     try {
@@ -74,11 +76,14 @@ void push_to_gateway(const std::string& url, const std::map<std::string, std::st
     state->status = status;
     state->error = error;
     state->done_cv.notify_all();
-  }).detach();
+  });
   std::unique_lock<std::mutex> lock(state->mutex);
   if (!state->done_cv.wait_for(lock, timeout, [&] { return state->done; })) {
+    pusher.detach();
     throw InfrastructureError("pushgateway " + url + ": no answer within " + std::to_string(timeout.count()) + " ms");
   }
+  lock.unlock();
+  pusher.join();
   if (!state->error.empty()) throw InfrastructureError("pushgateway " + url + ": " + state->error);
   if (state->status < 200 || state->status >= 300) {
     throw InfrastructureError("pushgateway " + url + ": push failed (" +
