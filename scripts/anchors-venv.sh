@@ -2,8 +2,9 @@
 # Creates the virtual environment of the real anchors from PyPI, the judges of zlaunch's compatibility:
 # DeepSpeed, Accelerate, transformers and a current PyTorch (CPU is enough; DeepSpeed's C++/CUDA ops
 # are not built). Tests that compare against them find it through ZL_CONFORMANCE_PYTHON (config
-# verdicts) and ZL_TORCH_PYTHON (training); without it they skip and say why.
-#   scripts/anchors-venv.sh [DIR]     (default .venv-anchors); prints the two exports to use.
+# verdicts), ZL_TORCH_PYTHON (training) and ZL_ACCELERATE_PYTHON (the launcher against accelerate launch
+# and torchrun); without it they skip and say why.
+#   scripts/anchors-venv.sh [DIR]     (default .venv-anchors); prints the exports to use.
 # The versions are pinned: a verdict table is only meaningful against the release it was made with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +21,4 @@ print(f"anchors: deepspeed {deepspeed.__version__}, accelerate {accelerate.__ver
       f"transformers {transformers.__version__}, torch {torch.__version__}")
 PY
 python=$(cd "$venv" && pwd)/bin/python
-echo "export ZL_CONFORMANCE_PYTHON=$python ZL_TORCH_PYTHON=$python"
+echo "export ZL_CONFORMANCE_PYTHON=$python ZL_TORCH_PYTHON=$python ZL_ACCELERATE_PYTHON=$python"

@@ -23,23 +23,13 @@ while [[ $# -gt 0 ]]; do
     *) echo "conformance.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
-if [[ -z "$python" && -x "$root/.venv-anchors/bin/python" ]]; then python=$root/.venv-anchors/bin/python; fi
-if [[ -z "$python" ]]; then
-  echo "skipped: no python with the anchors; run scripts/anchors-venv.sh and pass --python or set ZL_CONFORMANCE_PYTHON"
-  exit 77
-fi
-if [[ -z "$zlaunch" ]]; then
-  for candidate in "$root/build-dev/bin/zlaunch" "$root/build/bin/zlaunch" "$(command -v zlaunch || true)"; do
-    if [[ -n "$candidate" && -x "$candidate" ]]; then zlaunch=$candidate; break; fi
-  done
-fi
-if [[ -z "$zlaunch" || ! -x "$zlaunch" ]]; then
-  echo "conformance.sh: no zlaunch binary (build it, or pass --zlaunch BIN)" >&2
-  exit 2
-fi
+me=conformance.sh
+source "$root/scripts/lib/anchor-tools.sh"
+python=$(anchor_python "$python" "run scripts/anchors-venv.sh and pass --python or set ZL_CONFORMANCE_PYTHON") || exit $?
+zlaunch=$(zlaunch_binary "$zlaunch") || exit $?
 export DS_ACCELERATOR=cpu DS_BUILD_OPS=0 PYTHONDONTWRITEBYTECODE=1 TOKENIZERS_PARALLELISM=false
 if ! "$python" -c "import deepspeed, accelerate, transformers, hjson" >/dev/null 2>&1; then
   echo "skipped: $python cannot import deepspeed, accelerate, transformers and hjson (scripts/anchors-venv.sh makes such a python)"
   exit 77
 fi
-exec "$python" "$root/scripts/conformance/judge.py" --zlaunch "$(cd "$(dirname "$zlaunch")" && pwd)/$(basename "$zlaunch")" "${passthrough[@]}"
+exec "$python" "$root/scripts/conformance/judge.py" --zlaunch "$zlaunch" "${passthrough[@]}"

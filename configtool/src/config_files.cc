@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <regex>
 
@@ -387,6 +388,56 @@ void apply_distributed_type(ConfigLayer& layer, const std::string& type, const s
   }
 }
 
+// torch.compile through Accelerate's dynamo settings: neither the bundled trainer nor zlaunch's launch
+// path compiles, and leaving an Accelerate program uncompiled while the file asks for it would train
+// differently without a word. The backend NO (Accelerate's default) is accepted.
+void refuse_dynamo(const json& document, const std::string& path, Problems& problems) {
+  auto check = [&](const json& backend, const std::string& key) {
+    if (backend.is_null() || (backend.is_string() && (backend == "NO" || backend == "no"))) return;
+    problems.error(path + ": " + key, "= " + backend.dump() +
+                                          ": torch.compile (dynamo) is not supported by zlaunch run; remove it "
+                                          "or set it to 'NO'");
+  };
+  if (document.contains("dynamo_backend")) check(document.at("dynamo_backend"), "dynamo_backend");
+  if (document.contains("dynamo_config") && document.at("dynamo_config").is_object() &&
+      document.at("dynamo_config").contains("dynamo_backend")) {
+    check(document.at("dynamo_config").at("dynamo_backend"), "dynamo_config.dynamo_backend");
+  }
+}
+
+// The facts only an Accelerate program reads (AccelerateFacts), into layer.accelerate by field name.
+void collect_accelerate_facts(ConfigLayer& layer, const json& document, const std::string& distributed_type) {
+  json& facts = layer.accelerate;
+  if (!distributed_type.empty()) facts["distributed_type"] = distributed_type;
+  if (document.contains("use_cpu") && document.at("use_cpu").is_boolean()) facts["use_cpu"] = document.at("use_cpu");
+  if (document.contains("debug") && document.at("debug").is_boolean()) facts["debug"] = document.at("debug");
+  if (document.contains("enable_cpu_affinity") && document.at("enable_cpu_affinity").is_boolean()) {
+    facts["enable_cpu_affinity"] = document.at("enable_cpu_affinity");
+  }
+  if (document.contains("num_cpu_threads_per_process") &&
+      document.at("num_cpu_threads_per_process").is_number_integer()) {
+    facts["num_cpu_threads_per_process"] = document.at("num_cpu_threads_per_process");
+  }
+  if (document.contains("gpu_ids")) {
+    const json& ids = document.at("gpu_ids");
+    if (ids.is_string() && ids != "all") facts["gpu_ids"] = ids;
+    if (ids.is_number_integer()) facts["gpu_ids"] = ids.dump();
+  }
+  if (distributed_type != "DEEPSPEED") return;
+  std::vector<std::string> fields;
+  if (document.contains("deepspeed_config") && document.at("deepspeed_config").is_object()) {
+    const json& mapping = document.at("deepspeed_config");
+    for (const auto& [key, value] : mapping.items()) fields.push_back(key);
+    if (mapping.contains("zero3_init_flag") && mapping.at("zero3_init_flag").is_boolean()) {
+      facts["zero3_init_flag"] = mapping.at("zero3_init_flag").get<bool>() ? "true" : "false";
+    }
+  }
+  if (document.contains("mixed_precision") && !document.at("mixed_precision").is_null()) {
+    fields.emplace_back("mixed_precision");
+  }
+  facts["deepspeed_config_fields"] = fields;
+}
+
 void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::string& working_directory,
                       Problems& problems) {
   YAML::Node root;
@@ -426,6 +477,8 @@ void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::st
   if (distributed_type == "DEEPSPEED" && !use_cpu) {
     refuse_accelerate_fields_beside_deepspeed_file(document, path, problems);
   }
+  refuse_dynamo(document, path, problems);
+  collect_accelerate_facts(layer, document, distributed_type);
   if (reads_deepspeed && document.contains("deepspeed_config_file")) {
     const json& file = document.at("deepspeed_config_file");
     if (file.is_string()) {
@@ -534,8 +587,26 @@ void add_deepspeed_file(ConfigLayer& layer, const std::string& path, Problems& p
   const json& document = parsed.value;
   layer.files.push_back(path);
   layer.has_deepspeed_document = true;
+  layer.deepspeed_file = path;
+  layer.deepspeed_file_document = document;
   FlatConfig flat = check_deepspeed_document(document, path, "file " + path, problems);
   for (auto& [k, v] : flat) layer.deepspeed[k] = v;
+}
+
+std::string accelerate_default_config_path(const std::string& home) {
+  fs::path hf_home;
+  const char* hf_home_env = std::getenv("HF_HOME");
+  const char* xdg_cache = std::getenv("XDG_CACHE_HOME");
+  if (hf_home_env != nullptr && *hf_home_env != '\0') {
+    hf_home = hf_home_env;
+  } else if (xdg_cache != nullptr && *xdg_cache != '\0') {
+    hf_home = fs::path(xdg_cache) / "huggingface";
+  } else if (!home.empty()) {
+    hf_home = fs::path(home) / ".cache" / "huggingface";
+  } else {
+    return {};
+  }
+  return (hf_home / "accelerate" / "default_config.yaml").lexically_normal().string();
 }
 
 ConfigLayer load_config_file(const std::string& path, const std::string& working_directory, Problems& problems) {
@@ -566,9 +637,79 @@ const std::vector<std::string>& string_layer_keys() {
                                                 "model",
                                                 "deepspeed_config_file",
                                                 "zero_stage",
-                                                "metrics_pushgateway"};
+                                                "metrics_pushgateway",
+                                                "gradient_accumulation_steps",
+                                                "gradient_clipping",
+                                                "offload_optimizer_device",
+                                                "offload_param_device",
+                                                "zero3_save_16bit_model"};
   return keys;
 }
+
+namespace {
+
+// String-layer keys that set a DeepSpeed key (accelerate launch's DeepSpeed-plugin flags), with the
+// JSON type the text is read as.
+enum class TextKind { kInt, kNumber, kString, kBool };
+struct DeepSpeedStringKey {
+  const char* key;
+  const char* deepspeed_path;
+  TextKind kind;
+};
+constexpr DeepSpeedStringKey kDeepSpeedStringKeys[] = {
+    {"zero_stage", "zero_optimization.stage", TextKind::kInt},
+    {"gradient_accumulation_steps", "gradient_accumulation_steps", TextKind::kInt},
+    {"gradient_clipping", "gradient_clipping", TextKind::kNumber},
+    {"offload_optimizer_device", "zero_optimization.offload_optimizer.device", TextKind::kString},
+    {"offload_param_device", "zero_optimization.offload_param.device", TextKind::kString},
+    {"zero3_save_16bit_model", "zero_optimization.stage3_gather_16bit_weights_on_model_save", TextKind::kBool},
+};
+
+const DeepSpeedStringKey* deepspeed_string_key(const std::string& key) {
+  for (const auto& entry : kDeepSpeedStringKeys) {
+    if (key == entry.key) return &entry;
+  }
+  return nullptr;
+}
+
+// The text as a JSON value of `kind`; discarded when it is not one.
+json typed_text(const std::string& text, TextKind kind) {
+  try {
+    std::size_t used = 0;
+    if (kind == TextKind::kInt) {
+      const long long n = std::stoll(text, &used);
+      return used == text.size() ? json(n) : json(json::value_t::discarded);
+    }
+    if (kind == TextKind::kNumber) {
+      const double x = std::stod(text, &used);
+      return used == text.size() ? json(x) : json(json::value_t::discarded);
+    }
+  } catch (const std::exception&) {
+    return json(json::value_t::discarded);
+  }
+  if (kind == TextKind::kBool) {
+    if (text == "true" || text == "True") return true;
+    if (text == "false" || text == "False") return false;
+    return json(json::value_t::discarded);
+  }
+  return text;
+}
+
+const char* text_kind_name(TextKind kind) {
+  switch (kind) {
+    case TextKind::kInt:
+      return "an integer";
+    case TextKind::kNumber:
+      return "a number";
+    case TextKind::kBool:
+      return "true or false";
+    case TextKind::kString:
+      break;
+  }
+  return "a string";
+}
+
+}  // namespace
 
 ConfigLayer load_string_layer(const std::map<std::string, std::string>& values,
                               const std::function<std::string(const std::string&)>& source_of,
@@ -586,9 +727,18 @@ ConfigLayer load_string_layer(const std::map<std::string, std::string>& values,
       add_deepspeed_file(layer, file.lexically_normal().string(), problems);
       continue;
     }
+    if (const DeepSpeedStringKey* ds_key = deepspeed_string_key(key)) {
+      const json value = typed_text(text, ds_key->kind);
+      if (value.is_discarded()) {
+        problems.error(source, "'" + text + "' is not " + text_kind_name(ds_key->kind));
+      } else {
+        layer.deepspeed[ds_key->deepspeed_path] = {value, source};
+      }
+      continue;
+    }
     // metrics_<x> flags and ZLAUNCH_METRICS_<X> variables set the metrics section's keys.
     const std::string target = key.rfind("metrics_", 0) == 0 ? "metrics." + key.substr(8) : key;
-    const bool integral = key == "zero_stage" || launch_keys().at(target) == LaunchKind::kInt;
+    const bool integral = launch_keys().at(target) == LaunchKind::kInt;
     json value = text;
     if (integral) {
       try {
@@ -601,11 +751,7 @@ ConfigLayer load_string_layer(const std::map<std::string, std::string>& values,
         continue;
       }
     }
-    if (key == "zero_stage") {
-      layer.deepspeed["zero_optimization.stage"] = {value, source};
-    } else {
-      layer.launch[target] = {value, source};
-    }
+    layer.launch[target] = {value, source};
   }
   return layer;
 }

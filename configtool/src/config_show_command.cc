@@ -2,6 +2,7 @@
 // auto rule), or with --json the config.resolved.json that `zlaunch run` would write.
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 
@@ -51,7 +52,11 @@ void add_show_command(CLI::App& config) {
     std::cout << "files used (highest precedence first):";
     if (resolved.files_used.empty()) std::cout << " none";
     std::cout << "\n";
-    for (const auto& f : resolved.files_used) std::cout << "  " << f << "\n";
+    const char* home = std::getenv("HOME");
+    const std::string accelerate_default = accelerate_default_config_path(home != nullptr ? home : "");
+    for (const auto& f : resolved.files_used) {
+      std::cout << "  " << f << (f == accelerate_default ? "  (Accelerate's default config)" : "") << "\n";
+    }
     std::vector<std::pair<std::string, std::string>> rows;
     flatten(json.at("launch"), "", rows);
     flatten(json.at("training"), "", rows);

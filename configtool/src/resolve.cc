@@ -10,6 +10,7 @@
 #include "zl/config/config_builder.h"
 #include "zl/config/config_files.h"
 #include "zl/config/config_problems.h"
+#include "zl/config/program_view.h"
 
 namespace zl::config {
 namespace {
@@ -39,6 +40,12 @@ std::vector<ConfigLayer> gather_layers(const ResolveRequest& request, Problems& 
     if (home.empty()) {
       const char* env_home = std::getenv("HOME");
       home = env_home != nullptr ? env_home : "";
+    }
+    // Accelerate reads its default config only when no --config_file is given (it never merges the
+    // two), so zlaunch does the same; zlaunch's own default files sit above it.
+    const std::string accelerate_default = accelerate_default_config_path(home);
+    if (request.config_file.empty() && !accelerate_default.empty() && fs::exists(accelerate_default)) {
+      layers.push_back(load_config_file(accelerate_default, cwd.string(), problems));
     }
     if (!home.empty()) {
       const fs::path user_default = fs::path(home) / ".config" / "zlaunch" / "default.yaml";
@@ -89,8 +96,11 @@ ResolvedConfig resolve(const ResolveRequest& request) {
   // The three batch keys come as a group from the highest layer that sets any of them: mixing a
   // train_batch_size from one file with a micro batch from another would satisfy neither author.
   const ConfigLayer* batch_layer = nullptr;
+  // A flag or ZLAUNCH_* variable is one key, not a batch group: it overrides that key alone, and the
+  // batch triangle then reports what it contradicts.
+  auto is_string_layer = [](const ConfigLayer& layer) { return layer.name == "flags" || layer.name == "environment"; };
   for (const auto& layer : layers) {
-    if (has_batch_key(layer)) batch_layer = &layer;
+    if (has_batch_key(layer) && !is_string_layer(layer)) batch_layer = &layer;
     merged.has_deepspeed_document = merged.has_deepspeed_document || layer.has_deepspeed_document;
     for (const auto& [key, value] : layer.launch) merged.launch[key] = value;
     for (const auto& [key, value] : layer.deepspeed) {
@@ -107,6 +117,13 @@ ResolvedConfig resolve(const ResolveRequest& request) {
   } else {
     merged.batch_from_document = merged.has_deepspeed_document;
   }
+  for (const auto& layer : layers) {
+    if (!is_string_layer(layer)) continue;
+    for (const char* key : kBatchKeys) {
+      const auto it = layer.deepspeed.find(key);
+      if (it != layer.deepspeed.end()) merged.deepspeed[key] = it->second;
+    }
+  }
 
   merged.documents_have_errors = problems.has_errors();
   ResolvedConfig config;
@@ -114,6 +131,7 @@ ResolvedConfig resolve(const ResolveRequest& request) {
     config.files_used.insert(config.files_used.end(), it->files.begin(), it->files.end());
   }
   build_resolved_config(merged, request.model, config, problems);
+  config.program = build_program_view(layers, merged.deepspeed);
   problems.throw_if_errors();
   config.warnings = problems.warnings();
   return config;

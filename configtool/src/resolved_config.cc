@@ -152,16 +152,20 @@ ResolvedConfig resolved_config_from_json(const nlohmann::json& json, const std::
   }
 }
 
-void write_resolved_config(const ResolvedConfig& config, const std::string& path) {
+void write_json_file_atomically(const nlohmann::json& document, const std::string& path) {
   const std::string temporary = path + ".tmp." + std::to_string(getpid());
   {
     std::ofstream out(temporary);
     if (!out) throw SystemError("cannot write " + temporary, errno);
-    out << to_json(config).dump(2) << '\n';
+    out << document.dump(2) << '\n';
     out.flush();
     if (!out) throw SystemError("cannot write " + temporary, errno);
   }
   ZL_CHECK_SYS(std::rename(temporary.c_str(), path.c_str()));
+}
+
+void write_resolved_config(const ResolvedConfig& config, const std::string& path) {
+  write_json_file_atomically(to_json(config), path);
 }
 
 ResolvedConfig read_resolved_config(const std::string& path) {

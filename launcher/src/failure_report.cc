@@ -24,7 +24,25 @@ void append_error_file(std::ostringstream& os, const std::string& path) {
     return;
   }
   os << "  error file " << path << ":\n";
-  os << "    message: " << record.value("message", std::string()) << '\n';
+  // torch's @record (TORCHELASTIC_ERROR_FILE, the same file) writes
+  // {"message": {"message": "Type: text", "extraInfo": {"py_callstack": "...", "timestamp": "..."}}}.
+  if (record.contains("message") && record["message"].is_object()) {
+    const auto& torch_record = record["message"];
+    os << "    message: " << torch_record.value("message", std::string()) << '\n';
+    const auto extra = torch_record.value("extraInfo", nlohmann::json::object());
+    if (extra.is_object() && extra.contains("py_callstack") && extra["py_callstack"].is_string()) {
+      os << "    traceback:\n";
+      std::istringstream lines(extra["py_callstack"].get<std::string>());
+      for (std::string line; std::getline(lines, line);) os << "      " << line << '\n';
+    }
+    return;
+  }
+  const auto message = record.contains("message") ? record["message"] : nlohmann::json();
+  os << "    message: "
+     << (message.is_string() ? message.get<std::string>()
+         : message.is_null() ? ""
+                             : message.dump())
+     << '\n';
   if (const auto sig = record.value("signal", std::string()); !sig.empty()) os << "    signal: " << sig << '\n';
   if (record.contains("backtrace") && record["backtrace"].is_array() && !record["backtrace"].empty()) {
     os << "    backtrace:\n";

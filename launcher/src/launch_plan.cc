@@ -11,6 +11,7 @@
 #include <random>
 
 #include "zl/base/system_info.h"
+#include "zl/launcher/program_environment.h"
 
 namespace zl::launcher {
 namespace {
@@ -78,6 +79,13 @@ std::map<std::string, std::string> shared_environment(const LaunchPlan& plan, in
   if (plan.omp_num_threads > 0) env["OMP_NUM_THREADS"] = std::to_string(plan.omp_num_threads);
   if (!plan.blas_coretype.empty()) env["OPENBLAS_CORETYPE"] = plan.blas_coretype;
   if (!plan.metrics_pushgateway.empty()) env["ZLAUNCH_METRICS_PUSHGATEWAY"] = plan.metrics_pushgateway;
+  for (const auto& [name, value] : plan.accelerate_environment) env[name] = value;
+  if (!plan.deepspeed_config_path.empty()) {
+    env["ZLAUNCH_DEEPSPEED_CONFIG"] = plan.deepspeed_config_path;
+    if (plan.accelerate_environment.count("ACCELERATE_USE_DEEPSPEED") != 0) {
+      env["ACCELERATE_DEEPSPEED_CONFIG_FILE"] = plan.deepspeed_config_path;
+    }
+  }
   return env;
 }
 
@@ -87,6 +95,7 @@ std::map<std::string, std::string> rank_environment(const LaunchPlan& plan, int 
   env["RANK"] = std::to_string(rank);
   env["LOCAL_RANK"] = std::to_string(local_rank);
   env["ZLAUNCH_ERROR_FILE"] = plan.error_file_path(attempt, rank);
+  for (auto& [name, value] : torchrun_environment(plan, attempt, rank)) env[name] = value;
   for (auto& [name, value] : device_environment(plan.devices, local_rank)) env[name] = value;
   return env;
 }

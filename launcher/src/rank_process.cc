@@ -69,11 +69,49 @@ std::string resolve_program(const std::string& program) {
   throw UsageError("zlaunch run: program '" + program + "' was not found on PATH; give its path");
 }
 
-std::vector<std::string> resolve_command(const std::vector<std::string>& command) {
+namespace {
+
+// The interpreter `accelerate launch` would use here: --python, else $PYTHON, else python3 then python
+// on PATH. Throws UsageError naming what was tried and `why` a Python is needed.
+std::string find_interpreter(const std::string& requested, const std::string& why) {
+  std::string name = requested;
+  std::string tried = "--python " + requested;
+  if (name.empty()) {
+    if (const char* python = std::getenv("PYTHON"); python != nullptr && *python != '\0') {
+      name = python;
+      tried = std::string("$PYTHON (") + python + ")";
+    }
+  }
+  std::string interpreter;
+  if (!name.empty()) {
+    interpreter = name.find('/') != std::string::npos ? (is_executable_file(name) ? name : "") : find_on_path(name);
+  } else {
+    tried = "python3 and python on PATH";
+    interpreter = find_on_path("python3");
+    if (interpreter.empty()) interpreter = find_on_path("python");
+  }
+  if (interpreter.empty()) {
+    throw UsageError("zlaunch run: " + why + ", but no interpreter was found (tried " + tried +
+                     "); install Python, or name one with --python or PYTHON");
+  }
+  return interpreter;
+}
+
+}  // namespace
+
+std::vector<std::string> resolve_command(const std::vector<std::string>& command, const ProgramOptions& how) {
   ZL_CHECK(!command.empty(), "an empty command");
+  if (how.module && how.no_python) {
+    throw UsageError("zlaunch run: --module and --no_python cannot be used together (as in accelerate launch)");
+  }
   const std::string& program = command[0];
+  if (how.module) {
+    std::vector<std::string> resolved = {find_interpreter(how.python, "-m " + program + " runs a Python module"), "-m"};
+    resolved.insert(resolved.end(), command.begin(), command.end());
+    return resolved;
+  }
   const bool python_script = program.size() > 3 && program.compare(program.size() - 3, 3, ".py") == 0;
-  if (!python_script) {
+  if (!python_script || how.no_python) {
     std::vector<std::string> resolved = command;
     resolved[0] = resolve_program(program);
     return resolved;
@@ -82,22 +120,7 @@ std::vector<std::string> resolve_command(const std::vector<std::string>& command
   if (::stat(program.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
     throw UsageError("zlaunch run: Python script '" + program + "' does not exist");
   }
-  std::string interpreter;
-  std::string tried;
-  if (const char* python = std::getenv("PYTHON"); python != nullptr && *python != '\0') {
-    tried = std::string("$PYTHON (") + python + ")";
-    interpreter =
-        std::strchr(python, '/') != nullptr ? (is_executable_file(python) ? python : "") : find_on_path(python);
-  } else {
-    tried = "python3 and python on PATH";
-    interpreter = find_on_path("python3");
-    if (interpreter.empty()) interpreter = find_on_path("python");
-  }
-  if (interpreter.empty()) {
-    throw UsageError("zlaunch run: '" + program + "' is a Python script, but no interpreter was found (tried " + tried +
-                     "); install Python or set PYTHON");
-  }
-  std::vector<std::string> resolved = {interpreter};
+  std::vector<std::string> resolved = {find_interpreter(how.python, "'" + program + "' is a Python script")};
   resolved.insert(resolved.end(), command.begin(), command.end());
   return resolved;
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <thread>
 
 #include "zl/base/error.h"
 #include "zl/base/system_info.h"
@@ -24,6 +26,7 @@
 #include "zl/launcher/external_launch.h"
 #include "zl/launcher/failure_report.h"
 #include "zl/launcher/launch_plan.h"
+#include "zl/launcher/program_environment.h"
 #include "zl/launcher/rank_process.h"
 #include "zl/launcher/rendezvous.h"
 #include "zl/launcher/run_options.h"
@@ -61,9 +64,11 @@ std::string choose_token(const RunOptions& options, int num_machines, config::La
       "same value on every machine, or give every machine the same --run_id");
 }
 
-void set_run_dir(LaunchPlan& plan, const std::string& log_dir) {
-  plan.run_dir = fs::absolute(fs::path(log_dir) / plan.run_id).lexically_normal().string();
+void set_run_dir(LaunchPlan& plan, const config::ResolvedConfig& config) {
+  plan.run_dir = fs::absolute(fs::path(config.launch.log_dir) / plan.run_id).lexically_normal().string();
   plan.config_path = plan.run_dir + "/config.resolved.json";
+  plan.deepspeed_config_path =
+      config.program.deepspeed_document.is_null() ? "" : plan.run_dir + "/deepspeed_config.json";
 }
 
 // One GPU per local rank (device_assignment.h). The GPUs are counted here only when this launcher
@@ -78,6 +83,11 @@ DeviceAssignment plan_devices(const LaunchPlan& plan, config::DeviceKind kind) {
   }
   std::optional<std::string> user_visible;
   if (const char* env = std::getenv("CUDA_VISIBLE_DEVICES"); env != nullptr) user_visible = env;
+  // Accelerate's gpu_ids (accelerate_environment) restricts the ranks as CUDA_VISIBLE_DEVICES would.
+  if (const auto ids = plan.accelerate_environment.find("CUDA_VISIBLE_DEVICES");
+      ids != plan.accelerate_environment.end()) {
+    user_visible = ids->second;
+  }
   DeviceAssignment assignment = assign_devices(kind, plan.procs_per_machine, visible_gpus, user_visible);
   if (assignment.no_gpu) {
     try {
@@ -117,9 +127,9 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   }
   plan.launcher = launch.launcher;
   plan.hostfile = launch.hostfile;
-  plan.command = resolve_command(options.command);
+  plan.command = resolve_command(options.command, options.program);
   plan.run_id = options.run_id.empty() ? generate_run_id() : options.run_id;
-  set_run_dir(plan, launch.log_dir);
+  set_run_dir(plan, config);
   plan.token = choose_token(options, plan.num_machines, plan.launcher);
   plan.hostname = this_hostname();
   plan.metrics_port = launch.metrics.port;
@@ -130,6 +140,15 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   plan.max_restarts = launch.max_restarts;
   plan.mixed_precision = config::to_string(launch.mixed_precision);
   plan.omp_num_threads = std::getenv("OMP_NUM_THREADS") != nullptr ? 0 : threads_per_process(plan.procs_per_machine);
+  // Accelerate's num_cpu_threads_per_process wins over an inherited OMP_NUM_THREADS, as in accelerate launch.
+  if (config.program.accelerate.num_cpu_threads_per_process > 0) {
+    plan.omp_num_threads = config.program.accelerate.num_cpu_threads_per_process;
+  }
+  plan.role = options.role;
+  plan.accelerate_environment = accelerate_environment(config, fs::current_path().string());
+  if (!config.program.accelerate.gpu_ids.empty()) {
+    plan.accelerate_environment["CUDA_VISIBLE_DEVICES"] = config.program.accelerate.gpu_ids;
+  }
   plan.blas_coretype = kernels::better_blas_coretype_here();
   if (plan.launcher != config::LauncherKind::kLocal && plan.machine_rank != 0) {
     throw UsageError("--launcher " + std::string(config::to_string(plan.launcher)) +
@@ -197,20 +216,69 @@ void print_config_summary(const config::ResolvedConfig& config) {
   for (const auto& warning : config.warnings) std::cerr << "zlaunch: warning: " << warning << '\n';
 }
 
-int execute_run(const RunOptions& options) {
-  SignalChannel signals;  // before any thread exists (the store's): every thread blocks these signals
-  validate_run_options(options);
+// torchrun's --nproc_per_node: N, or gpu (the visible GPUs), cpu (the CPU cores), auto (the GPUs when
+// any, else the cores), as torch/distributed/run.py counts them.
+int processes_per_node(const std::string& text) {
+  if (text == "gpu" || text == "auto") {
+    const int gpus = device::visible_gpu_count();
+    if (gpus > 0) return gpus;
+    if (text == "gpu") throw UsageError("--nproc_per_node gpu: no GPU is visible on this machine");
+  }
+  if (text == "cpu" || text == "auto") return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  char* end = nullptr;
+  const long n = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || n < 1 || n > 65536) {
+    throw UsageError("--nproc_per_node '" + text + "': give a number of processes per machine, or gpu, cpu or auto");
+  }
+  return static_cast<int>(n);
+}
+
+config::ResolvedConfig resolve_for(const RunOptions& options) {
   config::ResolveRequest request;
   request.config_file = options.config_file;
   request.flags = options.typed_config_values;
-  const config::ResolvedConfig config = config::resolve(request);
+  if (options.cpu && request.flags.count("device") == 0) request.flags["device"] = "cpu";
+  if (options.multi_gpu) {
+    if (request.flags.count("device") == 0) request.flags["device"] = "cuda";
+    if (request.flags.count("zero_stage") == 0) request.flags["zero_stage"] = "0";  // DDP
+  }
+  if (options.nproc_per_node.empty()) return config::resolve(request);
+  if (request.flags.count("num_processes") != 0) {
+    throw UsageError("--nproc_per_node (processes per machine) and --num_processes (the total) both given; give one");
+  }
+  // The machine count may come from a file: resolve once for it, then with the total.
+  config::ResolveRequest first = request;
+  first.flags["num_processes"] = std::to_string(processes_per_node(options.nproc_per_node));
+  const int machines = config::resolve(first).launch.num_machines;
+  request.flags["num_processes"] = std::to_string(processes_per_node(options.nproc_per_node) * machines);
+  return config::resolve(request);
+}
+
+// accelerate launch's program-facing flags over what the config files said (AccelerateFacts).
+void apply_accelerate_flags(const RunOptions& options, config::ResolvedConfig& config) {
+  config::AccelerateFacts& facts = config.program.accelerate;
+  if (options.cpu) facts.use_cpu = true;
+  if (options.use_deepspeed) facts.distributed_type = "DEEPSPEED";
+  if (options.multi_gpu) facts.distributed_type = "MULTI_GPU";
+  if (options.debug) facts.debug = true;
+  if (options.enable_cpu_affinity) facts.enable_cpu_affinity = true;
+  if (!options.gpu_ids.empty() && options.gpu_ids != "all") facts.gpu_ids = options.gpu_ids;
+  if (options.num_cpu_threads_per_process > 0) facts.num_cpu_threads_per_process = options.num_cpu_threads_per_process;
+  if (!options.zero3_init_flag.empty()) facts.zero3_init_flag = options.zero3_init_flag;
+}
+
+int execute_run(const RunOptions& options) {
+  SignalChannel signals;  // before any thread exists (the store's): every thread blocks these signals
+  validate_run_options(options);
+  config::ResolvedConfig config = resolve_for(options);
+  apply_accelerate_flags(options, config);
   print_config_summary(config);
   LaunchPlan plan = make_plan(options, config);
   SupervisorSettings settings;
   settings.monitor_interval = to_ms(options.monitor_interval);
   settings.shutdown_timeout = to_ms(options.shutdown_timeout);
   settings.hang_timeout = to_ms(options.hang_timeout);
-  settings.tee = options.tee;
+  settings.off_console = console_exclusions(options);
   settings.ranks_filter = parse_ranks_filter(options.ranks_filter, plan.world_size);
   const bool as_root = ::geteuid() == 0;
   if (options.dry_run) {
@@ -232,9 +300,12 @@ int execute_run(const RunOptions& options) {
     if (plan.machine_rank != 0) interruptible.emplace();
     return open_rendezvous(plan, settings.hang_timeout.count() > 0, rdzv_timeout);
   }();
-  if (plan.machine_rank != 0) set_run_dir(plan, config.launch.log_dir);  // run id came from machine 0
+  if (plan.machine_rank != 0) set_run_dir(plan, config);  // run id came from machine 0
   fs::create_directories(plan.run_dir);
   config::write_resolved_config(config, plan.config_path);
+  if (!plan.deepspeed_config_path.empty()) {
+    config::write_json_file_atomically(config.program.deepspeed_document, plan.deepspeed_config_path);
+  }
   std::cerr << "zlaunch: run " << plan.run_id << ": " << plan.world_size << " process(es) on " << plan.num_machines
             << " machine(s), store " << plan.store_address() << ", logs in " << plan.run_dir << "/\n";
   if (!plan.blas_coretype.empty()) {
@@ -309,6 +380,7 @@ void add_run_command(CLI::App& app, int& program_exit_code) {
   auto options = std::make_shared<RunOptions>();
   add_run_options(*run, *options);
   run->callback([run, options, &program_exit_code] {
+    check_refused_options(*run);
     options->command = run->remaining();
     if (!options->command.empty() && options->command.front() == "--") {
       options->command.erase(options->command.begin());

@@ -27,6 +27,8 @@
 #include "zl/launcher/rank_process.h"
 #include "zl/launcher/signal_channel.h"
 #include "zl/launcher/targets_file.h"
+#include "zl/metrics/nvml_gpu_memory.h"
+#include "zl/metrics/process_sampler.h"
 #include "zl/metrics/rank_metrics.h"
 #include "zl/store/store_client.h"
 
@@ -36,6 +38,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr std::size_t kTailLines = 20;
 constexpr auto kDrainGrace = std::chrono::milliseconds(300);
+// The per-rank process series are sampled on the monitor tick, but no more often than this: two
+// small /proc reads per rank and one NVML query per GPU, far cheaper than any scrape interval needs.
+constexpr auto kProcessSampleInterval = std::chrono::seconds(1);
 
 // One supervised child process: a rank, or mpirun/srun standing for all of them.
 struct Child {
@@ -87,6 +92,7 @@ class AttemptRunner {
   void check_peers();
   void write_targets();
   void update_ranks_alive();
+  void sample_rank_processes(Clock::time_point now);
   [[nodiscard]] bool all_exited() const;
   void drain_after_exit();
   void collect_tails();
@@ -102,10 +108,15 @@ class AttemptRunner {
   bool killed_ = false;
   Clock::time_point kill_deadline_;
   Clock::time_point next_monitor_;
+  Clock::time_point next_process_sample_;
+  // Opened at the first sample of the attempt (nvmlInit can take a while on a many-GPU machine
+  // without persistence mode; runs without metrics never pay it).
+  std::unique_ptr<metrics::NvmlGpuMemory> gpu_memory_;
 };
 
 std::unique_ptr<RankOutput> AttemptRunner::make_output(int rank, bool is_stderr) {
-  const bool shown = settings_.tee && (settings_.ranks_filter.empty() || settings_.ranks_filter.count(rank) != 0);
+  const bool shown = !settings_.off_console.selects(rank % plan_.procs_per_machine, is_stderr) &&
+                     (settings_.ranks_filter.empty() || settings_.ranks_filter.count(rank) != 0);
   const std::string prefix = "[" + std::to_string(plan_.machine_rank) + ":" + std::to_string(rank) + "] ";
   return std::make_unique<RankOutput>(prefix, shown ? (is_stderr ? 2 : 1) : -1,
                                       plan_.rank_log_path(attempt_, rank, is_stderr ? "err" : "out"),
@@ -189,6 +200,38 @@ void AttemptRunner::update_ranks_alive() {
   settings_.metrics->set_ranks_alive(alive);
 }
 
+// The launcher's per-rank process series (LauncherMetrics::record_rank_process): CPU, resident
+// memory and threads of each live rank's own process, and its GPU memory where NVML answers. Not
+// under mpirun/srun: the ranks are their children (some on other machines), not ours, and the one
+// pid known here is mpirun's/srun's. The children sampled are not reaped yet (reap() runs first and
+// on_exit() drops their series), so a pid here cannot have been recycled for another process.
+void AttemptRunner::sample_rank_processes(Clock::time_point now) {
+  if (settings_.metrics == nullptr || !settings_.external_command.empty() || now < next_process_sample_) return;
+  next_process_sample_ = now + kProcessSampleInterval;
+  if (!gpu_memory_) {
+    gpu_memory_ = std::make_unique<metrics::NvmlGpuMemory>();
+    // Without the NVIDIA driver there is nothing to say (no GPU series, by design); a driver whose
+    // NVML does not work is worth a line.
+    if (!gpu_memory_->available() && gpu_memory_->library_found()) {
+      std::fprintf(stderr, "zlaunch: note: no per-rank GPU memory series: %s\n",
+                   gpu_memory_->unavailable_reason().c_str());
+    }
+  }
+  const auto gpu_used = gpu_memory_->used_bytes_by_pid();
+  for (const auto& child : children_) {
+    if (child.exited) continue;
+    const auto sample = metrics::sample_process(child.process.pid);
+    if (!sample) continue;  // exited since reap(): on_exit() will remove its series
+    std::optional<std::uint64_t> gpu_bytes;
+    if (gpu_memory_->available()) {
+      const auto used = gpu_used.find(child.process.pid);
+      gpu_bytes = used != gpu_used.end() ? used->second : 0;  // no CUDA context: none used
+    }
+    const auto& record = outcome_.ranks[static_cast<std::size_t>(child.index)];
+    settings_.metrics->record_rank_process(record.rank, record.local_rank, *sample, gpu_bytes);
+  }
+}
+
 void AttemptRunner::read_pipe(Child& child, store::net::Fd& fd, bool is_stderr) {
   char buffer[65536];
   for (int round = 0; round < 16; ++round) {
@@ -252,6 +295,7 @@ void AttemptRunner::on_exit(Child& child, int status) {
     }
     begin_teardown(SIGTERM);
   }
+  if (settings_.metrics != nullptr) settings_.metrics->remove_rank_process(record.rank);
   update_ranks_alive();
   write_targets();
 }
@@ -498,6 +542,7 @@ AttemptOutcome AttemptRunner::run() {
       next_monitor_ = now + settings_.monitor_interval;
       check_progress();
       check_peers();
+      sample_rank_processes(now);
     }
     if (stopping_ && !killed_ && now >= kill_deadline_) {
       signal_all(SIGKILL);

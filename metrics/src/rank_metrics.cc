@@ -2,9 +2,12 @@
 #include "zl/metrics/rank_metrics.h"
 
 #include <prometheus/counter.h>
+#include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
+
+#include "zl/metrics/process_sampler.h"
 
 namespace zl::metrics {
 namespace {
@@ -185,11 +188,59 @@ LauncherMetrics::LauncherMetrics(prometheus::Registry& registry) {
                          "wait for every machine)")
                      .Register(registry)
                      .Add({});
+  rank_cpu_seconds_ = &prometheus::BuildCounter()
+                           .Name("zlaunch_rank_process_cpu_seconds_total")
+                           .Help("CPU seconds (user + system) the rank's process has used, as the launcher sees it")
+                           .Register(registry);
+  rank_resident_bytes_ = &prometheus::BuildGauge()
+                              .Name("zlaunch_rank_process_resident_bytes")
+                              .Help("Resident memory of the rank's process in bytes (VmRSS)")
+                              .Register(registry);
+  rank_threads_ = &prometheus::BuildGauge()
+                       .Name("zlaunch_rank_process_threads")
+                       .Help("Threads of the rank's process")
+                       .Register(registry);
+  rank_gpu_memory_bytes_ = &prometheus::BuildGauge()
+                                .Name("zlaunch_rank_gpu_memory_bytes")
+                                .Help("GPU memory the rank's process uses in bytes, summed over all GPUs (NVML)")
+                                .Register(registry);
 }
 
 void LauncherMetrics::set_ranks_alive(int ranks) { ranks_alive_->Set(ranks); }
 void LauncherMetrics::record_restart() { restarts_->Increment(); }
 void LauncherMetrics::record_hang_detection() { hangs_->Increment(); }
 void LauncherMetrics::record_rendezvous(double seconds) { rendezvous_->Set(seconds); }
+
+void LauncherMetrics::record_rank_process(int rank, int local_rank, const ProcessSample& sample,
+                                          std::optional<std::uint64_t> gpu_memory_bytes) {
+  const prometheus::Labels labels = {{"rank", std::to_string(rank)}, {"local_rank", std::to_string(local_rank)}};
+  RankProcessSeries& series = rank_process_[rank];
+  if (series.cpu_seconds == nullptr) {
+    series.cpu_seconds = &rank_cpu_seconds_->Add(labels);
+    series.resident_bytes = &rank_resident_bytes_->Add(labels);
+    series.threads = &rank_threads_->Add(labels);
+  }
+  if (sample.cpu_seconds > series.cpu_seconds_total) {
+    series.cpu_seconds->Increment(sample.cpu_seconds - series.cpu_seconds_total);
+    series.cpu_seconds_total = sample.cpu_seconds;
+  }
+  series.resident_bytes->Set(static_cast<double>(sample.resident_bytes));
+  series.threads->Set(sample.threads);
+  if (gpu_memory_bytes) {
+    if (series.gpu_memory_bytes == nullptr) series.gpu_memory_bytes = &rank_gpu_memory_bytes_->Add(labels);
+    series.gpu_memory_bytes->Set(static_cast<double>(*gpu_memory_bytes));
+  }
+}
+
+void LauncherMetrics::remove_rank_process(int rank) {
+  const auto found = rank_process_.find(rank);
+  if (found == rank_process_.end()) return;
+  const RankProcessSeries& series = found->second;
+  rank_cpu_seconds_->Remove(series.cpu_seconds);
+  rank_resident_bytes_->Remove(series.resident_bytes);
+  rank_threads_->Remove(series.threads);
+  if (series.gpu_memory_bytes != nullptr) rank_gpu_memory_bytes_->Remove(series.gpu_memory_bytes);
+  rank_process_.erase(found);
+}
 
 }  // namespace zl::metrics

@@ -28,8 +28,9 @@ constexpr const char* kTutorial = R"({
 
 ProcessOptions clean_env() {
   ProcessOptions o;
-  for (const char* key : {"ZLAUNCH_NUM_PROCESSES", "ZLAUNCH_MIXED_PRECISION", "ZLAUNCH_METRICS_PORT", "ZLAUNCH_LOG_DIR",
-                          "ZLAUNCH_DEVICE", "ZLAUNCH_ZERO_STAGE", "ZLAUNCH_MODEL", "ZLAUNCH_DEEPSPEED_CONFIG_FILE"}) {
+  for (const char* key :
+       {"ZLAUNCH_NUM_PROCESSES", "ZLAUNCH_MIXED_PRECISION", "ZLAUNCH_METRICS_PORT", "ZLAUNCH_LOG_DIR", "ZLAUNCH_DEVICE",
+        "ZLAUNCH_ZERO_STAGE", "ZLAUNCH_MODEL", "ZLAUNCH_DEEPSPEED_CONFIG_FILE", "HF_HOME", "XDG_CACHE_HOME"}) {
     o.unset_env.emplace_back(key);
   }
   o.timeout = std::chrono::seconds(60);
@@ -115,6 +116,76 @@ TEST(ConfigCli, ShowAttributesEachValueToItsPrecedenceLayer) {
   EXPECT_EQ(json.at("launch").at("log_dir"), "from_cwd");
   EXPECT_EQ(json.at("training").at("train_batch_size"), 32);
   EXPECT_EQ(json.at("sources").at("num_processes"), "flag --num_processes");
+}
+
+// Accelerate's default config ($HF_HOME/accelerate/default_config.yaml, HF_HOME defaulting to
+// ~/.cache/huggingface) sits below zlaunch's own files, and, as accelerate launch reads it, only when no
+// --config_file is given.
+TEST(ConfigCli, AccelerateDefaultConfigJoinsBelowZlaunchsFilesWithoutConfigFile) {
+  const std::string root = zl::testing::make_temp_dir("zl_show_accelerate_");
+  const std::string home = root + "/home";
+  const std::string work = root + "/work";
+  const std::string accelerate_default =
+      write_file(home, ".cache/huggingface/accelerate/default_config.yaml",
+                 "compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_CPU\nnum_processes: 3\n"
+                 "mixed_precision: bf16\nmax_restarts: 2\n");
+  write_file(home, ".config/zlaunch/default.yaml", "max_restarts: 5\n");
+  const std::string explicit_file = write_file(root, "explicit.yaml", "num_processes: 2\n");
+  write_file(work, ".keep", "");
+  ProcessOptions o = clean_env();
+  o.working_directory = work;
+  o.set_env["HOME"] = home;
+  using Row = std::pair<std::string, std::string>;
+  auto r = run_process({zlaunch_binary(), "config", "show"}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto rows = parse_show(r.out);
+  EXPECT_EQ(rows.at("num_processes"), Row("3", "file " + accelerate_default));
+  EXPECT_EQ(rows.at("mixed_precision"), Row("bf16", "file " + accelerate_default));
+  EXPECT_EQ(rows.at("max_restarts"), Row("5", "file " + home + "/.config/zlaunch/default.yaml"));
+  EXPECT_NE(r.out.find("  " + accelerate_default), std::string::npos) << "listed among the files used:\n" << r.out;
+
+  r = run_process({zlaunch_binary(), "config", "show", "--config_file", explicit_file}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  rows = parse_show(r.out);
+  EXPECT_EQ(rows.at("num_processes"), Row("2", "file " + explicit_file));
+  EXPECT_EQ(rows.at("mixed_precision"), Row("no", "default")) << "Accelerate never merges its default in";
+  EXPECT_EQ(r.out.find(accelerate_default), std::string::npos) << r.out;
+
+  // HF_HOME moves it, as in Accelerate.
+  const std::string moved = write_file(root + "/hf", "accelerate/default_config.yaml", "num_processes: 4\n");
+  o.set_env["HF_HOME"] = root + "/hf";
+  r = run_process({zlaunch_binary(), "config", "show"}, o);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(parse_show(r.out).at("num_processes"), Row("4", "file " + moved));
+}
+
+// accelerate launch's DeepSpeed-plugin flags set one DeepSpeed key each; a batch key given as a flag
+// overrides that key alone, so a contradiction with the file's batch is reported, not papered over.
+TEST(ConfigCli, DeepSpeedPluginFlagsOverrideOneKeyEach) {
+  const std::string root = zl::testing::make_temp_dir("zl_show_plugin_flags_");
+  const std::string ds = write_file(root, "ds.json",
+                                    R"({"train_batch_size": 16, "train_micro_batch_size_per_gpu": 4,
+                                        "gradient_accumulation_steps": 2, "zero_optimization": {"stage": 3}})");
+  using Row = std::pair<std::string, std::string>;
+  auto r =
+      run_process({zlaunch_binary(), "config", "show", "--config_file", ds, "--num_processes", "2",
+                   "--gradient_clipping", "0.5", "--zero3_save_16bit_model", "true", "--offload_param_device", "cpu"},
+                  clean_env());
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  auto rows = parse_show(r.out);
+  EXPECT_EQ(rows.at("gradient_clipping"), Row("0.5", "flag --gradient_clipping"));
+  EXPECT_EQ(rows.at("zero_optimization.stage3_gather_16bit_weights_on_model_save"),
+            Row("true", "flag --zero3_save_16bit_model"));
+  EXPECT_EQ(rows.at("zero_optimization.offload_param.device"), Row("cpu", "flag --offload_param_device"));
+  EXPECT_EQ(rows.at("train_micro_batch_size_per_gpu"), Row("4", "file " + ds));
+  r = run_process({zlaunch_binary(), "config", "show", "--config_file", ds, "--num_processes", "2",
+                   "--gradient_accumulation_steps", "4"},
+                  clean_env());
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("train_batch_size"), std::string::npos) << r.err;
+  r = run_process({zlaunch_binary(), "config", "show", "--gradient_clipping", "lots"}, clean_env());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("'lots' is not a number"), std::string::npos) << r.err;
 }
 
 TEST(ConfigCli, EstimateMemoryReproducesZeroTableOne) {

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "http_client.h"
+
 namespace zl::testing {
 
 std::string rank_program() { return ZL_RANK_PROGRAM; }
@@ -142,6 +144,20 @@ std::map<int, std::map<std::string, std::string>> printed_environments(const std
     if (eq != std::string::npos) env[rank][body.substr(0, eq)] = body.substr(eq + 1);
   }
   return env;
+}
+
+bool scrape_until(int port, std::string& page, std::chrono::milliseconds timeout,
+                  const std::function<bool(const std::string&)>& done) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const auto r = http_get(port, "/metrics", std::chrono::seconds(2));
+    if (r.status == 200) {
+      page = r.body;
+      if (done(page)) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 }  // namespace zl::testing

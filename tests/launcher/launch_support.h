@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -55,6 +56,10 @@ std::vector<pid_t> read_pid_files(const std::string& dir, int count, std::chrono
 std::string read_file(const std::string& path);
 // Lines of text that start with prefix.
 std::vector<std::string> lines_starting_with(const std::string& text, const std::string& prefix);
+// Scrapes http://127.0.0.1:port/metrics every 50 ms until `done(page)` holds (true) or the timeout
+// passes (false); `page` keeps the last page served.
+bool scrape_until(int port, std::string& page, std::chrono::milliseconds timeout,
+                  const std::function<bool(const std::string&)>& done);
 // The "[0:R] NAME=VALUE" lines of the rank program's --print-env output: rank -> name -> value.
 std::map<int, std::map<std::string, std::string>> printed_environments(const std::string& out);
 

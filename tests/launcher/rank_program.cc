@@ -1,7 +1,8 @@
 // A rank program for the launcher's integration tests: what it does depends on its RANK and
 // ZLAUNCH_ATTEMPT, so one binary can play a healthy rank, a failing one, a crashing one or a hung one.
 //
-//   --print-env            print the launcher's environment contract as NAME=VALUE lines
+//   --print-env            print the launcher's environment contract as NAME=VALUE lines (an ACCELERATE_*
+//                          variable only when set)
 //   --exit R:CODE[:A]      rank R exits with CODE (only in attempt A when given)
 //   --segv R               rank R dereferences a null pointer (after install_error_handler)
 //   --throw R              rank R throws an uncaught std::runtime_error
@@ -74,11 +75,43 @@ int main(int argc, char** argv) {
       }
       ++i;
     } else if (arg == "--print-env") {
-      for (const char* name : {"RANK", "LOCAL_RANK", "WORLD_SIZE", "LOCAL_WORLD_SIZE", "NODE_RANK", "MASTER_ADDR",
-                               "MASTER_PORT", "ZLAUNCH_STORE", "ZLAUNCH_STORE_TOKEN", "ZLAUNCH_RUN_ID",
-                               "ZLAUNCH_ATTEMPT", "ZLAUNCH_CONFIG", "ZLAUNCH_ERROR_FILE", "ZLAUNCH_METRICS_PORT",
-                               "OMP_NUM_THREADS", "CUDA_VISIBLE_DEVICES", "ZLAUNCH_LOCAL_DEVICE"}) {
+      for (const char* name : {"RANK",
+                               "LOCAL_RANK",
+                               "WORLD_SIZE",
+                               "LOCAL_WORLD_SIZE",
+                               "NODE_RANK",
+                               "MASTER_ADDR",
+                               "MASTER_PORT",
+                               "ZLAUNCH_STORE",
+                               "ZLAUNCH_STORE_TOKEN",
+                               "ZLAUNCH_RUN_ID",
+                               "ZLAUNCH_ATTEMPT",
+                               "ZLAUNCH_CONFIG",
+                               "ZLAUNCH_ERROR_FILE",
+                               "ZLAUNCH_METRICS_PORT",
+                               "OMP_NUM_THREADS",
+                               "CUDA_VISIBLE_DEVICES",
+                               "ZLAUNCH_LOCAL_DEVICE",
+                               "GROUP_RANK",
+                               "GROUP_WORLD_SIZE",
+                               "ROLE_NAME",
+                               "ROLE_RANK",
+                               "ROLE_WORLD_SIZE",
+                               "TORCHELASTIC_RUN_ID",
+                               "TORCHELASTIC_RESTART_COUNT",
+                               "TORCHELASTIC_MAX_RESTARTS",
+                               "TORCHELASTIC_USE_AGENT_STORE",
+                               "TORCHELASTIC_ERROR_FILE",
+                               "ACCELERATE_MIXED_PRECISION",
+                               "ACCELERATE_USE_CPU",
+                               "ACCELERATE_DYNAMO_BACKEND",
+                               "ACCELERATE_USE_DEEPSPEED",
+                               "ACCELERATE_DEEPSPEED_CONFIG_FILE",
+                               "ACCELERATE_DEEPSPEED_ZERO_STAGE",
+                               "ACCELERATE_GRADIENT_ACCUMULATION_STEPS",
+                               "ZLAUNCH_DEEPSPEED_CONFIG"}) {
         const char* value = std::getenv(name);
+        if (value == nullptr && std::string(name).rfind("ACCELERATE_", 0) == 0) continue;  // absent, as printed
         std::printf("%s=%s\n", name, value != nullptr ? value : "<unset>");
       }
       std::printf("IDENTITY=%d/%d local %d/%d node %d from %s\n", id.rank, id.world_size, id.local_rank,

@@ -55,6 +55,22 @@ TEST_F(RunEnvTest, FourRanksSeeTheEnvironmentContract) {
     EXPECT_EQ(e.at("IDENTITY"), std::to_string(rank) + "/4 local " + std::to_string(rank) + "/4 node 0 from torch");
     EXPECT_GE(std::stoi(e.at("OMP_NUM_THREADS")), 1);
     EXPECT_EQ(e.at("ZLAUNCH_STORE_TOKEN").size(), 32u) << "a 128-bit random token in hex";
+    // torchrun's variables (local_elastic_agent.py), with torchrun's values for one machine.
+    EXPECT_EQ(e.at("GROUP_RANK"), "0");
+    EXPECT_EQ(e.at("GROUP_WORLD_SIZE"), "1");
+    EXPECT_EQ(e.at("ROLE_NAME"), "default");
+    EXPECT_EQ(e.at("ROLE_RANK"), std::to_string(rank));
+    EXPECT_EQ(e.at("ROLE_WORLD_SIZE"), "4");
+    EXPECT_EQ(e.at("TORCHELASTIC_RUN_ID"), "r1");
+    EXPECT_EQ(e.at("TORCHELASTIC_RESTART_COUNT"), "0");
+    EXPECT_EQ(e.at("TORCHELASTIC_MAX_RESTARTS"), "0");
+    EXPECT_EQ(e.at("TORCHELASTIC_USE_AGENT_STORE"), "False");
+    EXPECT_EQ(e.at("TORCHELASTIC_ERROR_FILE"), e.at("ZLAUNCH_ERROR_FILE"));
+    // accelerate launch's, for a config without DeepSpeed on the CPU (prepare_simple_launcher_cmd_env).
+    EXPECT_EQ(e.at("ACCELERATE_MIXED_PRECISION"), "no");
+    EXPECT_EQ(e.at("ACCELERATE_USE_CPU"), "True");
+    EXPECT_EQ(e.at("ACCELERATE_DYNAMO_BACKEND"), "NO");
+    EXPECT_EQ(e.count("ACCELERATE_USE_DEEPSPEED"), 0u);
     // MASTER_PORT is a port of its own, distinct from the store's.
     const std::string store = e.at("ZLAUNCH_STORE");
     EXPECT_NE(store.substr(store.rfind(':') + 1), e.at("MASTER_PORT"));
@@ -120,6 +136,41 @@ TEST_F(RunEnvTest, TeeFalseKeepsRankOutputInFilesOnly) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.out.find("quiet-"), std::string::npos) << result.out;
   EXPECT_EQ(read_file(dir_ + "/logs/r1/attempt_0/rank_1.out"), "quiet-1\n");
+}
+
+// torchrun's --redirects 0:1: local rank 0's stdout stays in its file; everything else is on the console.
+TEST_F(RunEnvTest, RedirectsTakeTheSelectedStreamsOffTheConsole) {
+  const auto result = run_process(
+      zlaunch({"-n", "2", "--redirects", "0:1", "/bin/sh", "-c", "echo out-$RANK; echo err-$RANK >&2"}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out.find("out-0"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("[0:1] out-1"), std::string::npos) << result.out;
+  EXPECT_NE(result.err.find("[0:0] err-0"), std::string::npos) << result.err;
+  EXPECT_EQ(read_file(dir_ + "/logs/r1/attempt_0/rank_0.out"), "out-0\n");
+}
+
+// The DeepSpeed JSON a program reads is the user's file with zlaunch's overrides written over it:
+// "auto" stays for the program to fill, keys zlaunch does not use stay, the flag's stage wins.
+TEST_F(RunEnvTest, ProgramsDeepSpeedConfigIsTheFileWithTheOverrides) {
+  std::ofstream(dir_ + "/ds.json") << R"({"train_micro_batch_size_per_gpu": "auto", "gradient_accumulation_steps": 2,
+    "zero_optimization": {"stage": 1}, "activation_checkpointing": {"partition_activations": true}})";
+  const auto result = run_process(
+      zlaunch({"-n", "2", "--config_file", dir_ + "/ds.json", "--zero_stage", "3", rank_program(), "--print-env"}),
+      options());
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string path = dir_ + "/logs/r1/deepspeed_config.json";
+  const auto written = nlohmann::json::parse(read_file(path));
+  EXPECT_EQ(written["zero_optimization"]["stage"], 3);
+  EXPECT_EQ(written["train_micro_batch_size_per_gpu"], "auto");
+  EXPECT_EQ(written["gradient_accumulation_steps"], 2);
+  EXPECT_EQ(written["activation_checkpointing"]["partition_activations"], true);
+  const auto env = testing::printed_environments(result.out);
+  ASSERT_EQ(env.size(), 2u) << result.out;
+  EXPECT_EQ(env.at(0).at("ACCELERATE_DEEPSPEED_CONFIG_FILE"), path);
+  EXPECT_EQ(env.at(0).at("ZLAUNCH_DEEPSPEED_CONFIG"), path);
+  EXPECT_EQ(env.at(0).at("ACCELERATE_USE_DEEPSPEED"), "true");
+  EXPECT_EQ(env.at(0).at("ACCELERATE_DEEPSPEED_ZERO_STAGE"), "3") << "the flag, as accelerate launch passes it";
+  EXPECT_EQ(env.at(0).count("ACCELERATE_GRADIENT_ACCUMULATION_STEPS"), 0u) << "the file carries it";
 }
 
 TEST_F(RunEnvTest, RunDirectoryHoldsTheResolvedConfigAndTargets) {

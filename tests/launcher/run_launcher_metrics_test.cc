@@ -22,6 +22,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 using testing::BackgroundProcess;
 using testing::rank_program;
+using testing::scrape_until;
 using testing::zlaunch_binary;
 
 // The value of an unlabelled series on a Prometheus text page, or -1 when absent.
@@ -29,21 +30,6 @@ double series_value(const std::string& page, const std::string& name) {
   const std::regex line("(^|\n)" + name + " ([^\n]+)");
   std::smatch m;
   return std::regex_search(page, m, line) ? std::stod(m[2].str()) : -1.0;
-}
-
-// Scrapes port until `done(page)` holds (true) or the timeout passes (false); `page` keeps the last one.
-template <typename Done>
-bool scrape_until(int port, std::string& page, std::chrono::milliseconds timeout, Done done) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const auto r = testing::http_get(port, "/metrics", 2s);
-    if (r.status == 200) {
-      page = r.body;
-      if (done(page)) return true;
-    }
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
 }
 
 class RunLauncherMetricsTest : public ::testing::Test {

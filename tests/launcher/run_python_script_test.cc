@@ -1,5 +1,6 @@
 // `zlaunch run script.py` as `accelerate launch script.py` runs it: with the Python on PATH (python3,
-// then python), or $PYTHON; a missing script or interpreter exits 2 naming what was tried.
+// then python), or --python / $PYTHON; -m runs a module, --no_python the file itself; a missing script
+// or interpreter exits 2 naming what was tried.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -47,6 +48,36 @@ TEST_F(PythonScriptTest, MissingScriptOrInterpreterExitsTwoNamingIt) {
   EXPECT_NE(result.err.find("no interpreter was found (tried $PYTHON (" + dir_ + "/no-such-python))"),
             std::string::npos)
       << result.err;
+}
+
+TEST_F(PythonScriptTest, ModuleRunsWithDashM) {
+  std::ofstream(dir_ + "/zl_probe_module.py")
+      << "import os, sys\nprint('module rank', os.environ['RANK'], *sys.argv[1:])\n";
+  testing::ProcessOptions in_dir = options();
+  in_dir.set_env["PYTHONPATH"] = dir_;
+  const auto result = run_process(zlaunch({"-n", "2", "-m", "zl_probe_module", "--x"}), in_dir);
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("module rank 0 --x"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("module rank 1 --x"), std::string::npos) << result.out;
+}
+
+TEST_F(PythonScriptTest, NoPythonRunsTheFileItself) {
+  // A .py that is a shell script: only --no_python runs it as written.
+  const std::string script = dir_ + "/shell.py";
+  std::ofstream(script) << "#!/bin/sh\necho shell rank $RANK\n";
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  const auto result = run_process(zlaunch({"-n", "1", "--no_python", script}), options());
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("shell rank 0"), std::string::npos) << result.out;
+}
+
+TEST_F(PythonScriptTest, PythonFlagNamesTheInterpreterAndModuleWithNoPythonIsRefused) {
+  auto result = run_process(zlaunch({"-n", "1", "--python", dir_ + "/no-such-python", dir_ + "/hello.py"}), options());
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("tried --python " + dir_ + "/no-such-python"), std::string::npos) << result.err;
+  result = run_process(zlaunch({"-n", "1", "-m", "--no_python", "json.tool"}), options());
+  EXPECT_EQ(result.exit_code, 2) << result.err;
+  EXPECT_NE(result.err.find("--module and --no_python cannot be used together"), std::string::npos) << result.err;
 }
 
 }  // namespace

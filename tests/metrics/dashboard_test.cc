@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "subprocess.h"
+#include "zl/metrics/process_sampler.h"
 #include "zl/metrics/rank_metrics.h"
 
 namespace zl::metrics {
@@ -29,6 +30,7 @@ std::set<std::string> exported_names() {
   prometheus::Registry registry;
   RankMetrics rank(registry, RunInfo{"0", 2, 4, "gloo", "no", "cpu", "small"}, "cpu");
   LauncherMetrics launcher(registry);
+  launcher.record_rank_process(0, 0, ProcessSample{1.0, 4096, 2}, 1024);  // per-rank series exist once sampled
   const std::string page = prometheus::TextSerializer().Serialize(registry.Collect());
   std::set<std::string> names;
   const std::regex sample("^(zlaunch_[a-z_]+)[{ ]");
@@ -64,11 +66,13 @@ TEST(GrafanaDashboard, IsADashboardWhosePanelsQueryOnlyExportedMetrics) {
     }
   }
   // The panels the dashboard promises: loss, tokens, step time, comm share, busbw, memory, loss scale,
-  // skipped steps, restarts.
+  // skipped steps, restarts, and the launcher's view of each rank's process.
   for (const char* m :
        {"zlaunch_loss", "zlaunch_tokens_total", "zlaunch_step_duration_seconds_bucket",
         "zlaunch_comm_exposed_seconds_total", "zlaunch_collective_payload_bytes_total", "zlaunch_memory_bytes",
-        "zlaunch_loss_scale", "zlaunch_skipped_steps_total", "zlaunch_launcher_restarts_total"}) {
+        "zlaunch_loss_scale", "zlaunch_skipped_steps_total", "zlaunch_launcher_restarts_total",
+        "zlaunch_rank_process_cpu_seconds_total", "zlaunch_rank_process_resident_bytes", "zlaunch_rank_process_threads",
+        "zlaunch_rank_gpu_memory_bytes"}) {
     EXPECT_TRUE(used.count(m)) << m << " has no panel";
   }
 }

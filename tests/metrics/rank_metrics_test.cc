@@ -1,6 +1,7 @@
 // The zlaunch_* catalog as Prometheus sees it: served over real HTTP, counters fed running totals
-// advance exactly once per unit, every series exists from the first scrape, and `promtool check
-// metrics` finds nothing to complain about.
+// advance exactly once per unit, every series exists from the first scrape (the launcher's per-rank
+// process series from the rank's first sample until it exits), and `promtool check metrics` finds
+// nothing to complain about.
 #include "zl/metrics/rank_metrics.h"
 
 #include <arpa/inet.h>
@@ -15,6 +16,7 @@
 
 #include "subprocess.h"
 #include "zl/metrics/endpoint.h"
+#include "zl/metrics/process_sampler.h"
 
 namespace zl::metrics {
 namespace {
@@ -75,6 +77,36 @@ TEST(RankMetrics, CountersFedRunningTotalsAdvanceExactly) {
   EXPECT_NE(page.find("zlaunch_run_info{"), std::string::npos) << page;
 }
 
+TEST(LauncherMetrics, RankProcessSeriesAreLabelledByRankAndGoWhenTheRankDoes) {
+  Endpoint endpoint("127.0.0.1", 0);
+  LauncherMetrics launcher(endpoint.registry());
+  const std::string rank0 = "{local_rank=\"0\",rank=\"0\"}";
+  const std::string rank5 = "{local_rank=\"1\",rank=\"5\"}";
+  EXPECT_EQ(scrape(endpoint.port()).find("zlaunch_rank_"), std::string::npos) << "no rank sampled yet: no series";
+
+  launcher.record_rank_process(0, 0, ProcessSample{1.5, 4096, 3}, std::nullopt);
+  launcher.record_rank_process(0, 0, ProcessSample{2.25, 8192, 4}, std::nullopt);
+  launcher.record_rank_process(5, 1, ProcessSample{0.5, 1024, 1}, 3u << 20);
+  std::string page = scrape(endpoint.port());
+  EXPECT_EQ(value_of(page, "zlaunch_rank_process_cpu_seconds_total" + rank0), 2.25) << page;
+  EXPECT_EQ(value_of(page, "zlaunch_rank_process_resident_bytes" + rank0), 8192) << page;
+  EXPECT_EQ(value_of(page, "zlaunch_rank_process_threads" + rank0), 4) << page;
+  EXPECT_EQ(value_of(page, "zlaunch_rank_gpu_memory_bytes" + rank0), -1) << "no GPU reading, no series";
+  EXPECT_EQ(value_of(page, "zlaunch_rank_process_cpu_seconds_total" + rank5), 0.5) << page;
+  EXPECT_EQ(value_of(page, "zlaunch_rank_gpu_memory_bytes" + rank5), 3 << 20) << page;
+
+  launcher.remove_rank_process(0);
+  launcher.remove_rank_process(7);  // never sampled: nothing to remove
+  page = scrape(endpoint.port());
+  EXPECT_EQ(page.find(rank0), std::string::npos) << "the exited rank's series are gone:\n" << page;
+  EXPECT_EQ(value_of(page, "zlaunch_rank_process_threads" + rank5), 1) << page;
+
+  // A restarted rank starts new series: its CPU counter counts the new process from 0.
+  launcher.record_rank_process(0, 0, ProcessSample{0.75, 2048, 2}, std::nullopt);
+  page = scrape(endpoint.port());
+  EXPECT_EQ(value_of(page, "zlaunch_rank_process_cpu_seconds_total" + rank0), 0.75) << page;
+}
+
 TEST(RankMetrics, PromtoolFindsTheExpositionClean) {
   const std::string promtool = "/usr/bin/promtool";
   if (access(promtool.c_str(), X_OK) != 0) GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
@@ -82,6 +114,7 @@ TEST(RankMetrics, PromtoolFindsTheExpositionClean) {
   RankMetrics metrics(endpoint.registry(), sample_info(), "cpu");
   LauncherMetrics launcher(endpoint.registry());
   launcher.set_ranks_alive(4);
+  launcher.record_rank_process(0, 0, ProcessSample{1.5, 4096, 3}, 1u << 20);
   metrics.record_step({0.02, 512, 4, 2.5, 1e-3, 0.7, 1.0});
   const std::string dir = zl::testing::make_temp_dir("zl_promtool_");
   const std::string path = dir + "/page.txt";

@@ -28,6 +28,11 @@ ConfigLayer load_string_layer(const std::map<std::string, std::string>& values,
                               const std::function<std::string(const std::string&)>& source_of,
                               const std::string& base_directory, Problems& problems);
 
+// Accelerate's default config, as accelerate/commands/config/config_args.py names it:
+// $HF_HOME/accelerate/default_config.yaml, HF_HOME defaulting to $XDG_CACHE_HOME/huggingface and
+// XDG_CACHE_HOME to <home>/.cache. "" when neither HF_HOME, XDG_CACHE_HOME nor `home` is known.
+std::string accelerate_default_config_path(const std::string& home);
+
 // The launch keys that flags and ZLAUNCH_* variables may set, in a stable order.
 const std::vector<std::string>& string_layer_keys();
 

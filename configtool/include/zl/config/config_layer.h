@@ -28,6 +28,13 @@ struct ConfigLayer {
   // DeepSpeed's own defaults and batch rules apply; without one, the bundled trainer's.
   bool has_deepspeed_document = false;
   std::vector<std::string> files;  // files this layer read (the YAML and the JSON it names)
+  // The DeepSpeed JSON file this layer read, whole and as written ("auto" and keys zlaunch does not
+  // use included): the base of the document the launched program reads (ProgramView).
+  std::string deepspeed_file;
+  nlohmann::json deepspeed_file_document;
+  // Accelerate YAML facts that only an Accelerate program reads (AccelerateFacts in
+  // resolved_config.h), by field name; merged key by key like the rest.
+  nlohmann::json accelerate = nlohmann::json::object();
 };
 
 }  // namespace zl::config

@@ -3,8 +3,9 @@
 // stand-alone mode use, so nothing downstream re-parses user files.
 //
 // Precedence, highest first: CLI flag > ZLAUNCH_* environment > --config_file > ./zlaunch.yaml >
-// ~/.config/zlaunch/default.yaml > built-in default. A flag the user did not type is absent from
-// `flags` and never overrides a file.
+// ~/.config/zlaunch/default.yaml > Accelerate's default config (only without --config_file, as
+// accelerate launch reads it; accelerate_default_config_path()) > built-in default. A flag the user did
+// not type is absent from `flags` and never overrides a file.
 #pragma once
 
 #include <map>
@@ -24,9 +25,10 @@ struct ResolveRequest {
   std::map<std::string, std::string> flags;
   bool read_environment = true;   // ZLAUNCH_* variables of this process
   std::string working_directory;  // where ./zlaunch.yaml is looked for ("" = current directory)
-  std::string home_directory;     // where ~/.config/zlaunch/default.yaml is looked for ("" = $HOME)
-  // false: ./zlaunch.yaml and ~/.config/zlaunch/default.yaml are not read (`zlaunch config validate`
-  // judges the files it is given, nothing else).
+  std::string home_directory;     // where ~/.config/zlaunch/default.yaml (and, without HF_HOME and
+                                  // XDG_CACHE_HOME, ~/.cache/huggingface) is looked for ("" = $HOME)
+  // false: ./zlaunch.yaml, ~/.config/zlaunch/default.yaml and Accelerate's default config are not read (`zlaunch config
+  // validate` judges the files it is given, nothing else).
   bool read_default_files = true;
   // Hidden size for "auto" bucket sizes; when unset, the launch config's model (or the default
   // trainer model) is used.

@@ -138,9 +138,35 @@ struct TrainingSettings {
   std::uint64_t seed = 1234;
 };
 
+// What `accelerate launch` would tell an Accelerate program about the launch YAML beyond the settings
+// zlaunch itself trains with (accelerate/utils/launch.py turns them into ACCELERATE_* variables).
+struct AccelerateFacts {
+  std::string distributed_type;  // as the config said it: DEEPSPEED | MULTI_GPU | MULTI_CPU | NO; "" = unsaid
+  bool use_cpu = false;
+  // ACCELERATE_CONFIG_DS_FIELDS: the keys of the YAML's deepspeed_config mapping, plus mixed_precision
+  // when the YAML set it (DeepSpeedPlugin refuses those next to a deepspeed_config_file).
+  std::vector<std::string> deepspeed_config_fields;
+  std::string zero3_init_flag;  // deepspeed_config.zero3_init_flag: "" = unset, "true" | "false"
+  bool debug = false;
+  std::string gpu_ids;                  // "" = all
+  int num_cpu_threads_per_process = 0;  // 0 = unset
+  bool enable_cpu_affinity = false;
+};
+
+// What a launched program other than the bundled trainer reads: not part of config.resolved.json (the
+// launcher uses it right after resolve(), the runtime never).
+struct ProgramView {
+  AccelerateFacts accelerate;
+  // The DeepSpeed JSON the program should use, when a DeepSpeed file was given: the file as written
+  // ("auto" kept for the program to fill, keys zlaunch does not use kept), with every value that a
+  // higher-precedence layer (a flag, ZLAUNCH_*, a YAML) set over it. null = no DeepSpeed file.
+  nlohmann::json deepspeed_document;
+};
+
 struct ResolvedConfig {
   LaunchSettings launch;
   TrainingSettings training;
+  ProgramView program;
   // Provenance: dotted key path ("zero_optimization.stage", "num_processes") -> where its value came
   // from: "flag --x", "env ZLAUNCH_X", "file <path>", "default", "auto (<rule>)".
   std::map<std::string, std::string> sources;
@@ -154,6 +180,8 @@ ResolvedConfig resolved_config_from_json(const nlohmann::json& json, const std::
 
 // File helpers for config.resolved.json; writing is atomic (temporary file + rename).
 void write_resolved_config(const ResolvedConfig& config, const std::string& path);
+// Any JSON document, pretty-printed, atomically (e.g. the program's DeepSpeed config, ProgramView).
+void write_json_file_atomically(const nlohmann::json& document, const std::string& path);
 ResolvedConfig read_resolved_config(const std::string& path);
 
 const char* to_string(LauncherKind kind);

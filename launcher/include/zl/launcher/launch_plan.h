@@ -39,7 +39,13 @@ struct LaunchPlan {
   std::string blas_coretype;  // OPENBLAS_CORETYPE for the ranks when OpenBLAS misjudged this CPU
                               // (zl/kernels/blas_core.h); "" = leave OpenBLAS's choice
   std::string mixed_precision;
-  DeviceAssignment devices;  // device: cuda -> one GPU per local rank (device_assignment.h)
+  DeviceAssignment devices;      // device: cuda -> one GPU per local rank (device_assignment.h)
+  std::string role = "default";  // torchrun's --role: ROLE_NAME
+  // accelerate launch's variables for this config (program_environment.h), the same on every rank.
+  std::map<std::string, std::string> accelerate_environment;
+  // The DeepSpeed JSON the program reads (<run_dir>/deepspeed_config.json, ProgramView), named in
+  // ACCELERATE_DEEPSPEED_CONFIG_FILE and ZLAUNCH_DEEPSPEED_CONFIG; "" = the config has no DeepSpeed file.
+  std::string deepspeed_config_path;
 
   [[nodiscard]] int first_rank() const { return machine_rank * procs_per_machine; }
   // The port the launcher asks for: just past its ranks' ports (metrics.port + processes per machine),
@@ -51,10 +57,12 @@ struct LaunchPlan {
   [[nodiscard]] std::string error_file_path(int attempt, int rank) const;
 };
 
-// Variables every rank shares (no per-rank identity): WORLD_SIZE, MASTER_*, ZLAUNCH_*, OMP_NUM_THREADS.
+// Variables every rank shares (no per-rank identity): WORLD_SIZE, MASTER_*, ZLAUNCH_*, OMP_NUM_THREADS,
+// accelerate launch's (accelerate_environment, ACCELERATE_DEEPSPEED_CONFIG_FILE).
 std::map<std::string, std::string> shared_environment(const LaunchPlan& plan, int attempt);
-// shared_environment() plus RANK, LOCAL_RANK, LOCAL_WORLD_SIZE, NODE_RANK, ZLAUNCH_ERROR_FILE, and for
-// device: cuda ZLAUNCH_LOCAL_DEVICE (and the user's CUDA_VISIBLE_DEVICES, unchanged).
+// shared_environment() plus RANK, LOCAL_RANK, ZLAUNCH_ERROR_FILE, torchrun's per-rank variables
+// (torchrun_environment), and for device: cuda ZLAUNCH_LOCAL_DEVICE (and the user's
+// CUDA_VISIBLE_DEVICES, unchanged).
 std::map<std::string, std::string> rank_environment(const LaunchPlan& plan, int attempt, int local_rank);
 
 // A fresh run id: UTC time plus random hex, e.g. "20261123-184500-3fa2".

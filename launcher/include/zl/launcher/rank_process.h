@@ -31,11 +31,18 @@ SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::ma
 // program when nothing executable is found.
 std::string resolve_program(const std::string& program);
 
-// The argv a rank runs for the user's command: a `.py` script runs with the Python that `accelerate
-// launch` would use, $PYTHON when set, else python3 (then python) on PATH, as [python, script, args...];
-// anything else is resolve_program(command[0]) with the same arguments. Throws UsageError naming the
-// interpreters tried when none is found.
-std::vector<std::string> resolve_command(const std::vector<std::string>& command);
+// How PROGRAM is started (accelerate launch's -m/--module and --no_python, zlaunch's --python).
+struct ProgramOptions {
+  bool module = false;     // run `python -m PROGRAM ARGS...`
+  bool no_python = false;  // run PROGRAM itself, even a .py file
+  std::string python;      // the interpreter ("" = $PYTHON, else python3 then python on PATH)
+};
+
+// The argv a rank runs for the user's command: a `.py` script (unless no_python) runs with the Python
+// that `accelerate launch` would use, as [python, script, args...]; `module` as [python, -m, module,
+// args...]; anything else is resolve_program(command[0]) with the same arguments. Throws UsageError
+// naming the interpreters tried when none is found, and for module together with no_python.
+std::vector<std::string> resolve_command(const std::vector<std::string>& command, const ProgramOptions& how = {});
 
 // "SIGSEGV" for 11, "signal 42" for an unnamed one.
 std::string signal_name(int sig);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "zl/launcher/launch_plan.h"
+#include "zl/launcher/stream_selection.h"
 
 namespace zl::metrics {
 class LauncherMetrics;
@@ -35,11 +36,12 @@ struct SupervisorSettings {
   std::chrono::milliseconds monitor_interval{100};
   std::chrono::milliseconds shutdown_timeout{5000};
   std::chrono::milliseconds hang_timeout{0};  // 0 = off
-  bool tee = true;
+  StreamSelection off_console;                // --redirects: streams kept in the rank files only
   std::set<int> ranks_filter;                 // empty = all ranks on the console
   std::vector<std::string> external_command;  // mpirun/srun argv; empty = spawn the ranks here
-  // The launcher's own series (ranks alive, hang detections); null when the launcher serves no
-  // /metrics. Not owned; updated from the supervision loop's thread only.
+  // The launcher's own series (ranks alive, hang detections, and each spawned rank's process
+  // sampled about once a second: CPU, memory, threads, GPU memory); null when the launcher serves
+  // no /metrics. Not owned; updated from the supervision loop's thread only.
   metrics::LauncherMetrics* metrics = nullptr;
 };
 

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace prometheus {
@@ -24,6 +25,8 @@ class Family;
 }  // namespace prometheus
 
 namespace zl::metrics {
+
+struct ProcessSample;  // process_sampler.h
 
 struct RunInfo {
   std::string version;
@@ -99,6 +102,13 @@ class RankMetrics {
 // The launcher's own series, served by the launcher of each machine on metrics.port + processes per
 // machine (just past its ranks' ports; 0 = any free port) and listed in the targets file with
 // role="launcher". Thread safety: one updating thread (the launcher's supervision loop).
+//
+// Per-rank process series (zlaunch_rank_process_*, zlaunch_rank_gpu_memory_bytes): what the launcher
+// sees of each rank it started from outside it (process_sampler.h, nvml_gpu_memory.h), so they exist
+// for any program, not only zlaunch's trainer. They carry labels rank (global) and local_rank, which
+// the launcher's target lacks. A rank's series appear with its first sample and are removed (not
+// left at their last value) when it exits, so a dead rank never looks alive; a restarted rank starts
+// new series, its CPU counter from 0, which rate() reads as a counter reset.
 class LauncherMetrics {
  public:
   explicit LauncherMetrics(prometheus::Registry& registry);
@@ -109,11 +119,32 @@ class LauncherMetrics {
   // machines' wait for each other at the start of an attempt).
   void record_rendezvous(double seconds);
 
+  // Sets the rank's CPU, resident memory and thread series, and its GPU memory series when
+  // gpu_memory_bytes is given (creating each on its first value). The launcher gives GPU memory only
+  // where NVML answers, so a machine without it has no such series at all rather than zeros.
+  void record_rank_process(int rank, int local_rank, const ProcessSample& sample,
+                           std::optional<std::uint64_t> gpu_memory_bytes);
+  // Removes every per-rank process series of the rank; nothing when it has none.
+  void remove_rank_process(int rank);
+
  private:
+  struct RankProcessSeries {
+    prometheus::Counter* cpu_seconds = nullptr;
+    double cpu_seconds_total = 0.0;  // the running total the counter was last advanced to
+    prometheus::Gauge* resident_bytes = nullptr;
+    prometheus::Gauge* threads = nullptr;
+    prometheus::Gauge* gpu_memory_bytes = nullptr;  // null until the first GPU sample
+  };
+
   prometheus::Gauge* ranks_alive_ = nullptr;
   prometheus::Counter* restarts_ = nullptr;
   prometheus::Counter* hangs_ = nullptr;
   prometheus::Gauge* rendezvous_ = nullptr;
+  prometheus::Family<prometheus::Counter>* rank_cpu_seconds_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* rank_resident_bytes_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* rank_threads_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* rank_gpu_memory_bytes_ = nullptr;
+  std::map<int, RankProcessSeries> rank_process_;  // by global rank
 };
 
 }  // namespace zl::metrics
