@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages zlaunch builds and tests with. Idempotent: when every package is
 # already installed it does nothing (and needs no network). Run as root, or as a user with sudo.
-#   scripts/install-deps.sh          build + test dependencies
-#   scripts/install-deps.sh --bench  also the benchmark anchors (Debian's PyTorch for CPU) and chromium
+#   scripts/install-deps.sh                build + test dependencies
+#   scripts/install-deps.sh --bench        also the benchmark anchors (Debian's PyTorch for CPU) and chromium
+#   scripts/install-deps.sh --screenshots  also chromium (scripts/report-screenshots.sh)
 set -euo pipefail
 
 packages=(
@@ -11,9 +12,13 @@ packages=(
   libopenmpi-dev openmpi-bin libgloo-dev libopenblas-dev libgtest-dev
   prometheus prometheus-pushgateway iproute2 procps clang-format python3
 )
-if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(python3-torch hyperfine chromium)  # chromium: screenshots of `zlaunch report` pages
-fi
+for option in "$@"; do
+  case "$option" in
+    --bench) packages+=(python3-torch hyperfine chromium) ;;  # chromium: screenshots of `zlaunch report` pages
+    --screenshots) packages+=(chromium) ;;
+    *) echo "install-deps: unknown option '$option' (--bench, --screenshots)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

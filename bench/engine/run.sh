@@ -32,7 +32,7 @@ worst = []
 for f in sorted(glob.glob(d + "/rank_*.jsonl")):
     steps = [json.loads(l) for l in open(f)][warmup:]
     worst.append(statistics.median(s["seconds"] for s in steps))
-tokens = json.loads(open(d + "/rank_0.jsonl").readline())["tokens"] * n
+tokens = json.loads(open(d + "/rank_0.jsonl").readline())["tokens"]  # the step's global batch
 print(f"{tokens / max(worst):.0f}")
 PY
 }

@@ -4,7 +4,8 @@
 # every endpoint each SCRAPE_S seconds, as Prometheus would) and off (metrics.enabled: false), run
 # alternately REPEATS times so both see the same machine drift. The step log (written in both modes)
 # gives each step's wall time; a run's step time is the median over steps after WARMUP of the slowest
-# rank's time. Reports the median of each mode and the ratio on/off (goal: < 1.01).
+# rank's time. Reports the median of each mode and the ratio on/off (goal: < 1.01), with OpenBLAS
+# as this environment sets it and with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset.
 # Not part of ctest; tests never assert timings.
 #   bench/metrics/run.sh [build_dir]        env: STEPS=200 WARMUP=20 REPEATS=5 MODEL=small SCRAPE_S=1
 set -euo pipefail
@@ -55,25 +56,37 @@ print(f"{statistics.median(max(s) for s in zip(*ranks)):.6f}")
 PY
 }
 
-echo "metrics overhead: zlaunch run -n 2 train --model $model --steps $steps (warm-up $warmup), $repeats pairs, scrape every ${scrape_s}s"
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-on=() off=()
-for ((i = 0; i < repeats; i++)); do
-  # alternate which mode goes first, so neither always runs on a warmer machine
-  if ((i % 2 == 0)); then order=(on off); else order=(off on); fi
-  for mode in "${order[@]}"; do
-    t=$(one_run "$mode" "$i")
-    if [[ $mode == on ]]; then on+=("$t"); else off+=("$t"); fi
-    printf '  pair %d %-3s median step %.3f ms\n' "$i" "$mode" "$(python3 -c "print($t*1000)")"
+# Both OpenBLAS settings: as this environment sets it for every process (OPENBLAS_CORETYPE, maybe
+# OPENBLAS_L2_SIZE) and unset, as on a user's machine (zlaunch then gives the ranks its own choice
+# when OpenBLAS misjudges the CPU, and says so in the run's log).
+measure() {  # label
+  echo "-- OpenBLAS: $1 (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-<unset>})"
+  local on=() off=() i mode t order
+  for ((i = 0; i < repeats; i++)); do
+    # alternate which mode goes first, so neither always runs on a warmer machine
+    if ((i % 2 == 0)); then order=(on off); else order=(off on); fi
+    for mode in "${order[@]}"; do
+      t=$(one_run "$mode" "$1_$i")
+      if [[ $mode == on ]]; then on+=("$t"); else off+=("$t"); fi
+      printf '  pair %d %-3s median step %.3f ms\n' "$i" "$mode" "$(python3 -c "print($t*1000)")"
+    done
   done
-done
-echo "scrapes answered during the 'on' runs: $(cat "$out/scrapes" 2>/dev/null || echo 0) (last run)"
-python3 - "${on[*]}" "${off[*]}" <<'PY'
+  echo "  scrapes answered during the 'on' runs: $(cat "$out/scrapes" 2>/dev/null || echo 0) (last run)"
+  python3 - "${on[*]}" "${off[*]}" <<'PY'
 import statistics, sys
 on = [float(x) for x in sys.argv[1].split()]
 off = [float(x) for x in sys.argv[2].split()]
 pairs = [a / b for a, b in zip(on, off)]
-print(f"median step time: on {statistics.median(on)*1000:.3f} ms, off {statistics.median(off)*1000:.3f} ms")
-print(f"ratio on/off: {statistics.median(on)/statistics.median(off):.4f} (medians); per pair: "
+print(f"  median step time: on {statistics.median(on)*1000:.3f} ms, off {statistics.median(off)*1000:.3f} ms")
+print(f"  ratio on/off: {statistics.median(on)/statistics.median(off):.4f} (medians); per pair: "
       + ", ".join(f"{p:.4f}" for p in pairs) + f"; median of pair ratios {statistics.median(pairs):.4f}")
 PY
+}
+
+echo "metrics overhead: zlaunch run -n 2 train --model $model --steps $steps (warm-up $warmup), $repeats pairs, scrape every ${scrape_s}s"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+measure inherited
+(
+  unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+  measure unset
+)

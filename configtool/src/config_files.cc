@@ -638,6 +638,7 @@ const std::vector<std::string>& string_layer_keys() {
                                                 "deepspeed_config_file",
                                                 "zero_stage",
                                                 "metrics_pushgateway",
+                                                "metrics_targets_file",
                                                 "gradient_accumulation_steps",
                                                 "gradient_clipping",
                                                 "offload_optimizer_device",

@@ -215,8 +215,9 @@ void run(const EstimateOptions& o) {
                 format_bytes(e.buffer_bytes()).c_str(), format_bytes(e.total_bytes()).c_str(),
                 format_bytes(e.offloaded_bytes).c_str());
   }
-  std::cout << "buffers: reduce bucket (x2 with overlap_comm), stage-3 prefetch bucket and small layers kept whole; "
-               "activations are not included\n";
+  std::cout << "buffers: the peak of the engine's buffers over a step (reduce buckets, gathered layers, transient "
+               "full gradients, fp32 copies), replayed from its own rules; activations are not in total/rank\n";
+  for (const auto& omitted : estimates.front().leaves_out) std::cout << "not counted: " << omitted << "\n";
   std::fflush(stdout);
   for (const auto& n : notes) std::cout << "note: " << n << "\n";
   for (const auto& w : regressions) std::cout << "warning: " << w << "\n";

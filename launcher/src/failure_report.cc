@@ -2,6 +2,7 @@
 #include "zl/launcher/failure_report.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -11,25 +12,43 @@
 namespace zl::launcher {
 namespace {
 
-void append_error_file(std::ostringstream& os, const std::string& path) {
+// An error file's message: ours ({"message": "...", "signal": ..., "backtrace": [...]}) or torch's
+// @record ({"message": {"message": "Type: text", "extraInfo": {"py_callstack": "...", ...}}}, the same
+// file through TORCHELASTIC_ERROR_FILE). nullopt when there is no file or it is not JSON.
+std::optional<nlohmann::json> read_error_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) {
+  if (!in) return std::nullopt;
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto record = nlohmann::json::parse(text, nullptr, false);
+  if (!record.is_object()) return nlohmann::json(text.substr(0, 2000));
+  return record;
+}
+
+bool is_torch_record(const nlohmann::json& record) {
+  return record.is_object() && record.contains("message") && record["message"].is_object();
+}
+
+std::string message_of(const nlohmann::json& record) {
+  if (!record.is_object()) return record.is_string() ? record.get<std::string>() : "";
+  if (is_torch_record(record)) return record["message"].value("message", std::string());
+  const auto message = record.contains("message") ? record["message"] : nlohmann::json();
+  return message.is_string() ? message.get<std::string>() : message.is_null() ? "" : message.dump();
+}
+
+void append_error_file(std::ostringstream& os, const std::string& path) {
+  const auto record = read_error_file(path);
+  if (!record) {
     os << "  error file: none written (" << path << ")\n";
     return;
   }
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const auto record = nlohmann::json::parse(text, nullptr, false);
-  if (!record.is_object()) {
-    os << "  error file " << path << " (not JSON):\n    " << text.substr(0, 2000) << '\n';
+  if (!record->is_object()) {
+    os << "  error file " << path << " (not JSON):\n    " << record->get<std::string>() << '\n';
     return;
   }
   os << "  error file " << path << ":\n";
-  // torch's @record (TORCHELASTIC_ERROR_FILE, the same file) writes
-  // {"message": {"message": "Type: text", "extraInfo": {"py_callstack": "...", "timestamp": "..."}}}.
-  if (record.contains("message") && record["message"].is_object()) {
-    const auto& torch_record = record["message"];
-    os << "    message: " << torch_record.value("message", std::string()) << '\n';
-    const auto extra = torch_record.value("extraInfo", nlohmann::json::object());
+  os << "    message: " << message_of(*record) << '\n';
+  if (is_torch_record(*record)) {
+    const auto extra = (*record)["message"].value("extraInfo", nlohmann::json::object());
     if (extra.is_object() && extra.contains("py_callstack") && extra["py_callstack"].is_string()) {
       os << "    traceback:\n";
       std::istringstream lines(extra["py_callstack"].get<std::string>());
@@ -37,16 +56,10 @@ void append_error_file(std::ostringstream& os, const std::string& path) {
     }
     return;
   }
-  const auto message = record.contains("message") ? record["message"] : nlohmann::json();
-  os << "    message: "
-     << (message.is_string() ? message.get<std::string>()
-         : message.is_null() ? ""
-                             : message.dump())
-     << '\n';
-  if (const auto sig = record.value("signal", std::string()); !sig.empty()) os << "    signal: " << sig << '\n';
-  if (record.contains("backtrace") && record["backtrace"].is_array() && !record["backtrace"].empty()) {
+  if (const auto sig = record->value("signal", std::string()); !sig.empty()) os << "    signal: " << sig << '\n';
+  if (record->contains("backtrace") && (*record)["backtrace"].is_array() && !(*record)["backtrace"].empty()) {
     os << "    backtrace:\n";
-    for (const auto& frame : record["backtrace"]) {
+    for (const auto& frame : (*record)["backtrace"]) {
       if (frame.is_string()) os << "      " << frame.get<std::string>() << '\n';
     }
   }
@@ -61,6 +74,24 @@ std::string describe_rank(const RankRecord& r) {
 }
 
 }  // namespace
+
+std::string root_cause_summary(const LaunchPlan& plan, const AttemptOutcome& outcome) {
+  if (outcome.kind == AttemptOutcome::Kind::kSuccess) return "";
+  if (outcome.kind == AttemptOutcome::Kind::kPeerFailed) return "on another machine: " + outcome.peer_failure;
+  if (outcome.root_cause >= 0) {
+    const auto& r = outcome.ranks[static_cast<std::size_t>(outcome.root_cause)];
+    std::string text = "rank " + std::to_string(r.rank) + " (node " + std::to_string(plan.machine_rank) + ", host " +
+                       plan.hostname + ") " +
+                       (r.hang_reason.empty() ? describe_status(r.status) : "hung: " + r.hang_reason);
+    if (const auto record = read_error_file(r.error_file)) {
+      if (const std::string message = message_of(*record); !message.empty()) text += ": " + message;
+    }
+    return text;
+  }
+  if (outcome.kind == AttemptOutcome::Kind::kInterrupted) return "interrupted by " + signal_name(outcome.signal);
+  return "the external launcher exited with code " + std::to_string(outcome.exit_code) +
+         " without naming the failing rank";
+}
 
 std::string format_failure_report(const LaunchPlan& plan, int attempt, const AttemptOutcome& outcome) {
   std::ostringstream os;

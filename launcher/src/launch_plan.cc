@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <filesystem>
 #include <random>
 
 #include "zl/base/system_info.h"
@@ -46,6 +47,11 @@ void random_bytes(unsigned char* out, std::size_t n) {
 }  // namespace
 
 std::string LaunchPlan::store_address() const { return main_process_ip + ":" + std::to_string(store_port); }
+
+std::string LaunchPlan::shared_targets_path() const {
+  const std::string name = num_machines > 1 ? run_id + ".node" + std::to_string(machine_rank) : run_id;
+  return (std::filesystem::path(run_dir).parent_path() / "targets" / (name + ".json")).string();
+}
 
 std::string LaunchPlan::attempt_dir(int attempt) const { return run_dir + "/attempt_" + std::to_string(attempt); }
 
@@ -95,6 +101,7 @@ std::map<std::string, std::string> rank_environment(const LaunchPlan& plan, int 
   env["RANK"] = std::to_string(rank);
   env["LOCAL_RANK"] = std::to_string(local_rank);
   env["ZLAUNCH_ERROR_FILE"] = plan.error_file_path(attempt, rank);
+  if (plan.progress_bar && rank == 0) env["ZLAUNCH_PROGRESS_BAR"] = "1";
   for (auto& [name, value] : torchrun_environment(plan, attempt, rank)) env[name] = value;
   for (auto& [name, value] : device_environment(plan.devices, local_rank)) env[name] = value;
   return env;

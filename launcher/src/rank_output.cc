@@ -21,8 +21,25 @@ void write_fully(int fd, std::string_view data) {
   }
 }
 
-RankOutput::RankOutput(std::string prefix, int console_fd, const std::string& file_path, std::size_t tail_lines)
-    : prefix_(std::move(prefix)), console_fd_(console_fd), file_path_(file_path), tail_lines_(tail_lines) {
+namespace {
+
+// What a terminal shows of a line redrawn with '\r': the text after the last '\r' that is followed by
+// anything (a bar that ends its line with "\r\n" shows its last drawing).
+std::string_view visible_part(std::string_view line) {
+  while (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  const auto cr = line.rfind('\r');
+  return cr == std::string_view::npos ? line : line.substr(cr + 1);
+}
+
+}  // namespace
+
+RankOutput::RankOutput(std::string prefix, int console_fd, const std::string& file_path, std::size_t tail_lines,
+                       Console* console)
+    : prefix_(std::move(prefix)),
+      console_fd_(console_fd),
+      console_(console),
+      file_path_(file_path),
+      tail_lines_(tail_lines) {
   if (!file_path.empty()) {
     file_ = store::net::Fd(::open(file_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     if (!file_.valid()) throw SystemError("cannot create the log file " + file_path, errno);
@@ -30,6 +47,7 @@ RankOutput::RankOutput(std::string prefix, int console_fd, const std::string& fi
 }
 
 void RankOutput::emit_line(std::string_view line, std::string& console) {
+  line = visible_part(line);
   if (console_fd_ >= 0) {
     console += prefix_;
     console += line;
@@ -59,11 +77,31 @@ void RankOutput::append(std::string_view data) {
     start = nl + 1;
   }
   partial_.append(data.substr(start));
+  // A redrawn line keeps only its last drawing, so a bar redrawn for hours does not grow without end.
+  if (const auto cr = partial_.rfind('\r'); cr != std::string::npos && cr > 0 && cr + 1 < partial_.size()) {
+    partial_.erase(0, cr);
+  }
   if (partial_.size() > (1u << 20)) {  // a 1 MiB line without newline: show it rather than grow
     emit_line(partial_, console);
     partial_.clear();
   }
-  if (!console.empty()) write_fully(console_fd_, console);
+  write_console(console);
+  if (console_ != nullptr && console_fd_ >= 0 && partial_.find('\r') != std::string::npos) {
+    console_->draw_transient(console_fd_, prefix_ + std::string(visible_part(partial_)));
+    transient_shown_ = true;
+  }
+}
+
+// Complete lines to the console; they end this output's transient line first (it is one of them).
+void RankOutput::write_console(const std::string& lines) {
+  if (lines.empty()) return;
+  if (console_ == nullptr) {
+    write_fully(console_fd_, lines);
+    return;
+  }
+  if (transient_shown_) console_->end_transient();
+  transient_shown_ = false;
+  console_->write_lines(console_fd_, lines);
 }
 
 void RankOutput::finish() {
@@ -71,7 +109,7 @@ void RankOutput::finish() {
   std::string console;
   emit_line(partial_, console);
   partial_.clear();
-  if (!console.empty()) write_fully(console_fd_, console);
+  write_console(console);
 }
 
 MpiOutputDemux::MpiOutputDemux(Factory factory, int console_fd_for_untagged)

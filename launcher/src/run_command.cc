@@ -17,9 +17,11 @@
 #include "zl/base/error.h"
 #include "zl/base/system_info.h"
 #include "zl/config/config_problems.h"
+#include "zl/config/memory_estimate.h"
 #include "zl/config/resolve.h"
 #include "zl/device/accelerator_info.h"
 #include "zl/kernels/blas_core.h"
+#include "zl/launcher/attempt_record.h"
 #include "zl/launcher/commands.h"
 #include "zl/launcher/device_assignment.h"
 #include "zl/launcher/dry_run.h"
@@ -44,12 +46,6 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 milliseconds to_ms(double seconds) { return milliseconds(static_cast<long long>(seconds * 1000.0)); }
-
-std::string this_hostname() {
-  char name[256] = {};
-  ::gethostname(name, sizeof(name) - 1);
-  return name[0] != '\0' ? name : "localhost";
-}
 
 // Token precedence (docs/launcher.md): --rdzv_token, ZLAUNCH_STORE_TOKEN, then a random one when only
 // this launcher needs to know it (one machine, or mpirun/srun carrying it to the ranks); several
@@ -131,7 +127,7 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   plan.run_id = options.run_id.empty() ? generate_run_id() : options.run_id;
   set_run_dir(plan, config);
   plan.token = choose_token(options, plan.num_machines, plan.launcher);
-  plan.hostname = this_hostname();
+  plan.hostname = metrics::this_hostname();
   plan.metrics_port = launch.metrics.port;
   plan.metrics_enabled = launch.metrics.enabled;
   plan.metrics_bind = launch.metrics.bind;
@@ -172,8 +168,9 @@ std::string external_launcher_path(config::LauncherKind kind) {
 }
 
 // The launcher's own /metrics (DESIGN.md §5): on metrics.bind, port metrics.port + processes per
-// machine (just past its ranks' ports; 0 = any free port). An observer like the ranks' endpoints: when
-// the port cannot be bound the run goes on without it, with a warning.
+// machine (just past its ranks' ports; 0 = any free port, also taken when that port is busy). An
+// observer like the ranks' endpoints: when nothing can be bound the run goes on without it, with a
+// warning.
 struct LauncherTelemetry {
   std::unique_ptr<metrics::Endpoint> endpoint;
   std::unique_ptr<metrics::LauncherMetrics> metrics;
@@ -187,7 +184,12 @@ struct LauncherTelemetry {
       return;
     }
     metrics = std::make_unique<metrics::LauncherMetrics>(endpoint->registry());
-    plan.launcher_metrics_port = endpoint->port();
+    plan.launcher_metrics_address = endpoint->scrape_address();
+    if (endpoint->requested_port() != 0 && endpoint->port() != endpoint->requested_port()) {
+      std::cerr << "zlaunch: note: metrics port " << endpoint->requested_port()
+                << " is taken (another run?); the launcher serves /metrics on " << plan.launcher_metrics_address
+                << " instead (the targets files name it)\n";
+    }
   }
 
   // At exit: the final values to the Pushgateway when one is configured (a warning when that fails).
@@ -206,6 +208,30 @@ struct LauncherTelemetry {
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// "1h02m03s", "4m05s", "6.2s".
+std::string format_duration(double seconds) {
+  char text[32];
+  const long long whole = static_cast<long long>(seconds);
+  if (whole >= 3600) {
+    std::snprintf(text, sizeof(text), "%lldh%02lldm%02llds", whole / 3600, whole / 60 % 60, whole % 60);
+  } else if (whole >= 60) {
+    std::snprintf(text, sizeof(text), "%lldm%02llds", whole / 60, whole % 60);
+  } else {
+    std::snprintf(text, sizeof(text), "%.1fs", seconds);
+  }
+  return text;
+}
+
+// The run's last line: how it ended, how long it took, where its logs are and how to see its report.
+std::string final_line(const LaunchPlan& plan, int exit_code, int attempts, double seconds) {
+  std::string line = "zlaunch: run " + plan.run_id +
+                     (exit_code == 0 ? " finished" : " failed (exit code " + std::to_string(exit_code) + ")");
+  line += " in " + format_duration(seconds);
+  if (attempts > 1) line += " after " + std::to_string(attempts - 1) + " restart(s)";
+  line += "; logs in " + plan.run_dir + "/; report: zlaunch report " + plan.run_dir + "\n";
+  return line;
 }
 
 void print_config_summary(const config::ResolvedConfig& config) {
@@ -280,6 +306,10 @@ int execute_run(const RunOptions& options) {
   settings.hang_timeout = to_ms(options.hang_timeout);
   settings.off_console = console_exclusions(options);
   settings.ranks_filter = parse_ranks_filter(options.ranks_filter, plan.world_size);
+  plan.progress_bar = ::isatty(STDOUT_FILENO) == 1 && ::isatty(STDERR_FILENO) == 1 &&
+                      plan.launcher == config::LauncherKind::kLocal && plan.machine_rank == 0 &&
+                      !settings.off_console.selects(0, false) &&
+                      (settings.ranks_filter.empty() || settings.ranks_filter.count(0) != 0);
   const bool as_root = ::geteuid() == 0;
   if (options.dry_run) {
     std::cout << format_dry_run(plan, as_root) << std::flush;
@@ -298,11 +328,19 @@ int execute_run(const RunOptions& options) {
     // machines wait (for machine 0 to come up), and they start no thread.
     std::optional<SignalChannel::InterruptibleScope> interruptible;
     if (plan.machine_rank != 0) interruptible.emplace();
-    return open_rendezvous(plan, settings.hang_timeout.count() > 0, rdzv_timeout);
+    // The launcher reads the store for hang detection and for the ranks' metrics addresses.
+    return open_rendezvous(plan, settings.hang_timeout.count() > 0 || plan.metrics_enabled, rdzv_timeout);
   }();
   if (plan.machine_rank != 0) set_run_dir(plan, config);  // run id came from machine 0
   fs::create_directories(plan.run_dir);
   config::write_resolved_config(config, plan.config_path);
+  // The estimate for this config, next to what the ranks will measure (zlaunch report puts them side by
+  // side). An observer: a config the estimate cannot size is a note, not a failed run.
+  try {
+    config::write_memory_estimate(config, plan.run_dir + "/memory_estimate.json");
+  } catch (const Error& e) {
+    std::cerr << "zlaunch: note: no memory_estimate.json: " << e.what() << '\n';
+  }
   if (!plan.deepspeed_config_path.empty()) {
     config::write_json_file_atomically(config.program.deepspeed_document, plan.deepspeed_config_path);
   }
@@ -315,7 +353,9 @@ int execute_run(const RunOptions& options) {
               << " (set OPENBLAS_CORETYPE yourself to choose)\n";
   }
 
+  const auto run_start = std::chrono::steady_clock::now();
   int exit_code = 0;
+  int attempts = 0;
   for (int attempt = 0;; ++attempt) {
     if (attempt > 0) rendezvous_start = std::chrono::steady_clock::now();
     if (session.client && plan.num_machines > 1) {
@@ -330,6 +370,7 @@ int execute_run(const RunOptions& options) {
       settings.external_command = srun_command(plan, external_environment(plan, attempt));
       settings.external_command[0] = external_program;
     }
+    const auto attempt_start = std::chrono::steady_clock::now();
     AttemptOutcome outcome = run_attempt(plan, settings, attempt, signals, session.client.get());
     if (outcome.kind == AttemptOutcome::Kind::kSuccess && session.client && plan.num_machines > 1) {
       std::string failure;
@@ -341,6 +382,8 @@ int execute_run(const RunOptions& options) {
       }
     }
     exit_code = outcome.exit_code;
+    attempts = attempt + 1;
+    append_attempt_record(plan, attempt, outcome, seconds_since(attempt_start));
     if (outcome.kind == AttemptOutcome::Kind::kSuccess) break;
     std::cerr << format_failure_report(plan, attempt, outcome) << std::flush;
     if (outcome.kind == AttemptOutcome::Kind::kInterrupted || attempt >= plan.max_restarts) break;
@@ -350,10 +393,8 @@ int execute_run(const RunOptions& options) {
   }
   finish_rendezvous(session, plan, settings.shutdown_timeout + milliseconds(5000));
   telemetry.push_final(plan);
-  if (plan.launcher_metrics_port != 0) {  // the launcher's endpoint goes away with it
-    plan.launcher_metrics_port = 0;
-    write_run_targets(plan, {});
-  }
+  clear_run_targets(plan);  // the launcher's endpoint goes away with it
+  std::cerr << final_line(plan, exit_code, attempts, seconds_since(run_start)) << std::flush;
   return exit_code;
 }
 

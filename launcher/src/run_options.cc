@@ -48,7 +48,9 @@ constexpr ConfigOption kConfigOptions[] = {
     {"log_dir", "log_dir", "", "DIR", "Directory of run directories (<log_dir>/<run_id>/)"},
     {"metrics_port", "metrics_port", "", "PORT",
      "Base Prometheus port: rank's port = metrics_port + LOCAL_RANK, the launcher's = metrics_port + processes per "
-     "machine"},
+     "machine; a busy port is traded for a free one (0 = any free port)"},
+    {"metrics_targets_file", "metrics_targets_file", "", "FILE",
+     "Also write the run's Prometheus file_sd targets to FILE (every run's are in <log_dir>/targets/ too)"},
     {"metrics_pushgateway", "metrics_pushgateway", "", "URL",
      "Prometheus Pushgateway (http://host:port) every rank pushes its final metrics to at exit"},
     {"mixed_precision", "mixed_precision", "", "MODE", "no | fp16 | bf16"},

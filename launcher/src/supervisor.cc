@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@
 #include "zl/metrics/process_sampler.h"
 #include "zl/metrics/rank_metrics.h"
 #include "zl/store/store_client.h"
+#include "zl/store/store_keys.h"
 
 namespace zl::launcher {
 namespace {
@@ -90,6 +92,7 @@ class AttemptRunner {
   void read_progress(Child& child, Clock::time_point now);
   void check_progress();
   void check_peers();
+  void collect_metrics_addresses();
   void write_targets();
   void update_ranks_alive();
   void sample_rank_processes(Clock::time_point now);
@@ -112,6 +115,9 @@ class AttemptRunner {
   // Opened at the first sample of the attempt (nvmlInit can take a while on a many-GPU machine
   // without persistence mode; runs without metrics never pay it).
   std::unique_ptr<metrics::NvmlGpuMemory> gpu_memory_;
+  Console console_{::isatty(STDOUT_FILENO) == 1 && ::isatty(STDERR_FILENO) == 1};
+  // rank -> "host:port" it reported serving /metrics on in this attempt (zl/rank/metrics_address.h).
+  std::map<int, std::string> metrics_addresses_;
 };
 
 std::unique_ptr<RankOutput> AttemptRunner::make_output(int rank, bool is_stderr) {
@@ -120,7 +126,7 @@ std::unique_ptr<RankOutput> AttemptRunner::make_output(int rank, bool is_stderr)
   const std::string prefix = "[" + std::to_string(plan_.machine_rank) + ":" + std::to_string(rank) + "] ";
   return std::make_unique<RankOutput>(prefix, shown ? (is_stderr ? 2 : 1) : -1,
                                       plan_.rank_log_path(attempt_, rank, is_stderr ? "err" : "out"),
-                                      is_stderr ? kTailLines : 0);
+                                      is_stderr ? kTailLines : 0, &console_);
 }
 
 void AttemptRunner::spawn_ranks() {
@@ -168,23 +174,37 @@ void AttemptRunner::spawn_external() {
   children_.push_back(std::move(child));
 }
 
+// Reads the reports of ranks whose address is not known yet; the targets files are rewritten when one
+// arrived. A rank reports once its endpoint is bound (soon after its start), so this runs on every
+// monitor tick (--monitor_interval) until all have reported; a program that serves no /metrics never
+// reports, and costs one store lookup per rank and tick.
+void AttemptRunner::collect_metrics_addresses() {
+  if (!plan_.metrics_enabled || store_ == nullptr || metrics_addresses_.size() == outcome_.ranks.size()) return;
+  bool arrived = false;
+  for (const auto& record : outcome_.ranks) {
+    if (metrics_addresses_.count(record.rank) != 0) continue;
+    try {
+      if (auto address = store_->try_get(store::metrics_address_key(attempt_, record.rank))) {
+        metrics_addresses_[record.rank] = std::move(*address);
+        arrived = true;
+      }
+    } catch (const std::exception&) {
+      return;  // the store went away: the run is ending
+    }
+  }
+  if (arrived) write_targets();
+}
+
+// The ranks that are alive and reported an address, with rank and node from the plan.
 void AttemptRunner::write_targets() {
   if (!plan_.metrics_enabled) return;
+  const bool external = !settings_.external_command.empty();
+  const bool external_alive = external && !children_.empty() && !children_.front().exited;
   std::vector<MetricsTarget> targets;
-  // With metrics.port 0 every rank picks its own port, which the launcher does not learn: only the
-  // launcher's target is listed then.
-  for (const auto& child : children_) {
-    if (child.exited || !settings_.external_command.empty() || plan_.metrics_port == 0) continue;
-    const auto& record = outcome_.ranks[static_cast<std::size_t>(child.index)];
-    targets.push_back({metrics_target_host(plan_.metrics_bind, plan_.hostname), plan_.metrics_port + record.local_rank,
-                       plan_.machine_rank, record.rank});
-  }
-  if (!settings_.external_command.empty() && !children_.empty() && !children_.front().exited &&
-      plan_.metrics_port != 0) {
-    for (const auto& record : outcome_.ranks) {
-      targets.push_back({metrics_target_host(plan_.metrics_bind, plan_.hostname),
-                         plan_.metrics_port + record.local_rank, record.rank / plan_.procs_per_machine, record.rank});
-    }
+  for (const auto& record : outcome_.ranks) {
+    const auto address = metrics_addresses_.find(record.rank);
+    if (address == metrics_addresses_.end() || (external ? !external_alive : record.exited)) continue;
+    targets.push_back({address->second, record.rank / plan_.procs_per_machine, record.rank});
   }
   write_run_targets(plan_, std::move(targets));
 }
@@ -540,6 +560,7 @@ AttemptOutcome AttemptRunner::run() {
     const auto now = Clock::now();
     if (now >= next_monitor_) {
       next_monitor_ = now + settings_.monitor_interval;
+      collect_metrics_addresses();
       check_progress();
       check_peers();
       sample_rank_processes(now);

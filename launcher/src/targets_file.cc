@@ -1,10 +1,11 @@
-// write_targets_file() (targets_file.h).
+// The run's Prometheus targets files (targets_file.h).
 #include "zl/launcher/targets_file.h"
 
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -23,7 +24,7 @@ void write_targets_file(const std::string& path, const std::string& run_id, cons
     } else {
       labels["rank"] = std::to_string(t.rank);
     }
-    entries.push_back({{"targets", {t.host + ":" + std::to_string(t.port)}}, {"labels", labels}});
+    entries.push_back({{"targets", {t.address}}, {"labels", labels}});
   }
   const std::string temporary = path + ".tmp." + std::to_string(::getpid());
   {
@@ -38,21 +39,25 @@ void write_targets_file(const std::string& path, const std::string& run_id, cons
   }
 }
 
-std::string metrics_target_host(const std::string& bind_address, const std::string& hostname) {
-  if (bind_address.empty() || bind_address == "0.0.0.0" || bind_address == "::" || bind_address == "[::]") {
-    return hostname;
-  }
-  return bind_address;
-}
-
 void write_run_targets(const LaunchPlan& plan, std::vector<MetricsTarget> ranks) {
   if (!plan.metrics_enabled) return;
-  if (plan.launcher_metrics_port != 0) {
-    ranks.push_back({metrics_target_host(plan.metrics_bind, plan.hostname), plan.launcher_metrics_port,
-                     plan.machine_rank, 0, true});
+  if (!plan.launcher_metrics_address.empty()) {
+    ranks.push_back({plan.launcher_metrics_address, plan.machine_rank, 0, true});
   }
   write_targets_file(plan.run_dir + "/targets.json", plan.run_id, ranks);
+  const std::filesystem::path shared = plan.shared_targets_path();
+  std::error_code ec;
+  std::filesystem::create_directories(shared.parent_path(), ec);
+  write_targets_file(shared.string(), plan.run_id, ranks);
   if (!plan.targets_file_extra.empty()) write_targets_file(plan.targets_file_extra, plan.run_id, ranks);
+}
+
+void clear_run_targets(const LaunchPlan& plan) {
+  if (!plan.metrics_enabled) return;
+  write_targets_file(plan.run_dir + "/targets.json", plan.run_id, {});
+  if (!plan.targets_file_extra.empty()) write_targets_file(plan.targets_file_extra, plan.run_id, {});
+  std::error_code ec;
+  std::filesystem::remove(plan.shared_targets_path(), ec);
 }
 
 }  // namespace zl::launcher

@@ -51,8 +51,21 @@ std::string local_address_of(const std::string& bind_address) {
 
 }  // namespace
 
+std::string scrape_host(const std::string& bind_address, const std::string& hostname) {
+  if (bind_address.empty() || bind_address == "0.0.0.0" || bind_address == "::" || bind_address == "[::]") {
+    return hostname;
+  }
+  return bind_address;
+}
+
+std::string this_hostname() {
+  char name[256] = {};
+  ::gethostname(name, sizeof(name) - 1);
+  return name[0] != '\0' ? name : "localhost";
+}
+
 Endpoint::Endpoint(const std::string& bind_address, int port)
-    : bind_address_(bind_address), registry_(std::make_shared<prometheus::Registry>()) {
+    : bind_address_(bind_address), requested_port_(port), registry_(std::make_shared<prometheus::Registry>()) {
   // Referencing the floor links thread_stack_floor.cc (and its pthread_attr_setstacksize) into every
   // program that serves metrics: the exposer's threads need it.
   [[maybe_unused]] const std::size_t stack_floor = detail::thread_stack_floor();
@@ -60,12 +73,26 @@ Endpoint::Endpoint(const std::string& bind_address, int port)
   try {
     exposer_ = std::make_unique<prometheus::Exposer>(address);
   } catch (const std::exception& e) {
-    throw InfrastructureError("metrics: cannot serve /metrics on " + address + " (" + e.what() +
-                              "); choose another metrics.port (0 = any free port) or set metrics.enabled: false");
+    // civetweb does not say why a bind failed: a port in use and an address that is not ours look
+    // alike. Any free port on the same address tells them apart; only the second is an error.
+    try {
+      if (port == 0) throw;
+      exposer_ = std::make_unique<prometheus::Exposer>(bind_address + ":0");
+    } catch (const std::exception&) {
+      throw InfrastructureError("metrics: cannot serve /metrics on " + address + " (" + e.what() +
+                                "): no port can be bound on " + bind_address +
+                                "; set metrics.bind to a local address, or metrics.enabled: false");
+    }
   }
   exposer_->RegisterCollectable(registry_);
   const auto ports = exposer_->GetListeningPorts();
   port_ = ports.empty() ? port : ports.front();
+}
+
+std::string Endpoint::scrape_address() const {
+  const std::string host = scrape_host(bind_address_, this_hostname());
+  const bool ipv6 = host.find(':') != std::string::npos && host.front() != '[';
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port_);
 }
 
 // Stopping the exposer stops civetweb, whose listening thread sees the stop only when its poll()

@@ -30,7 +30,9 @@ void RankMetrics::CounterFeed::advance_to(double total) {
 RankMetrics::RankMetrics(prometheus::Registry& registry, const RunInfo& info, const std::string& device) {
   prometheus::BuildGauge()
       .Name("zlaunch_run_info")
-      .Help("Facts of this run (value 1): zlaunch version, ZeRO stage, world size, backend, precision, device, model")
+      .Help(
+          "Facts of this run (value 1): zlaunch version, ZeRO stage, world size, backend, precision, device, model, "
+          "and the run id and rank this process belongs to")
       .Register(registry)
       .Add({{"version", info.version},
             {"zero_stage", std::to_string(info.zero_stage)},
@@ -38,7 +40,9 @@ RankMetrics::RankMetrics(prometheus::Registry& registry, const RunInfo& info, co
             {"backend", info.backend},
             {"precision", info.precision},
             {"device", info.device},
-            {"model", info.model}})
+            {"model", info.model},
+            {"run_id", info.run_id},
+            {"rank", std::to_string(info.rank)}})
       .Set(1);
 
   auto& calls = prometheus::BuildCounter()

@@ -11,7 +11,9 @@ namespace zl::metrics {
 
 void add_report_command(CLI::App& app) {
   auto* report = app.add_subcommand(
-      "report", "Write an HTML page with plots of a run (loss, tokens/s, step time, memory, communication)");
+      "report",
+      "Write an HTML page of a run: a summary (config, losses, task score, speed, restarts and their causes), "
+      "charts over optimizer steps per rank, and memory against the estimate");
   auto run_dir = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>();
   report->add_option("RUN_DIR", *run_dir, "The run directory: <log_dir>/<run_id>")->required();

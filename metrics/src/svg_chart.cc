@@ -1,4 +1,4 @@
-// SVG line charts for the run report (svg_chart.h).
+// Line charts for the run report, and the number and text formatting all charts share (svg_chart.h).
 #include "zl/metrics/svg_chart.h"
 
 #include <algorithm>
@@ -7,30 +7,9 @@
 #include <limits>
 #include <sstream>
 
+#include "chart_frame.h"
+
 namespace zl::metrics {
-namespace {
-
-constexpr const char* kPalette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                                    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-
-// Tick values: about `count` round numbers covering [lo, hi].
-std::vector<double> ticks(double lo, double hi, int count) {
-  const double span = hi - lo;
-  const double raw = span / count;
-  const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-  double step = magnitude;
-  for (const double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (raw <= m * magnitude) {
-      step = m * magnitude;
-      break;
-    }
-  }
-  std::vector<double> out;
-  for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push_back(v);
-  return out;
-}
-
-}  // namespace
 
 std::string format_si(double v) {
   struct Prefix {
@@ -53,6 +32,22 @@ std::string format_si(double v) {
     }
   }
   return std::to_string(v);  // not reached: the last prefix always matches
+}
+
+std::string format_bytes(double bytes) {
+  static constexpr const char* kUnits[] = {"KiB", "MiB", "GiB", "TiB"};
+  char buffer[32];
+  if (!std::isfinite(bytes)) return "-";
+  if (std::fabs(bytes) < 1024) {
+    std::snprintf(buffer, sizeof buffer, "%.0f B", bytes);
+    return buffer;
+  }
+  double v = bytes / 1024;
+  std::size_t unit = 0;
+  while (std::fabs(v) >= 1024 && unit + 1 < sizeof kUnits / sizeof kUnits[0]) v /= 1024, ++unit;
+  const char* format = std::fabs(v) >= 100 ? "%.0f %s" : std::fabs(v) >= 10 ? "%.1f %s" : "%.2f %s";
+  std::snprintf(buffer, sizeof buffer, format, v, kUnits[unit]);
+  return buffer;
 }
 
 std::string escape_xml(const std::string& text) {
@@ -78,67 +73,99 @@ std::string escape_xml(const std::string& text) {
   return out;
 }
 
-std::string render_line_chart(const ChartOptions& o, const std::vector<Series>& series) {
+std::string chart_stylesheet() {
+  return "figure.chart{margin:0;padding:8px 10px;border:1px solid #ddd;border-radius:4px;background:#fff;"
+         "min-width:0}"
+         "figure.chart>svg{display:block;height:auto}"
+         "ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 16px;margin:4px 0 0;padding:0 0 0 12%;"
+         "font-size:13px}"
+         "ul.legend li{display:flex;align-items:center;gap:5px;white-space:nowrap}"
+         "figure.chart figcaption{font-size:13px;color:#555;margin:6px 0 0 12%}";
+}
+
+std::string render_line_chart(const ChartOptions& o, const std::vector<Series>& series,
+                              const std::vector<Band>& bands) {
   double x0 = std::numeric_limits<double>::max(), x1 = std::numeric_limits<double>::lowest();
   double y0 = x0, y1 = x1;
+  auto take = [&](double x, double y) {
+    if (!std::isfinite(x) || !std::isfinite(y)) return;
+    x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+  };
   for (const auto& s : series) {
-    for (const auto& [x, y] : s.points) {
-      if (!std::isfinite(x) || !std::isfinite(y)) continue;
-      x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+    for (const auto& line : s.lines) {
+      for (const auto& [x, y] : line) take(x, y);
     }
   }
-  std::ostringstream svg;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << o.width << "\" height=\"" << o.height
-      << "\" viewBox=\"0 0 " << o.width << ' ' << o.height << "\" role=\"img\">";
-  svg << "<title>" << escape_xml(o.title) << "</title>";
-  svg << "<text x=\"" << o.width / 2 << "\" y=\"18\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">"
-      << escape_xml(o.title) << "</text>";
-  if (x0 > x1) {
-    svg << "<text x=\"" << o.width / 2 << "\" y=\"" << o.height / 2
-        << "\" text-anchor=\"middle\" fill=\"#888\">no data</text></svg>";
-    return svg.str();
+  for (const auto& b : bands) {
+    for (const auto& part : b.parts) {
+      for (const auto& p : part) take(p.x, p.lo), take(p.x, p.hi);
+    }
   }
-  if (y0 == y1) y0 -= 1, y1 += 1;
-  if (x0 == x1) x0 -= 1, x1 += 1;
-  if (y0 > 0 && y0 < 0.3 * y1) y0 = 0;  // start at zero when that costs little resolution
-  const double left = 70, right = o.width - 230, top = 30, bottom = o.height - 40;
-  auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * (right - left); };
-  auto py = [&](double y) { return bottom - (y - y0) / (y1 - y0) * (bottom - top); };
-  svg << "<g font-size=\"11\" fill=\"#333\">";
-  for (const double t : ticks(y0, y1, 5)) {
-    svg << "<line x1=\"" << left << "\" x2=\"" << right << "\" y1=\"" << py(t) << "\" y2=\"" << py(t)
-        << "\" stroke=\"#eee\"/><text x=\"" << left - 6 << "\" y=\"" << py(t) + 4 << "\" text-anchor=\"end\">"
-        << format_si(t) << "</text>";
+  std::vector<chart::LegendEntry> legend;
+  auto color_of = [&](const std::string& given, std::size_t i) {
+    return given.empty() ? chart::palette_color(i) : given;
+  };
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    const std::string color = color_of(bands[i].color, i);
+    legend.push_back({bands[i].name + ": median", chart::line_swatch(color, SeriesStyle::kLine)});
+    legend.push_back({bands[i].name + ": min\u2013max", chart::area_swatch(color)});
   }
-  for (const double t : ticks(x0, x1, 6)) {
-    svg << "<text x=\"" << px(t) << "\" y=\"" << bottom + 15 << "\" text-anchor=\"middle\">" << format_si(t)
-        << "</text>";
-  }
-  svg << "<line x1=\"" << left << "\" x2=\"" << left << "\" y1=\"" << top << "\" y2=\"" << bottom
-      << "\" stroke=\"#333\"/>";
-  svg << "<line x1=\"" << left << "\" x2=\"" << right << "\" y1=\"" << bottom << "\" y2=\"" << bottom
-      << "\" stroke=\"#333\"/>";
-  svg << "<text x=\"" << (left + right) / 2 << "\" y=\"" << o.height - 6 << "\" text-anchor=\"middle\">"
-      << escape_xml(o.x_label) << "</text>";
-  svg << "<text transform=\"translate(14," << (top + bottom) / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
-      << escape_xml(o.y_label) << "</text></g>";
   for (std::size_t i = 0; i < series.size(); ++i) {
-    const std::string color =
-        series[i].color.empty() ? kPalette[i % (sizeof kPalette / sizeof kPalette[0])] : series[i].color;
-    svg << "<polyline class=\"series\" fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.5\""
-        << (series[i].dashed ? " stroke-dasharray=\"6 4\"" : "") << " points=\"";
-    for (const auto& [x, y] : series[i].points) {
-      if (std::isfinite(x) && std::isfinite(y)) svg << px(x) << ',' << py(y) << ' ';
-    }
-    svg << "\"/>";
-    const double ly = top + 14.0 * static_cast<double>(i);
-    svg << "<line x1=\"" << right + 10 << "\" x2=\"" << right + 30 << "\" y1=\"" << ly << "\" y2=\"" << ly
-        << "\" stroke=\"" << color << "\" stroke-width=\"2\"" << (series[i].dashed ? " stroke-dasharray=\"4 3\"" : "")
-        << "/><text x=\"" << right + 34 << "\" y=\"" << ly + 4 << "\" font-size=\"11\">" << escape_xml(series[i].name)
-        << "</text>";
+    legend.push_back(
+        {series[i].name, chart::line_swatch(color_of(series[i].color, bands.size() + i), series[i].style)});
   }
-  svg << "</svg>";
-  return svg.str();
+  if (x0 > x1) return chart::figure(chart::empty_chart(o), legend, o.note);
+  for (const auto& m : o.markers) {
+    if (std::isfinite(m.x)) x0 = std::min(x0, m.x), x1 = std::max(x1, m.x);
+  }
+  if (!o.markers.empty() && !o.marker_legend.empty()) legend.push_back({o.marker_legend, chart::marker_swatch()});
+  if (x0 == x1) x0 -= 1, x1 += 1;
+  chart::pad_value_range(y0, y1);
+  const chart::Frame frame(o, chart::make_axis(x0, x1, AxisFormat::kSi, o.integer_x, 6),
+                           chart::make_axis(y0, y1, o.y_format, false, 5));
+
+  std::ostringstream svg;
+  svg << frame.open();
+  auto point = [&](double x, double y) { return chart::coord(frame.px(x)) + ',' + chart::coord(frame.py(y)) + ' '; };
+  for (std::size_t i = 0; i < bands.size(); ++i) {
+    const std::string color = color_of(bands[i].color, i);
+    for (const auto& part : bands[i].parts) {
+      svg << "<polygon class=\"band\" data-series=\"" << escape_xml(bands[i].name) << "\" fill=\"" << color
+          << "\" fill-opacity=\"0.22\" stroke=\"none\" points=\"";
+      for (const auto& p : part) svg << point(p.x, p.hi);
+      for (auto it = part.rbegin(); it != part.rend(); ++it) svg << point(it->x, it->lo);
+      svg << "\"/><polyline class=\"series\" data-series=\"" << escape_xml(bands[i].name)
+          << ": median\" fill=\"none\" stroke=\"" << color << "\" stroke-width=\"1.8\" points=\"";
+      for (const auto& p : part) svg << point(p.x, p.mid);
+      svg << "\"/>";
+    }
+  }
+  for (std::size_t i = 0; i < series.size(); ++i) {
+    const Series& s = series[i];
+    const std::string color = color_of(s.color, bands.size() + i);
+    for (const auto& line : s.lines) {
+      if (s.style == SeriesStyle::kDots) {
+        svg << "<g class=\"dots\" data-series=\"" << escape_xml(s.name) << "\" fill=\"" << color << "\">";
+        for (const auto& [x, y] : line) {
+          if (std::isfinite(x) && std::isfinite(y)) {
+            svg << "<circle cx=\"" << chart::coord(frame.px(x)) << "\" cy=\"" << chart::coord(frame.py(y))
+                << "\" r=\"3.5\"/>";
+          }
+        }
+        svg << "</g>";
+        continue;
+      }
+      svg << "<polyline class=\"series\" data-series=\"" << escape_xml(s.name) << "\" fill=\"none\" stroke=\"" << color
+          << "\" stroke-width=\"1.8\" stroke-linejoin=\"round\""
+          << (s.style == SeriesStyle::kDashed ? " stroke-dasharray=\"6 4\"" : "") << " points=\"";
+      for (const auto& [x, y] : line) {
+        if (std::isfinite(x) && std::isfinite(y)) svg << point(x, y);
+      }
+      svg << "\"/>";
+    }
+  }
+  svg << frame.markers() << "</svg>";
+  return chart::figure(svg.str(), legend, o.note);
 }
 
 }  // namespace zl::metrics

@@ -12,11 +12,12 @@
 namespace zl::train {
 
 Checkpointing::Checkpointing(const TrainSetup& setup, engine::Engine& engine, runtime::Gpt2Model& model,
-                             checkpoint::TrainingPosition position)
+                             checkpoint::TrainingPosition position, engine::RunTelemetry& telemetry)
     : setup_(setup),
       engine_(engine),
       model_(model),
       position_(std::move(position)),
+      telemetry_(telemetry),
       lead_(engine.communicator().rank() == 0) {}
 
 std::int64_t Checkpointing::resume() {
@@ -69,6 +70,8 @@ void Checkpointing::save(std::int64_t completed, double lr) {
   }
   const config::ZeroSettings& zero = setup_.config.training.zero_optimization;
   if (lead_ && zero.stage == 3 && zero.stage3_gather_16bit_weights_on_model_save) save_whole_model(r.path);
+  // The whole save, the 16-bit model included: the time this rank spent checkpointing.
+  telemetry_.record_checkpoint(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 }
 
 // DeepSpeed's stage3_gather_16bit_weights_on_model_save: next to the shards, the whole model in the

@@ -1,6 +1,7 @@
 // Checkpoints in the `train` program (--checkpoint_dir, --save_every, --keep_last, --resume;
 // docs/checkpoints.md): resuming before the first step and saving at step boundaries, through
-// zl/checkpoint. Collective: every rank makes the same calls.
+// zl/checkpoint. Collective: every rank makes the same calls. Every save's wall time goes to the run's
+// telemetry (zlaunch_checkpoint_duration_seconds).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include "train_options.h"
 #include "zl/checkpoint/training_state.h"
 #include "zl/engine/engine.h"
+#include "zl/engine/run_telemetry.h"
 #include "zl/runtime/gpt2_model.h"
 
 namespace zl::train {
@@ -20,9 +22,9 @@ class Checkpointing {
   static constexpr const char* kWholeModelDir = "hf_model";
 
   // `position` carries the run's seeds, batch, context, scheduler type and identity; its step and
-  // last_lr are filled in at each save.
+  // last_lr are filled in at each save. `telemetry` must outlive this object.
   Checkpointing(const TrainSetup& setup, engine::Engine& engine, runtime::Gpt2Model& model,
-                checkpoint::TrainingPosition position);
+                checkpoint::TrainingPosition position, engine::RunTelemetry& telemetry);
 
   // Applies --resume: returns the number of steps already done (0 when starting fresh), saying what it
   // did on rank 0.
@@ -40,6 +42,7 @@ class Checkpointing {
   engine::Engine& engine_;
   runtime::Gpt2Model& model_;
   checkpoint::TrainingPosition position_;
+  engine::RunTelemetry& telemetry_;
   std::int64_t last_saved_ = -1;
   bool lead_;
 };

@@ -74,7 +74,9 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--init_from", f.init_from,
                  "initial weights: a Hugging Face GPT-2 .safetensors file (its architecture is the model's)");
   app.add_option("--sample", f.sample, "generate N tokens of text at the end")->check(CLI::NonNegativeNumber);
-  app.add_option("--log_json", f.log_json, "write one JSON line per optimizer step to FILE (rank 0)");
+  app.add_option("--log_json", f.log_json,
+                 "write one JSON line per optimizer step to FILE (the step log's rows, docs/runtime.md); rank 0 "
+                 "writes FILE, rank R > 0 writes FILE.rankR; a restart under zlaunch run appends");
   app.add_option("--dump_batches", f.dump_batches,
                  "write the token ids of every optimizer step's global batch (all ranks, all micro-steps) to FILE "
                  "as JSON lines (rank 0; docs/runtime.md)");

@@ -1,13 +1,13 @@
 // The one training path of `train` (training_run.h).
 #include "training_run.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "batch_dump.h"
 #include "checkpointing.h"
@@ -15,13 +15,14 @@
 #include "evaluation.h"
 #include "hang_watch.h"
 #include "progress.h"
-#include "step_log.h"
 #include "zl/base/build_info.h"
 #include "zl/base/error.h"
 #include "zl/comm/bootstrap.h"
 #include "zl/engine/engine.h"
 #include "zl/engine/run_telemetry.h"
 #include "zl/kernels/blas_threads.h"
+#include "zl/metrics/endpoint.h"
+#include "zl/rank/metrics_address.h"
 #include "zl/runtime/addition_task.h"
 #include "zl/runtime/compute_device.h"
 #include "zl/runtime/gpt2_checkpoint.h"
@@ -45,18 +46,10 @@ std::string format_scale(double scale) {
   return text;
 }
 
-// Current and peak bytes of this rank by kind (DESIGN.md §4 memory), for --log_json.
-nlohmann::json memory_json() {
-  const runtime::MemoryStats m = runtime::default_allocator().stats();
-  nlohmann::json current = nlohmann::json::object(), peak = nlohmann::json::object();
-  for (std::size_t k = 0; k < runtime::kMemoryKindCount; ++k) {
-    const auto kind = static_cast<runtime::MemoryKind>(k);
-    current[runtime::to_string(kind)] = m.current_bytes(kind);
-    peak[runtime::to_string(kind)] = m.peak_bytes(kind);
-  }
-  current["total"] = m.total_current[0];
-  peak["total"] = m.total_peak[0];
-  return {{"cpu", current}, {"cpu_peak", peak}};
+// --log_json FILE of rank `rank`: FILE for rank 0, FILE.rank<R> for the others ("" = none).
+std::string log_json_path(const std::string& file, int rank) {
+  if (file.empty() || rank == 0) return file;
+  return file + ".rank" + std::to_string(rank);
 }
 
 // NCCL on the GPU; MPI under mpirun (zlaunch run --launcher mpi, or plain mpirun); else gloo.
@@ -175,26 +168,46 @@ std::unique_ptr<engine::RunTelemetry> start_telemetry(const TrainSetup& s, const
   const auto& metrics = s.config.launch.metrics;
   options.metrics_enabled = metrics.enabled;
   options.metrics_bind = metrics.bind;
-  options.metrics_port = metrics.port == 0 ? 0 : metrics.port + s.rank.identity.local_rank;
+  // metrics.port + LOCAL_RANK; the endpoint takes any free port when that one is busy (or past 65535).
+  const int wanted = metrics.port == 0 ? 0 : metrics.port + s.rank.identity.local_rank;
+  options.metrics_port = wanted > 65535 ? 0 : wanted;
   options.device = runtime::to_string(device);
   options.pushgateway = metrics.pushgateway;  // "" = the launcher's ZLAUNCH_METRICS_PUSHGATEWAY, if any
   if (!s.rank.run_id.empty()) options.run_dir = s.config.launch.log_dir + "/" + s.rank.run_id;
+  options.log_json = log_json_path(s.flags.log_json, comm.rank());
+  options.attempt = s.rank.attempt;
   options.run_info = {build_info::kVersion,
                       engine.stage(),
                       comm.size(),
                       comm::to_string(backend),
                       config::to_string(s.config.launch.mixed_precision),
                       runtime::to_string(device),
-                      s.model.name == "custom" ? s.model.dimensions() : s.model.name};
+                      s.model.name == "custom" ? s.model.dimensions() : s.model.name,
+                      s.rank.run_id,
+                      comm.rank()};
   // Metrics are an observer of the run: when /metrics cannot be served, say so and train without it (the
   // step log is still written) rather than lose the run.
+  std::unique_ptr<engine::RunTelemetry> telemetry;
   try {
-    return std::make_unique<engine::RunTelemetry>(options, comm, runtime::default_allocator());
+    telemetry = std::make_unique<engine::RunTelemetry>(options, comm, runtime::default_allocator());
   } catch (const InfrastructureError& e) {
     std::fprintf(stderr, "train: warning: %s; training continues without /metrics\n", e.what());
     options.metrics_enabled = false;
     return std::make_unique<engine::RunTelemetry>(options, comm, runtime::default_allocator());
   }
+  if (const metrics::Endpoint* endpoint = telemetry->endpoint()) {
+    if (endpoint->requested_port() != 0 && endpoint->port() != endpoint->requested_port()) {
+      std::fprintf(stderr, "train: note: metrics port %d is taken (another run?); serving /metrics on %s instead\n",
+                   endpoint->requested_port(), endpoint->scrape_address().c_str());
+    }
+    // The launcher lists this rank in the targets files from this report only.
+    std::string problem;
+    if (!rank::publish_metrics_address(s.rank, endpoint->scrape_address(), &problem)) {
+      std::fprintf(stderr, "train: warning: could not tell the launcher where /metrics is served (%s)\n",
+                   problem.c_str());
+    }
+  }
+  return telemetry;
 }
 
 }  // namespace
@@ -245,15 +258,14 @@ int run_training(const TrainSetup& s) {
   position.scheduler_type = t.scheduler.type;
   position.identity =
       checkpoint::run_identity(s.model, t, sampler.global_batch(), s.seed, d.T, d.data.train.description);
-  Checkpointing checkpoints(s, engine, model, position);
-  const std::int64_t first_step = checkpoints.resume();
   const auto telemetry = start_telemetry(s, engine, *comm, backend, device);
   telemetry->record_rendezvous(rendezvous_s);
+  Checkpointing checkpoints(s, engine, model, position, *telemetry);
+  const std::int64_t first_step = checkpoints.resume();
 
   const bool fp16 = engine.working_dtype() == runtime::DType::kF16;
-  StepLog log(lead ? s.flags.log_json : std::string());
   BatchDump dump(lead ? s.flags.dump_batches : std::string());
-  Progress progress(s.steps, t.steps_per_print, "");
+  Progress progress(first_step, s.steps, t.steps_per_print, "", isatty(STDOUT_FILENO) == 1 || s.rank.progress_bar);
   const std::int64_t rank_samples =
       static_cast<std::int64_t>(t.train_micro_batch_size_per_gpu) * t.gradient_accumulation_steps;
   const auto start = Clock::now();
@@ -276,17 +288,6 @@ int run_training(const TrainSetup& s) {
     last_loss = r.loss;
     const double elapsed = seconds_since(start);
     if (lead) {
-      log.write({{"step", step + 1},
-                 {"loss", r.loss},
-                 {"lr", lr},
-                 {"grad_norm", r.grad_norm},
-                 {"tokens", tokens},
-                 {"seconds", seconds},
-                 {"world_size", comm->size()},
-                 {"zero_stage", engine.stage()},
-                 {"skipped", r.skipped},
-                 {"loss_scale", r.loss_scale},
-                 {"memory_bytes", memory_json()}});
       const std::string scaling =
           fp16 ? " loss_scale " + format_scale(r.loss_scale) + " skipped " + std::to_string(engine.skipped_steps())
                : std::string();
@@ -309,10 +310,11 @@ int run_training(const TrainSetup& s) {
                                          t.train_micro_batch_size_per_gpu, s.flags.eval_batches);
   const double elapsed = seconds_since(start);
   if (lead) {
+    // `tokens` and `elapsed` are this process's: after a resume, the steps it took, not the training's.
     std::printf(
-        "done: %lld steps, %lld tokens in %.1fs (%.0f tok/s over %d rank(s)); last training loss %.4f; "
+        "done: %s, %lld tokens in %.1fs (%.0f tok/s over %d rank(s)); last training loss %.4f; "
         "validation loss %.4f\n",
-        static_cast<long long>(s.steps), static_cast<long long>(tokens), elapsed,
+        progress.steps_summary().c_str(), static_cast<long long>(tokens), elapsed,
         elapsed > 0 ? static_cast<double>(tokens) / elapsed : 0.0, comm->size(), last_loss, validation);
   }
   report_results(s, model, engine, task, d, lead);

@@ -106,7 +106,7 @@ TEST_F(CrashDuringSave, RestartedGroupResumesByItselfWithIdenticalLosses) {
       << restarted.out;
 
   const auto want = losses("reference");
-  const auto got = losses("restarted");  // attempt 1 rewrote the log from step 4
+  const auto got = losses("restarted");  // attempt 1 appended steps 4-9 after attempt 0's; its rows win
   ASSERT_EQ(want.size(), 9u);
   for (int step = 4; step <= 9; ++step) {
     ASSERT_TRUE(got.count(step)) << "step " << step;

@@ -88,6 +88,7 @@ std::vector<RankRecord> run_world(const WorldConfig& world) {
           if (step == 0) record.memory_after_first_step = allocator.stats();
           record.comm_after_step.push_back(comm.stats());
         }
+        record.memory_after_last_step = allocator.stats();
         for (std::size_t i = 0; i < model.layer_count(); ++i)
           record.final_parameters.push_back(engine.full_parameters(i));
       } catch (const std::exception& e) {

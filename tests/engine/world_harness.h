@@ -21,6 +21,7 @@ struct RankRecord {
   std::vector<double> grad_norms;
   std::vector<std::vector<float>> final_parameters;  // per layer, gathered
   runtime::MemoryStats memory_after_first_step;
+  runtime::MemoryStats memory_after_last_step;   // peaks over initialization and every step, before gathering
   std::vector<comm::CommStats> comm_after_step;  // cumulative, after each step
   std::vector<bool> skipped;                     // mixed precision: step skipped
   std::vector<double> loss_scales;               // the loss scale each step used

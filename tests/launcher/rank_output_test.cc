@@ -1,5 +1,7 @@
 // RankOutput and MpiOutputDemux: bytes to the per-rank file unchanged, complete lines prefixed to the
-// console, partial lines joined across reads, mpirun's --tag-output lines routed to their rank.
+// console, partial lines joined across reads, mpirun's --tag-output lines routed to their rank; a line
+// redrawn with '\r' (a progress bar) moves in place on a terminal Console under the other ranks' lines,
+// and shows only finished off a terminal.
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
@@ -75,6 +77,39 @@ TEST_F(RankOutputTest, MpiTaggedLinesGoToTheirRanks) {
   EXPECT_NE(console.find("[mpirun] mpirun's own line\n"), std::string::npos) << console;
   EXPECT_NE(console.find("[mpirun] [bogus]<stdout>:x\n"), std::string::npos) << console;
   EXPECT_EQ(demux.untagged_tail().size(), 2u);
+}
+
+TEST_F(RankOutputTest, ABarRedrawnInPlaceStaysBelowOtherRanksLinesOnATerminal) {
+  Console console(true);
+  RankOutput bar("[0:0] ", console_, dir_ + "/rank_0.out", 2, &console);
+  RankOutput other("[0:1] ", console_, dir_ + "/rank_1.out", 0, &console);
+  bar.append("\rstep 1/3");
+  bar.append("\rstep 2/3");
+  other.append("a line from rank 1\n");
+  bar.append("\rstep 3/3");
+  bar.append("\n");
+  bar.append("done\n");
+  bar.finish();
+  other.finish();
+  EXPECT_EQ(slurp(console_path_),
+            "\r\x1b[K[0:0] step 1/3"
+            "\r\x1b[K[0:0] step 2/3"
+            "\r\x1b[K[0:1] a line from rank 1\n[0:0] step 2/3"  // cleared, the line, the bar again below it
+            "\r\x1b[K[0:0] step 3/3"
+            "\r\x1b[K[0:0] step 3/3\n"  // the bar's last drawing becomes a line
+            "[0:0] done\n");
+  EXPECT_EQ(slurp(dir_ + "/rank_0.out"), "\rstep 1/3\rstep 2/3\rstep 3/3\ndone\n") << "the file gets the bytes";
+  ASSERT_EQ(bar.tail().size(), 2u);
+  EXPECT_EQ(bar.tail()[0], "step 3/3");
+}
+
+TEST_F(RankOutputTest, OffATerminalARedrawnLineShowsOnlyFinished) {
+  Console console(false);
+  RankOutput bar("[0:0] ", console_, dir_ + "/rank_0.out", 0, &console);
+  for (int step = 1; step <= 3; ++step) bar.append("\rstep " + std::to_string(step) + "/3   ");
+  bar.append("\r\n");
+  bar.finish();
+  EXPECT_EQ(slurp(console_path_), "[0:0] step 3/3   \n");
 }
 
 }  // namespace

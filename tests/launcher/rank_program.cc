@@ -16,6 +16,9 @@
 //   --pid-dir DIR          write DIR/rank_<R>.pid first thing
 //   --grandchild           fork a child that sleeps forever in the rank's process group
 //   --store-check          SET/GET through ZLAUNCH_STORE with the token; print "store ok"
+//   --serve-metrics        serve /metrics as train does (ZLAUNCH_METRICS_PORT + local rank, a free port when
+//                          that is busy, 0 = any) with zl_test_rank_info{rank, run_id} 1, and report the
+//                          address to the launcher (zl/rank/metrics_address.h); kept until exit
 #include <signal.h>
 #include <unistd.h>
 
@@ -29,7 +32,14 @@
 #include <string>
 #include <thread>
 
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <memory>
+
+#include "zl/metrics/endpoint.h"
 #include "zl/rank/error_file.h"
+#include "zl/rank/metrics_address.h"
 #include "zl/rank/progress_reporter.h"
 #include "zl/rank/rank_context.h"
 #include "zl/rank/rank_identity.h"
@@ -55,6 +65,7 @@ int main(int argc, char** argv) {
   const int attempt = env_int("ZLAUNCH_ATTEMPT", 0);
   int sleep_ms = 0;
   std::string pid_dir;
+  std::unique_ptr<zl::metrics::Endpoint> endpoint;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     const std::string next = i + 1 < argc ? argv[i + 1] : "";
@@ -156,6 +167,21 @@ int main(int argc, char** argv) {
       ++i;
     } else if (arg == "--grandchild") {
       if (fork() == 0) hang();
+    } else if (arg == "--serve-metrics") {
+      const auto context = zl::rank::RankContext::from_environment();
+      const int base = env_int("ZLAUNCH_METRICS_PORT", 0);
+      endpoint = std::make_unique<zl::metrics::Endpoint>("127.0.0.1", base == 0 ? 0 : base + id.local_rank);
+      prometheus::BuildGauge()
+          .Name("zl_test_rank_info")
+          .Help("the rank program's identity")
+          .Register(endpoint->registry())
+          .Add({{"rank", std::to_string(rank)}, {"run_id", context.run_id}})
+          .Set(1);
+      std::string problem;
+      if (!zl::rank::publish_metrics_address(context, endpoint->scrape_address(), &problem)) {
+        std::fprintf(stderr, "rank %d: cannot report the metrics address: %s\n", rank, problem.c_str());
+        return 5;
+      }
     } else if (arg == "--store-check") {
       auto store = zl::store::StoreClient::from_environment();
       zl::store::PrefixStore scoped(store, zl::store::attempt_prefix(attempt));

@@ -1,7 +1,7 @@
 // The launcher's own /metrics under `zlaunch run`, scraped over HTTP while the run is on: it serves on
 // metrics.port + processes per machine, counts restarts and the ranks alive, counts a hang detection,
-// and lists itself in the file_sd targets file with role="launcher" next to the ranks (whose entries
-// keep their rank label); when it exits its entry goes away.
+// and lists itself in the file_sd targets file with role="launcher" next to the ranks that reported
+// their address (whose entries keep their rank label); when it exits its entry goes away.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -46,7 +46,7 @@ TEST_F(RunLauncherMetricsTest, CountsTheRestartAndTheRanksAliveAndListsItselfAsA
   ASSERT_GT(base, 0);
   const int launcher_port = base + 2;
   BackgroundProcess launcher(zlaunch({"-n", "2", "--max_restarts", "1", "--metrics_port", std::to_string(base),
-                                      rank_program(), "--exit", "1:3:0", "--sleep", "6000"}),
+                                      rank_program(), "--exit", "1:3:0", "--serve-metrics", "--sleep", "6000"}),
                              dir_);
   std::string page;
   const bool restarted_and_running = scrape_until(launcher_port, page, 30s, [](const std::string& p) {
@@ -59,8 +59,12 @@ TEST_F(RunLauncherMetricsTest, CountsTheRestartAndTheRanksAliveAndListsItselfAsA
   EXPECT_EQ(series_value(page, "zlaunch_launcher_hang_detections_total"), 0.0) << page;
   EXPECT_GE(series_value(page, "zlaunch_launcher_rendezvous_duration_seconds"), 0.0) << page;
 
-  // The targets file of the running attempt: both ranks and the launcher.
-  const json targets = json::parse(testing::read_file(dir_ + "/logs/lm1/targets.json"));
+  // The targets file of the running attempt: both ranks (once they reported) and the launcher.
+  json targets;
+  for (int i = 0; i < 100 && targets.size() != 3; ++i) {
+    std::this_thread::sleep_for(100ms);
+    targets = json::parse(testing::read_file(dir_ + "/logs/lm1/targets.json"), nullptr, false);
+  }
   ASSERT_TRUE(targets.is_array()) << targets.dump();
   const json launcher_entry = {
       {"targets", {"127.0.0.1:" + std::to_string(launcher_port)}},

@@ -28,7 +28,7 @@ std::string read_file(const std::string& path) {
 // Every sample name the catalog exposes (histograms give _bucket, _sum and _count).
 std::set<std::string> exported_names() {
   prometheus::Registry registry;
-  RankMetrics rank(registry, RunInfo{"0", 2, 4, "gloo", "no", "cpu", "small"}, "cpu");
+  RankMetrics rank(registry, RunInfo{"0", 2, 4, "gloo", "no", "cpu", "small", "r1", 0}, "cpu");
   LauncherMetrics launcher(registry);
   launcher.record_rank_process(0, 0, ProcessSample{1.0, 4096, 2}, 1024);  // per-rank series exist once sampled
   const std::string page = prometheus::TextSerializer().Serialize(registry.Collect());

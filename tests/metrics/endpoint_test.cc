@@ -1,4 +1,5 @@
-// Endpoint serves its registry over real HTTP on loopback; a busy port is a clear error.
+// Endpoint serves its registry over real HTTP on loopback; a busy port is traded for a free one (said
+// through port() != requested_port()); an address that is not local is a clear error.
 #include "zl/metrics/endpoint.h"
 
 #include <gtest/gtest.h>
@@ -27,14 +28,33 @@ TEST(Endpoint, ServesRegisteredMetricsOnAnyFreePort) {
   EXPECT_NE(page.body.find("zlaunch_test_events_total{kind=\"probe\"} 3"), std::string::npos) << page.body;
 }
 
-TEST(Endpoint, BusyPortIsAnInfrastructureErrorNamingTheAddress) {
+TEST(Endpoint, BusyPortIsTradedForAFreeOneThatReallyServes) {
   Endpoint first("127.0.0.1", 0);
+  Endpoint second("127.0.0.1", first.port());
+  EXPECT_EQ(second.requested_port(), first.port());
+  ASSERT_GT(second.port(), 0);
+  EXPECT_NE(second.port(), first.port());
+  prometheus::BuildCounter().Name("zlaunch_test_second_total").Help("second").Register(second.registry()).Add({});
+  const testing::HttpResponse page = testing::http_get(second.port(), "/metrics");
+  EXPECT_NE(page.body.find("zlaunch_test_second_total"), std::string::npos) << page.body;
+  EXPECT_EQ(second.scrape_address(), "127.0.0.1:" + std::to_string(second.port()));
+}
+
+TEST(Endpoint, AddressThatIsNotLocalIsAnInfrastructureErrorNamingIt) {
+  // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never an address of this machine.
   try {
-    Endpoint second("127.0.0.1", first.port());
-    FAIL() << "expected the second bind to fail";
+    Endpoint endpoint("192.0.2.1", 9470);
+    FAIL() << "expected the bind to fail";
   } catch (const InfrastructureError& e) {
-    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(first.port())), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("192.0.2.1:9470"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("metrics.bind"), std::string::npos) << e.what();
   }
+}
+
+TEST(Endpoint, WildcardBindIsScrapedAtTheHostname) {
+  EXPECT_EQ(scrape_host("0.0.0.0", "node7"), "node7");
+  EXPECT_EQ(scrape_host("::", "node7"), "node7");
+  EXPECT_EQ(scrape_host("10.1.2.3", "node7"), "10.1.2.3");
 }
 
 // civetweb asks for 100 KiB thread stacks, which the static TLS of OpenBLAS, NCCL and cuBLAS would

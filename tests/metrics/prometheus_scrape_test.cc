@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "http_client.h"
+#include "prometheus_server.h"
 #include "subprocess.h"
 #include "zl/config/model_spec.h"
 
@@ -30,67 +31,17 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-constexpr const char* kPrometheus = "/usr/bin/prometheus";
-constexpr const char* kPromtool = "/usr/bin/promtool";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-class PrometheusServer {
- public:
-  PrometheusServer(const std::string& config, const std::string& data_dir, int port) : port_(port) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      const std::string c = "--config.file=" + config, d = "--storage.tsdb.path=" + data_dir,
-                        w = "--web.listen-address=127.0.0.1:" + std::to_string(port);
-      freopen("/dev/null", "w", stdout);
-      freopen((data_dir + ".log").c_str(), "w", stderr);
-      execl(kPrometheus, kPrometheus, c.c_str(), d.c_str(), w.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~PrometheusServer() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  bool wait_ready() const {
-    for (int i = 0; i < 100; ++i) {
-      if (testing::http_get(port_, "/-/ready").status == 200) return true;
-      usleep(200000);
-    }
-    return false;
-  }
-  // The result vector of an instant query.
-  json query(const std::string& promql) const {
-    const auto r = testing::http_get(port_, "/api/v1/query?query=" + testing::url_encode(promql));
-    const json body = json::parse(r.body.empty() ? "{}" : r.body, nullptr, false);
-    if (!body.is_object() || body.value("status", "") != "success") {
-      ADD_FAILURE() << "query failed: " << promql << "\n" << r.body;
-      return json::array();
-    }
-    return body["data"]["result"];
-  }
-
- private:
-  pid_t pid_;
-  int port_;
-};
-
-double value_of(const json& sample) { return std::stod(sample["value"][1].get<std::string>()); }
+using testing::kPrometheus;
+using testing::kPromtool;
+using testing::PrometheusServer;
+using testing::read_file;
+using testing::value_of;
 
 TEST(PrometheusScrape, FourRankTrainingIsScrapedWithExactCommunicationAndMemory) {
   if (access(kPrometheus, X_OK) != 0)
     GTEST_SKIP() << "Debian's prometheus is not installed (scripts/install-deps.sh installs it)";
   const std::string work = testing::make_temp_dir("zl_prometheus_");
-  fs::create_directories(work + "/targets");
-  // templates/prometheus.yml, with a 1 s scrape interval so that a short run is scraped many times.
-  std::string config = read_file(testing::source_dir() + "/templates/prometheus.yml");
-  config = std::regex_replace(config, std::regex("scrape_interval: 5s"), "scrape_interval: 1s");
-  config = std::regex_replace(config, std::regex("refresh_interval: 5s"), "refresh_interval: 1s");
-  std::ofstream(work + "/prometheus.yml") << config;
+  std::ofstream(work + "/prometheus.yml") << testing::fast_prometheus_config(testing::source_dir());
 
   const int metrics_port = testing::free_port_range(5);  // 4 ranks, then the launcher
   const int prometheus_port = testing::free_port_range(1);
@@ -98,8 +49,8 @@ TEST(PrometheusScrape, FourRankTrainingIsScrapedWithExactCommunicationAndMemory)
   PrometheusServer prometheus(work + "/prometheus.yml", work + "/tsdb", prometheus_port);
   ASSERT_TRUE(prometheus.wait_ready()) << read_file(work + "/tsdb.log");
 
-  std::ofstream(work + "/launch.yaml") << "metrics:\n  port: " << metrics_port << "\n  targets_file: " << work
-                                       << "/targets/promtest.json\n";
+  // The template's glob, zlaunch_logs/targets/*.json next to prometheus.yml, sees the run.
+  std::ofstream(work + "/launch.yaml") << "metrics:\n  port: " << metrics_port << "\n";
   std::string scraped_page, launcher_page;
   std::thread scraper([&] {  // one page of rank 0 and one of the launcher while the run is on, for promtool
     for (int i = 0; i < 300 && (scraped_page.empty() || launcher_page.empty()); ++i) {
@@ -114,7 +65,7 @@ TEST(PrometheusScrape, FourRankTrainingIsScrapedWithExactCommunicationAndMemory)
   options.timeout = std::chrono::minutes(4);
   const auto run = testing::run_process(
       {testing::zlaunch_binary(), "run", "--num_processes", "4", "--config_file", work + "/launch.yaml", "--log_dir",
-       work + "/logs", "--run_id", "promtest", "train", "--model", "tiny", "--steps", ZL_PROMETHEUS_TEST_STEPS},
+       work + "/zlaunch_logs", "--run_id", "promtest", "train", "--model", "tiny", "--steps", ZL_PROMETHEUS_TEST_STEPS},
       options);
   scraper.join();
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
@@ -144,7 +95,7 @@ TEST(PrometheusScrape, FourRankTrainingIsScrapedWithExactCommunicationAndMemory)
 
   // Memory by kind equals what each rank's allocator wrote in its step log.
   for (int r = 0; r < 4; ++r) {
-    std::ifstream log(work + "/logs/promtest/steps/rank_" + std::to_string(r) + ".jsonl");
+    std::ifstream log(work + "/zlaunch_logs/promtest/steps/rank_" + std::to_string(r) + ".jsonl");
     std::string line, last;
     while (std::getline(log, line)) last = line;
     ASSERT_FALSE(last.empty()) << "rank " << r << " wrote no step log";

@@ -49,7 +49,7 @@ double value_of(const std::string& page, const std::string& series) {
   return -1;
 }
 
-RunInfo sample_info() { return RunInfo{"0.1.0", 2, 4, "gloo", "no", "cpu", "small"}; }
+RunInfo sample_info() { return RunInfo{"0.1.0", 2, 4, "gloo", "no", "cpu", "small", "run-7", 3}; }
 
 TEST(RankMetrics, CountersFedRunningTotalsAdvanceExactly) {
   Endpoint endpoint("127.0.0.1", 0);
@@ -75,6 +75,9 @@ TEST(RankMetrics, CountersFedRunningTotalsAdvanceExactly) {
   EXPECT_EQ(value_of(page, "zlaunch_skipped_steps_total{reason=\"fp16_overflow\"}"), 1);
   EXPECT_EQ(value_of(page, "zlaunch_skipped_steps_total{reason=\"nonfinite_gradients\"}"), 0);
   EXPECT_NE(page.find("zlaunch_run_info{"), std::string::npos) << page;
+  // The process names its own run and rank, so a target listed under the wrong run shows in Prometheus.
+  EXPECT_NE(page.find("rank=\"3\""), std::string::npos) << page;
+  EXPECT_NE(page.find("run_id=\"run-7\""), std::string::npos) << page;
 }
 
 TEST(LauncherMetrics, RankProcessSeriesAreLabelledByRankAndGoWhenTheRankDoes) {

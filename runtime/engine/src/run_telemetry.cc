@@ -31,13 +31,34 @@ std::string or_env(const std::string& value, const char* name) {
   return env != nullptr ? env : "";
 }
 
+// A step log of attempt `attempt`: truncated by attempt 0, appended to by a restart (run_telemetry.h).
+std::ofstream open_step_log(const std::string& path, int attempt, const std::string& unwritable) {
+  std::ofstream out(path, attempt == 0 ? std::ios::trunc : std::ios::app);
+  if (!out) throw UsageError(unwritable);
+  return out;
+}
+
+// {kind: bytes, ..., "total": bytes} of one device, now (peak = false) or at the peak.
+nlohmann::json memory_row(const runtime::MemoryStats& memory, runtime::Device device, bool peak) {
+  nlohmann::json row = nlohmann::json::object();
+  for (std::size_t k = 0; k < metrics::kMemoryKinds.size(); ++k) {
+    row[metrics::kMemoryKinds[k]] =
+        peak ? memory.peak_bytes(kKinds[k], device) : memory.current_bytes(kKinds[k], device);
+  }
+  const auto d = static_cast<std::size_t>(device);
+  row["total"] = peak ? memory.total_peak[d] : memory.total_current[d];
+  return row;
+}
+
 }  // namespace
 
 RunTelemetry::RunTelemetry(const TelemetryOptions& options, const comm::Communicator& comm,
                            const runtime::Allocator& allocator)
     : comm_(comm),
       allocator_(allocator),
-      memory_device_(options.device == "cuda" ? runtime::Device::kCuda : runtime::Device::kCpu) {
+      memory_device_(options.device == "cuda" ? runtime::Device::kCuda : runtime::Device::kCpu),
+      attempt_(options.attempt),
+      zero_stage_(options.run_info.zero_stage) {
   pushgateway_ = or_env(options.pushgateway, "ZLAUNCH_METRICS_PUSHGATEWAY");
   if (!pushgateway_.empty()) {
     metrics::parse_pushgateway_url(pushgateway_);  // a bad URL fails at start, not after the run
@@ -58,9 +79,13 @@ RunTelemetry::RunTelemetry(const TelemetryOptions& options, const comm::Communic
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     step_log_path_ = (dir / ("rank_" + std::to_string(comm.rank()) + ".jsonl")).string();
-    step_log_.open(step_log_path_, std::ios::trunc);
-    if (!step_log_)
-      throw UsageError("cannot write the step log " + step_log_path_ + " (the run directory must be writable)");
+    step_logs_.push_back(
+        open_step_log(step_log_path_, attempt_,
+                      "cannot write the step log " + step_log_path_ + " (the run directory must be writable)"));
+  }
+  if (!options.log_json.empty()) {
+    step_logs_.push_back(open_step_log(options.log_json, attempt_,
+                                       "--log_json " + options.log_json + ": cannot open the file for writing"));
   }
 }
 
@@ -77,6 +102,10 @@ int RunTelemetry::metrics_port() const { return endpoint_ ? endpoint_->port() : 
 
 void RunTelemetry::record_rendezvous(double seconds) {
   if (metrics_) metrics_->record_rendezvous(seconds);
+}
+
+void RunTelemetry::record_checkpoint(double seconds) {
+  if (metrics_) metrics_->record_checkpoint(seconds);
 }
 
 void RunTelemetry::record_step(std::int64_t step, const StepResult& result, double lr, double seconds,
@@ -98,26 +127,32 @@ void RunTelemetry::record_step(std::int64_t step, const StepResult& result, doub
                               static_cast<std::uint64_t>(memory.peak_bytes(kKinds[k], memory_device_)));
     }
   }
-  if (step_log_.is_open()) {
-    nlohmann::json line = {{"step", step},
-                           {"loss", result.loss},
-                           {"lr", lr},
-                           {"grad_norm", result.grad_norm},
-                           {"tokens", rank_tokens},
-                           {"seconds", seconds},
-                           {"loss_scale", result.loss_scale},
-                           {"skipped", result.skipped}};
-    if (result.skipped) line["skipped_reason"] = result.skipped_reason;
-    for (std::size_t k = 0; k < metrics::kMemoryKinds.size(); ++k) {
-      line["memory"][metrics::kMemoryKinds[k]] = memory.current_bytes(kKinds[k], memory_device_);
-    }
-    for (std::size_t i = 0; i < metrics::kCollectives.size(); ++i) {
-      const auto& s = comm.of(kCollectives[i]);
-      line["comm"][metrics::kCollectives[i]] = {{"calls", s.calls}, {"bytes", s.payload_bytes}, {"seconds", s.seconds}};
-    }
-    line["comm_exposed_seconds"] = comm.exposed_seconds;
-    step_log_ << line.dump() << '\n';
-    step_log_.flush();
+  if (step_logs_.empty()) return;
+  nlohmann::json row = {{"step", step},
+                        {"attempt", attempt_},
+                        {"loss", result.loss},
+                        {"lr", lr},
+                        {"grad_norm", result.grad_norm},
+                        {"tokens", result.tokens},
+                        {"rank_tokens", rank_tokens},
+                        {"tokens_total", step * result.tokens},
+                        {"seconds", seconds},
+                        {"loss_scale", result.loss_scale},
+                        {"skipped", result.skipped},
+                        {"world_size", comm_.size()},
+                        {"zero_stage", zero_stage_},
+                        {"memory", memory_row(memory, memory_device_, false)},
+                        {"memory_peak", memory_row(memory, memory_device_, true)}};
+  if (result.skipped) row["skipped_reason"] = result.skipped_reason;
+  for (std::size_t i = 0; i < metrics::kCollectives.size(); ++i) {
+    const auto& s = comm.of(kCollectives[i]);
+    row["comm"][metrics::kCollectives[i]] = {{"calls", s.calls}, {"bytes", s.payload_bytes}, {"seconds", s.seconds}};
+  }
+  row["comm_exposed_seconds"] = comm.exposed_seconds;
+  const std::string line = row.dump() + '\n';
+  for (std::ofstream& log : step_logs_) {
+    log << line;
+    log.flush();
   }
 }
 

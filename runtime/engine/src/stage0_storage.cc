@@ -2,11 +2,10 @@
 // gradients are summed across ranks by all-reduce in buckets of ~reduce_bucket_size elements, each
 // launched as soon as the last backward of the accumulation has completed every layer in it.
 // Mixed precision: 16-bit parameters and gradients, full fp32 master weights (precision.h).
-#include <algorithm>
-
 #include "precision.h"
 #include "stages.h"
 #include "zl/base/check.h"
+#include "zl/config/zero_layout.h"
 
 namespace zl::engine {
 namespace {
@@ -40,18 +39,14 @@ class Stage0Storage final : public ZeroStorage {
       offset += size;
     }
     staging_.resize(partition.layer_count());
-    // Buckets in backward order (last layer first): close a bucket once it reaches the bucket size.
-    std::int64_t bucket_elements = 0;
-    for (std::size_t i = partition.layer_count(); i-- > 0;) {
-      if (buckets_.empty() || bucket_elements >= options.zero.reduce_bucket_size) {
-        buckets_.push_back(Bucket{i, i, 0});
-        bucket_elements = 0;
-      }
-      buckets_.back().first = i;
-      bucket_elements += partition.layer(i).size;
-      bucket_of_.push_back(buckets_.size() - 1);
+    // Buckets in backward order (last layer first), whole layers each (the rule in zl/config/zero_layout.h).
+    std::vector<std::int64_t> sizes;
+    for (std::size_t i = 0; i < partition.layer_count(); ++i) sizes.push_back(partition.layer(i).size);
+    bucket_of_.resize(partition.layer_count());
+    for (const config::LayerRange& range : config::plan_all_reduce_buckets(sizes, options.zero.reduce_bucket_size)) {
+      for (std::size_t i = range.first; i <= range.last; ++i) bucket_of_[i] = buckets_.size();
+      buckets_.push_back(Bucket{range.first, range.last, 0});
     }
-    std::reverse(bucket_of_.begin(), bucket_of_.end());
   }
 
   [[nodiscard]] int stage() const override { return 0; }

@@ -13,4 +13,8 @@ namespace zl::launcher {
 
 std::string format_failure_report(const LaunchPlan& plan, int attempt, const AttemptOutcome& outcome);
 
+// The report's root cause in one line, e.g. "rank 1 (node 0, host h) exited with code 3: message of
+// its error file"; "" for a successful attempt. For attempts.jsonl and `zlaunch report`.
+std::string root_cause_summary(const LaunchPlan& plan, const AttemptOutcome& outcome);
+
 }  // namespace zl::launcher

@@ -33,7 +33,8 @@ struct LaunchPlan {
   std::string metrics_bind = "127.0.0.1";
   std::string targets_file_extra;   // metrics.targets_file
   std::string metrics_pushgateway;  // metrics.pushgateway ("" = none): ZLAUNCH_METRICS_PUSHGATEWAY
-  int launcher_metrics_port = 0;    // the port this launcher serves /metrics on; 0 = not serving
+  // "host:port" this launcher serves /metrics on (Endpoint::scrape_address); "" = not serving.
+  std::string launcher_metrics_address;
   int max_restarts = 0;
   int omp_num_threads = 1;    // 0 = the user set OMP_NUM_THREADS; leave it alone
   std::string blas_coretype;  // OPENBLAS_CORETYPE for the ranks when OpenBLAS misjudged this CPU
@@ -41,6 +42,9 @@ struct LaunchPlan {
   std::string mixed_precision;
   DeviceAssignment devices;      // device: cuda -> one GPU per local rank (device_assignment.h)
   std::string role = "default";  // torchrun's --role: ROLE_NAME
+  // Rank 0 draws its live progress bar (ZLAUNCH_PROGRESS_BAR=1): this launcher's console is a terminal
+  // that shows rank 0's stdout (Console keeps the bar below the other ranks' lines).
+  bool progress_bar = false;
   // accelerate launch's variables for this config (program_environment.h), the same on every rank.
   std::map<std::string, std::string> accelerate_environment;
   // The DeepSpeed JSON the program reads (<run_dir>/deepspeed_config.json, ProgramView), named in
@@ -52,6 +56,9 @@ struct LaunchPlan {
   // 0 (any free port) when metrics.port is 0 or that would pass 65535.
   [[nodiscard]] int launcher_metrics_port_wanted() const;
   [[nodiscard]] std::string store_address() const;
+  // <log_dir>/targets/<run_id>.json (<run_id>.node<M>.json on several machines, which may share the
+  // log dir): this run's entry in the one directory every run's targets go to, for one file_sd glob.
+  [[nodiscard]] std::string shared_targets_path() const;
   [[nodiscard]] std::string attempt_dir(int attempt) const;
   [[nodiscard]] std::string rank_log_path(int attempt, int rank, const char* stream) const;  // .out / .err
   [[nodiscard]] std::string error_file_path(int attempt, int rank) const;

@@ -2,6 +2,9 @@
 // (<run_dir>/attempt_<N>/rank_<K>.{out,err}, always written), complete lines prefixed "[node:rank] " to
 // the launcher's matching console stream when the rank is shown (--tee, --ranks_filter), and the
 // last lines kept for the failure report. A partial last line is completed by finish().
+// A line redrawn in place with '\r' (a progress bar) counts as what follows its last '\r': on a
+// terminal Console the unfinished line is drawn as the console's transient line, so the bar moves in
+// place under the other ranks' lines; elsewhere only the finished line appears.
 //
 // MpiOutputDemux does the same for the single output stream of `mpirun --tag-output`, whose lines
 // start with "[jobid,rank]<stdout>:" or "<stderr>:"; untagged lines are mpirun's own ("[mpirun] ").
@@ -16,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "zl/launcher/console.h"
 #include "zl/store/socket_io.h"
 
 namespace zl::launcher {
@@ -23,7 +27,9 @@ namespace zl::launcher {
 class RankOutput {
  public:
   // console_fd: 1 or 2, or -1 when this rank is not shown on the console. file_path "" = no file.
-  RankOutput(std::string prefix, int console_fd, const std::string& file_path, std::size_t tail_lines);
+  // console: the shared Console that lines go through; nullptr = write to console_fd directly.
+  RankOutput(std::string prefix, int console_fd, const std::string& file_path, std::size_t tail_lines,
+             Console* console = nullptr);
   void append(std::string_view data);
   void finish();
   [[nodiscard]] const std::deque<std::string>& tail() const { return tail_; }
@@ -31,9 +37,12 @@ class RankOutput {
 
  private:
   void emit_line(std::string_view line, std::string& console);
+  void write_console(const std::string& lines);
 
   std::string prefix_;
   int console_fd_;
+  Console* console_;
+  bool transient_shown_ = false;  // this output's unfinished line is the console's transient line
   std::string file_path_;
   store::net::Fd file_;
   std::size_t tail_lines_;

@@ -15,16 +15,29 @@ class Registry;
 
 namespace zl::metrics {
 
+// The host Prometheus should scrape for a server bound to bind_address: the bind address, or
+// `hostname` for a wildcard bind (0.0.0.0, ::, "").
+std::string scrape_host(const std::string& bind_address, const std::string& hostname);
+
+// This machine's hostname ("localhost" when it has none).
+std::string this_hostname();
+
 class Endpoint {
  public:
-  // Binds bind_address:port (port 0 = any free port). Throws zl::InfrastructureError naming the
-  // address when it cannot bind (port in use, address not local).
+  // Binds bind_address:port (port 0 = any free port). When that port cannot be bound (another run
+  // holds it), binds any free port instead: port() != requested_port() then, and the owner says so and
+  // publishes the port it really serves. Throws zl::InfrastructureError naming the address when no
+  // port can be bound there (an address that is not local).
   Endpoint(const std::string& bind_address, int port);
   ~Endpoint();
   Endpoint(const Endpoint&) = delete;
   Endpoint& operator=(const Endpoint&) = delete;
 
   [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] int requested_port() const { return requested_port_; }
+  // "host:port" for Prometheus to scrape: the bind address, or this machine's hostname for a wildcard
+  // bind (0.0.0.0, ::); IPv6 addresses in brackets.
+  [[nodiscard]] std::string scrape_address() const;
   [[nodiscard]] const std::string& bind_address() const { return bind_address_; }
   [[nodiscard]] prometheus::Registry& registry() { return *registry_; }
   // The same registry, for a second reader that holds it by weak_ptr (the Pushgateway client).
@@ -33,6 +46,7 @@ class Endpoint {
  private:
   std::string bind_address_;
   int port_ = 0;
+  int requested_port_ = 0;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
 };

@@ -36,6 +36,10 @@ struct RunInfo {
   std::string precision;  // no | fp16 | bf16
   std::string device;     // cpu | cuda
   std::string model;      // e.g. "small" or "4,4,128,128,256"
+  // The run and rank the process belongs to, as the process itself knows them (ZLAUNCH_RUN_ID, its
+  // rank): the targets file's labels say the same, so a mismatch in Prometheus shows a wrong target.
+  std::string run_id;  // "" outside zlaunch run
+  int rank = 0;
 };
 
 // The collectives, memory kinds and skip reasons the catalog knows; fixed so every series exists from

@@ -14,4 +14,8 @@ std::string attempt_prefix(int attempt);
 // the launcher's hang detection.
 std::string progress_key(int attempt, int rank);
 
+// "attempt/<N>/metrics/<rank>": "host:port" where the rank serves /metrics (zl/rank/metrics_address.h),
+// read by the launcher, which writes the Prometheus targets file from these reports only.
+std::string metrics_address_key(int attempt, int rank);
+
 }  // namespace zl::store
