@@ -56,8 +56,8 @@ print(f"{statistics.median(max(s) for s in zip(*ranks)):.6f}")
 PY
 }
 
-# Both OpenBLAS settings: as this environment sets it for every process (OPENBLAS_CORETYPE, maybe
-# OPENBLAS_L2_SIZE) and unset, as on a user's machine (zlaunch then gives the ranks its own choice
+# Both OpenBLAS settings: as the development environment sets it for every process
+# (OPENBLAS_CORETYPE=Haswell, maybe OPENBLAS_L2_SIZE) and unset, as on a user's machine (zlaunch then gives the ranks its own choice
 # when OpenBLAS misjudges the CPU, and says so in the run's log).
 measure() {  # label
   echo "-- OpenBLAS: $1 (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-<unset>}, OPENBLAS_L2_SIZE=${OPENBLAS_L2_SIZE:-<unset>})"
@@ -85,7 +85,11 @@ PY
 
 echo "metrics overhead: zlaunch run -n 2 train --model $model --steps $steps (warm-up $warmup), $repeats pairs, scrape every ${scrape_s}s"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-measure inherited
+(
+  # The development environment's setting, given here when this shell does not have it.
+  export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
+  measure "as the development environment sets it"
+)
 (
   unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
   measure unset

@@ -273,10 +273,11 @@ config::ResolvedConfig resolve_for(const RunOptions& options) {
     throw UsageError("--nproc_per_node (processes per machine) and --num_processes (the total) both given; give one");
   }
   // The machine count may come from a file: resolve once for it, then with the total.
+  const int per_node = processes_per_node(options.nproc_per_node);
   config::ResolveRequest first = request;
-  first.flags["num_processes"] = std::to_string(processes_per_node(options.nproc_per_node));
+  first.flags["num_processes"] = std::to_string(per_node);
   const int machines = config::resolve(first).launch.num_machines;
-  request.flags["num_processes"] = std::to_string(processes_per_node(options.nproc_per_node) * machines);
+  request.flags["num_processes"] = std::to_string(per_node * machines);
   return config::resolve(request);
 }
 
