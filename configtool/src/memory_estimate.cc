@@ -79,7 +79,7 @@ void add_buffers(const MemoryEstimateRequest& r, MemoryEstimate& e) {
   b.working_bytes = r.precision != Precision::kNo ? 2 : 4;
   b.reduce_bytes = reduce_bytes(r.communication_data_type, b.working_bytes);
   b.micro_steps = r.gradient_accumulation_steps;
-  if (r.device == DeviceKind::kCuda && r.model) b.tokens = std::int64_t{r.micro_batch} * r.model->block_size;
+  if (r.device == DeviceKind::kCuda && r.model) b.tokens = std::int64_t{r.micro_batch} * r.tokens_per_sequence();
   const BufferPeak peak = replay_buffer_peak(b);
   const auto part = [&](BufferUse use) { return peak.parts[static_cast<std::size_t>(use)]; };
   e.reduce_bucket_bytes = part(BufferUse::kReduceBucket);
@@ -96,8 +96,12 @@ void describe_coverage(const MemoryEstimateRequest& r, MemoryEstimate& e) {
   e.exact = {"params", "grads", "optimizer", "master", "buffers"};
   if (r.model) {
     e.exact.emplace_back("activations");
-    e.leaves_out.push_back("activations are for sequences of block_size = " + std::to_string(r.model->block_size) +
-                           " tokens; a shorter train --context needs less");
+    if (r.context > 0) {
+      e.leaves_out.push_back("activations are for sequences of " + std::to_string(r.context) + " tokens");
+    } else {
+      e.leaves_out.push_back("activations are for sequences of block_size = " + std::to_string(r.model->block_size) +
+                             " tokens; a shorter train --context needs less");
+    }
   } else {
     e.leaves_out.emplace_back(
         "activations and the token buffers: no model given; the parameters count as one layer, so the buffers "
@@ -122,7 +126,7 @@ MemoryEstimate estimate_memory(const MemoryEstimateRequest& r) {
   e.stage = r.zero.stage;
   add_model_states(r, e);
   add_buffers(r, e);
-  if (r.model) e.activation_bytes = training_activation_bytes(*r.model, r.micro_batch, r.model->block_size);
+  if (r.model) e.activation_bytes = training_activation_bytes(*r.model, r.micro_batch, r.tokens_per_sequence());
   describe_coverage(r, e);
   return e;
 }
@@ -143,8 +147,9 @@ MemoryEstimateRequest memory_estimate_request(const ResolvedConfig& config) {
   return r;
 }
 
-void write_memory_estimate(const ResolvedConfig& config, const std::string& path) {
-  const MemoryEstimateRequest r = memory_estimate_request(config);
+void write_memory_estimate(const ResolvedConfig& config, const std::string& path, int context) {
+  MemoryEstimateRequest r = memory_estimate_request(config);
+  r.context = context;
   const MemoryEstimate e = estimate_memory(r);
   const char* precision = r.precision == Precision::kFp16 ? "fp16" : r.precision == Precision::kBf16 ? "bf16" : "fp32";
   const nlohmann::json document = {{"model", config.launch.model},

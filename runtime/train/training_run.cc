@@ -18,6 +18,7 @@
 #include "zl/base/build_info.h"
 #include "zl/base/error.h"
 #include "zl/comm/bootstrap.h"
+#include "zl/config/memory_estimate.h"
 #include "zl/engine/engine.h"
 #include "zl/engine/run_telemetry.h"
 #include "zl/kernels/blas_threads.h"
@@ -50,6 +51,27 @@ std::string format_scale(double scale) {
 std::string log_json_path(const std::string& file, int rank) {
   if (file.empty() || rank == 0) return file;
   return file + ".rank" + std::to_string(rank);
+}
+
+// <log_dir>/<run_id> under zlaunch run, "" otherwise.
+std::string run_directory(const TrainSetup& s) {
+  return s.rank.run_id.empty() ? std::string() : s.config.launch.log_dir + "/" + s.rank.run_id;
+}
+
+// zlaunch run wrote the memory estimate for the config's model at its block size; rank 0 replaces it
+// with the estimate for what is really trained: train's --model (or --init_from) may name another
+// model, and the built-in task or --context shorter sequences. So the report never holds one model's
+// measurements against another's estimate.
+void write_trained_memory_estimate(const TrainSetup& s, int context) {
+  const std::string dir = run_directory(s);
+  if (dir.empty() || (s.config_model == s.model.label() && context == s.model.block_size)) return;
+  config::ResolvedConfig trained = s.config;
+  trained.launch.model = s.model.label();
+  try {
+    config::write_memory_estimate(trained, dir + "/memory_estimate.json", context);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "train: note: memory_estimate.json not replaced: %s\n", e.what());
+  }
 }
 
 // NCCL on the GPU; MPI under mpirun (zlaunch run --launcher mpi, or plain mpirun); else gloo.
@@ -173,7 +195,7 @@ std::unique_ptr<engine::RunTelemetry> start_telemetry(const TrainSetup& s, const
   options.metrics_port = wanted > 65535 ? 0 : wanted;
   options.device = runtime::to_string(device);
   options.pushgateway = metrics.pushgateway;  // "" = the launcher's ZLAUNCH_METRICS_PUSHGATEWAY, if any
-  if (!s.rank.run_id.empty()) options.run_dir = s.config.launch.log_dir + "/" + s.rank.run_id;
+  options.run_dir = run_directory(s);
   options.log_json = log_json_path(s.flags.log_json, comm.rank());
   options.attempt = s.rank.attempt;
   options.run_info = {build_info::kVersion,
@@ -240,7 +262,10 @@ int run_training(const TrainSetup& s) {
   }
   const runtime::AdditionTask task(kTaskDigits, s.task);
   const RunData d = load_data(s, task);
-  if (lead) print_header(s, engine, *comm, backend, d);
+  if (lead) {
+    print_header(s, engine, *comm, backend, d);
+    write_trained_memory_estimate(s, d.T);
+  }
   if (s.flags.eval_only) {
     report_results(s, model, engine, task, d, lead);
     comm->barrier();

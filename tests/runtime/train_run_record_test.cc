@@ -141,6 +141,35 @@ TEST_F(TrainRunRecord, OneRankRunServesMetricsWritesItsStepLogAndCountsEveryChec
   }
 }
 
+// The run directory's memory_estimate.json is the estimate for what was trained (train's --model and
+// the built-in task's short sequences, not the config's model at its block size), and equals every
+// rank's measured peak of every kind: stage 1 in bf16 and stage 3 in fp32, on 2 ranks.
+TEST_F(TrainRunRecord, MemoryEstimateOfTheRunEqualsTheMeasuredPeaks) {
+  for (const auto& [stage, precision] : {std::pair{"1", "bf16"}, std::pair{"3", "no"}}) {
+    SCOPED_TRACE(std::string("stage ") + stage + ", mixed_precision " + precision);
+    const std::string id = std::string("estimate") + stage;
+    const testing::ProcessResult r = testing::run_process(
+        testing::zlaunch_run_argv(dir_,
+                                  {"-n", "2", "--zero_stage", stage, "--mixed_precision", precision, "train", "--model",
+                                   "tiny", "--threads", "1", "--eval_batches", "1", "--steps", "3"},
+                                  id),
+        testing::isolated_launch_options(dir_, {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK"}));
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const json estimate = json::parse(testing::read_file(dir_ + "/logs/" + id + "/memory_estimate.json"));
+    EXPECT_EQ(estimate.at("model"), "tiny");
+    EXPECT_EQ(estimate.at("zero_stage").get<int>(), std::stoi(stage));
+    for (int rank = 0; rank < 2; ++rank) {
+      const std::vector<std::string> rows =
+          lines_of(dir_ + "/logs/" + id + "/steps/rank_" + std::to_string(rank) + ".jsonl");
+      ASSERT_EQ(rows.size(), 3u);
+      const json peak = json::parse(rows.back()).at("memory_peak");
+      for (const char* kind : {"params", "grads", "optimizer", "master", "activations", "buffers"}) {
+        EXPECT_EQ(estimate.at("per_rank_bytes").at(kind), peak.at(kind)) << "rank " << rank << " " << kind;
+      }
+    }
+  }
+}
+
 // Rank 1 SIGKILLs itself in the middle of saving step 6 (the test-only fault point of
 // tests/checkpoint/crash_test.cc, attempt 0 only); --max_restarts 1 restarts the group, which resumes
 // from step 3. Each rank's step log then holds attempt 0's steps 1-6 and attempt 1's steps 4-9, the

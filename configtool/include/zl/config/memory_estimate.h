@@ -47,10 +47,12 @@ struct MemoryEstimateRequest {
   // micro-batch's tokens and targets are copied to the device.
   DeviceKind device = DeviceKind::kCuda;
   // The model whose layers layer_parameters lists (from ModelSpec::layer_parameter_counts), trained on
-  // micro-batches of micro_batch sequences of block_size tokens; without one, activations and the
-  // token buffers are not counted.
+  // micro-batches of micro_batch sequences of `context` tokens (0 = the model's block_size); without
+  // one, activations and the token buffers are not counted.
   std::optional<ModelSpec> model;
   int micro_batch = 1;
+  int context = 0;
+  [[nodiscard]] int tokens_per_sequence() const { return context > 0 ? context : model ? model->block_size : 0; }
 };
 
 struct MemoryEstimate {
@@ -108,8 +110,9 @@ MemoryEstimateRequest memory_estimate_request(const ResolvedConfig& config);
 //   {"model": launch.model, "parameters": Ψ, "zero_stage": S, "world_size": N, "precision": "fp32|fp16|bf16",
 //    "per_rank_bytes": {"params", "grads", "optimizer", "master", "activations", "buffers", "total"},
 //    "exact": [kinds computed exactly], "leaves_out": [what is not counted]}
-// where total = total_with_activations_bytes().
-void write_memory_estimate(const ResolvedConfig& config, const std::string& path);
+// where total = total_with_activations_bytes(). `context`: the tokens per sequence trained, when the
+// program knows it (train on its built-in task or with --context); 0 = the model's block_size.
+void write_memory_estimate(const ResolvedConfig& config, const std::string& path, int context = 0);
 
 // Plain-words notes when a higher stage needs more memory per rank than a lower one (the fixed
 // buffers outweigh the sharding savings), one line per such pair, saying why.
