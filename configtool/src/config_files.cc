@@ -1,13 +1,15 @@
 // Launch YAML (zlaunch and Accelerate key names), DeepSpeed JSON files, and the flag/environment layers.
 #include "zl/config/config_files.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
 
 #include "zl/base/error.h"
 #include "zl/config/deepspeed_schema.h"
@@ -106,43 +108,185 @@ const std::vector<std::string>& plugin_ignored_keys() {
   return keys;
 }
 
+// Bounds on the YAML-to-JSON conversion. Aliases share nodes, so a few hundred bytes can name a graph
+// that expands exponentially ("billion laughs") or contains itself; real configs have a few hundred
+// values and a few levels.
+constexpr std::size_t kMaxYamlValues = 1'000'000;
+constexpr std::size_t kMaxYamlDepth = 64;
+
+// One conversion: the file (for messages), the values produced so far, and the mappings and
+// sequences from the root to the node being converted (to refuse an alias to one of them).
+struct YamlConversion {
+  std::string path;
+  std::size_t values = 0;
+  std::vector<YAML::Node> open;
+};
+
+[[noreturn]] void refuse_yaml(const YamlConversion& conversion, const YAML::Node& node, const std::string& what) {
+  const YAML::Mark mark = node.Mark();
+  throw ConfigError(conversion.path + (mark.is_null() ? std::string() : ": line " + std::to_string(mark.line + 1)) +
+                    ": " + what);
+}
+
+bool all_digits(const std::string& text, std::size_t begin, std::size_t end) {
+  if (begin >= end) return false;
+  for (std::size_t i = begin; i < end; ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
+// [-+]?[0-9]+
+bool is_yaml_integer(const std::string& text) {
+  const std::size_t sign = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  return all_digits(text, sign, text.size());
+}
+
+// [-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)? -- by hand: std::regex recurses per character and
+// overflows the stack on a long scalar.
+bool is_yaml_real(const std::string& text) {
+  std::size_t i = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+  const std::size_t int_begin = i;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+  const bool has_int = i > int_begin;
+  if (i < text.size() && text[i] == '.') {
+    const std::size_t frac_begin = ++i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
+    if (!has_int && i == frac_begin) return false;
+  } else if (!has_int) {
+    return false;
+  }
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    ++i;
+    if (i < text.size() && (text[i] == '-' || text[i] == '+')) ++i;
+    return all_digits(text, i, text.size());
+  }
+  return i == text.size();
+}
+
 // A YAML scalar typed as YAML 1.2's core schema types it; quoted scalars stay strings.
-json yaml_scalar(const YAML::Node& node) {
+json yaml_scalar(const YAML::Node& node, const YamlConversion& conversion) {
   const std::string text = node.Scalar();
   if (node.Tag() == "!") return text;
-  static const std::regex integer(R"([-+]?[0-9]+)");
-  static const std::regex real(R"([-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?)");
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
   if (text == "true" || text == "True" || text == "TRUE") return true;
   if (text == "false" || text == "False" || text == "FALSE") return false;
-  if (std::regex_match(text, integer)) {
+  if (is_yaml_integer(text)) {
     try {
       return std::stoll(text);
     } catch (const std::exception&) {
       return text;
     }
   }
-  if (std::regex_match(text, real)) return std::stod(text);
+  if (is_yaml_real(text)) {
+    errno = 0;
+    const double x = std::strtod(text.c_str(), nullptr);
+    if (errno == ERANGE && std::isinf(x)) {
+      refuse_yaml(conversion, node,
+                  "the number " + text.substr(0, 40) + (text.size() > 40 ? "..." : "") +
+                      " is too large for a double (beyond about 1.8e308); write a smaller value");
+    }
+    return x;
+  }
   return text;
 }
 
-json yaml_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      json object = json::object();
-      for (const auto& item : node) object[item.first.Scalar()] = yaml_to_json(item.second);
-      return object;
-    }
-    case YAML::NodeType::Sequence: {
-      json array = json::array();
-      for (const auto& item : node) array.push_back(yaml_to_json(item));
-      return array;
-    }
-    case YAML::NodeType::Scalar:
-      return yaml_scalar(node);
-    default:
-      return nullptr;
+// YAML 1.1's merge key `<<` (plain, not quoted): its value's keys join the mapping.
+bool is_merge_key(const YAML::Node& key) { return key.IsScalar() && key.Scalar() == "<<" && key.Tag() != "!"; }
+
+json yaml_to_json(const YAML::Node& node, YamlConversion& conversion) {
+  if (++conversion.values > kMaxYamlValues) {
+    refuse_yaml(conversion, node,
+                "the YAML expands to more than " + std::to_string(kMaxYamlValues) +
+                    " values (aliases repeated inside aliases); write the values out instead");
   }
+  if (!node.IsMap() && !node.IsSequence()) return node.IsScalar() ? yaml_scalar(node, conversion) : json(nullptr);
+  for (const YAML::Node& ancestor : conversion.open) {
+    if (ancestor.is(node)) {
+      refuse_yaml(conversion, node,
+                  "an alias refers to a mapping or sequence that contains it (a cycle); "
+                  "an alias may only repeat a value defined before it");
+    }
+  }
+  if (conversion.open.size() >= kMaxYamlDepth) {
+    refuse_yaml(conversion, node, "nested more than " + std::to_string(kMaxYamlDepth) + " levels deep");
+  }
+  conversion.open.push_back(node);
+  json result;
+  if (node.IsSequence()) {
+    result = json::array();
+    for (const auto& item : node) result.push_back(yaml_to_json(item, conversion));
+  } else {
+    result = json::object();
+    std::vector<YAML::Node> merges;
+    for (const auto& item : node) {
+      if (is_merge_key(item.first)) {
+        merges.push_back(item.second);
+      } else {
+        result[item.first.Scalar()] = yaml_to_json(item.second, conversion);
+      }
+    }
+    // YAML 1.1 merge: the mapping's own keys win, then the merged mappings in the order written.
+    for (const YAML::Node& merge : merges) {
+      std::vector<YAML::Node> sources;
+      if (merge.IsMap()) {
+        sources.push_back(merge);
+      } else if (merge.IsSequence()) {
+        for (const auto& source : merge) sources.push_back(source);
+      }
+      if (sources.empty() && !merge.IsSequence()) {
+        refuse_yaml(conversion, merge, "a merge key '<<' takes a mapping or a sequence of mappings (<<: *base)");
+      }
+      for (const YAML::Node& source : sources) {
+        if (!source.IsMap()) {
+          refuse_yaml(conversion, source, "a merge key '<<' takes a mapping or a sequence of mappings (<<: *base)");
+        }
+        const json merged = yaml_to_json(source, conversion);
+        for (const auto& [key, value] : merged.items()) {
+          if (!result.contains(key)) result[key] = value;
+        }
+      }
+    }
+  }
+  conversion.open.pop_back();
+  return result;
+}
+
+// The 1-based line of the first byte of `text` that is not UTF-8, or 0 when all of it is.
+std::size_t first_invalid_utf8_line(const std::string& text) {
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') ++line;
+    std::size_t length = 0;
+    unsigned int code = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      length = 2;
+      code = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      length = 3;
+      code = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      length = 4;
+      code = c & 0x07;
+    } else {
+      return line;
+    }
+    if (i + length > text.size()) return line;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return line;
+      code = (code << 6) | (next & 0x3F);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either.
+    static constexpr unsigned int kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (code < kSmallest[length] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return line;
+    i += length;
+  }
+  return 0;
 }
 
 // `value` as `kind`, or discarded. Integral floats count as integers; for text layers the caller
@@ -232,13 +376,20 @@ void add_yielding(ConfigLayer& layer, const std::string& key, const SourcedValue
 void add_referenced_deepspeed_file(ConfigLayer& layer, const std::string& name, const std::string& yaml_path,
                                    const fs::path& folder, const std::string& working_directory, Problems& problems) {
   const fs::path next_to_yaml = (folder / name).lexically_normal();
-  if (fs::path(name).is_absolute() || fs::exists(next_to_yaml)) {
+  // error_code overloads: a name the OS refuses (too long) is "not found" here and named below, or
+  // reported by add_deepspeed_file when absolute.
+  std::error_code ec;
+  if (fs::path(name).is_absolute() || fs::exists(next_to_yaml, ec)) {
     add_deepspeed_file(layer, next_to_yaml.string(), problems);
+    return;
+  }
+  if (ec) {
+    problems.error(yaml_path + ": deepspeed_config_file", "'" + name + "' cannot be read (" + ec.message() + ")");
     return;
   }
   const fs::path cwd = working_directory.empty() ? fs::current_path() : fs::path(working_directory);
   const fs::path from_cwd = (cwd / name).lexically_normal();
-  if (fs::exists(from_cwd)) {
+  if (fs::exists(from_cwd, ec)) {
     problems.warning(yaml_path + ": deepspeed_config_file",
                      "'" + name + "' is not next to the YAML; using " + from_cwd.string() +
                          " (relative to the working directory, as Accelerate does)");
@@ -440,23 +591,43 @@ void collect_accelerate_facts(ConfigLayer& layer, const json& document, const st
 
 void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::string& working_directory,
                       Problems& problems) {
-  YAML::Node root;
+  json document;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    problems.error(path, "cannot read the file (does it exist?)");
-    return;
-  } catch (const YAML::Exception& e) {
-    problems.error(path, "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1) +
-                             ": invalid YAML: " + e.msg);
+    const std::string text = read_text_file(path, "config file");
+    if (const std::size_t line = first_invalid_utf8_line(text); line > 0) {
+      problems.error(path, "line " + std::to_string(line) + ": not valid UTF-8 text; save the file as UTF-8");
+      return;
+    }
+    std::vector<YAML::Node> documents;
+    try {
+      documents = YAML::LoadAll(text);
+    } catch (const YAML::DeepRecursion& e) {
+      problems.error(path, "line " + std::to_string(e.mark.line + 1) +
+                               ": invalid YAML: nested too deeply to read (a config needs a few levels)");
+      return;
+    } catch (const YAML::Exception& e) {
+      problems.error(path, "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1) +
+                               ": invalid YAML: " + e.msg);
+      return;
+    }
+    if (documents.size() > 1) {
+      const YAML::Mark mark = documents[1].Mark();
+      problems.error(path, (mark.is_null() ? std::string() : "line " + std::to_string(mark.line + 1) + ": ") +
+                               "a second YAML document (after '---'); a launch config is one document: remove "
+                               "the '---' and what follows, or merge the two");
+      return;
+    }
+    if (documents.empty() || documents[0].IsNull()) return;  // an empty file says nothing
+    if (!documents[0].IsMap()) {
+      problems.error(path, "a launch config must be a YAML mapping of keys to values");
+      return;
+    }
+    YamlConversion conversion{path, 0, {}};
+    document = yaml_to_json(documents[0], conversion);
+  } catch (const ConfigError& e) {
+    problems.error("", e.what());
     return;
   }
-  if (root.IsNull()) return;  // an empty file says nothing
-  if (!root.IsMap()) {
-    problems.error(path, "a launch config must be a YAML mapping of keys to values");
-    return;
-  }
-  const json document = yaml_to_json(root);
   const std::string source = "file " + path;
   const fs::path folder = fs::path(path).parent_path();
   std::vector<std::string> ignored;

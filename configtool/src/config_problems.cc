@@ -47,12 +47,19 @@ int edit_distance(const std::string& a, const std::string& b) {
 }
 
 std::string did_you_mean(const std::string& key, const std::vector<std::string>& candidates) {
+  // No known key is near this long; a longer one is no misspelling, and edit distance is quadratic.
+  constexpr std::size_t kLongestSuggestedKey = 64;
+  if (key.size() > kLongestSuggestedKey) return "";
   // Up to a third of the key's length may differ (at least 2 edits), so "zero_optimisation" and
   // "train_batch_szie" find their key while unrelated words suggest nothing.
   const int limit = std::max(2, static_cast<int>(key.size()) / 3);
   int best = limit + 1;
   std::string best_candidate;
   for (const auto& candidate : candidates) {
+    // The lengths alone bound the distance from below: skip what cannot be within the limit.
+    const std::size_t gap =
+        key.size() > candidate.size() ? key.size() - candidate.size() : candidate.size() - key.size();
+    if (gap > static_cast<std::size_t>(limit)) continue;
     const int d = edit_distance(key, candidate);
     if (d < best) {
       best = d;

@@ -3,6 +3,9 @@
 #include "zl/config/lenient_json.h"
 
 #include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -195,6 +198,19 @@ std::string first_duplicate_key(const Scan& scanned) {
   return "";
 }
 
+// The line of the first number in the text that no double holds (1e400), 0 when none.
+std::size_t first_overflowing_number_line(const std::string& text, const Scan& scanned) {
+  for (const Token& token : scanned.tokens) {
+    if (token.kind != 'v') continue;
+    const char c = text[token.offset];
+    if (c != '-' && !std::isdigit(static_cast<unsigned char>(c))) continue;
+    errno = 0;
+    const double x = std::strtod(text.c_str() + token.offset, nullptr);
+    if (errno == ERANGE && std::isinf(x)) return token.line;
+  }
+  return 0;
+}
+
 }  // namespace
 
 ParsedJson parse_lenient_json(const std::string& text, const std::string& origin) {
@@ -216,6 +232,11 @@ ParsedJson parse_lenient_json(const std::string& text, const std::string& origin
     throw ConfigError(origin + ": line " + std::to_string(loc.line) + ", column " + std::to_string(loc.column) +
                       ": invalid JSON (" + detail + "): " + hint_for(text, offset, detail) +
                       " (comments and trailing commas are accepted)");
+  } catch (const nlohmann::json::out_of_range&) {
+    // nlohmann reports no position for a number out of range; find it among the scanned values.
+    const std::size_t line = first_overflowing_number_line(text, scanned);
+    throw ConfigError(origin + (line > 0 ? ": line " + std::to_string(line) : std::string()) +
+                      ": a number is too large for a double (beyond about 1.8e308); write a smaller value");
   }
   const std::string duplicate = first_duplicate_key(scanned);
   if (!duplicate.empty()) {
@@ -232,12 +253,28 @@ ParsedJson parse_lenient_json(const std::string& text, const std::string& origin
 }
 
 std::string read_text_file(const std::string& path, const std::string& what) {
-  if (std::filesystem::is_directory(path)) throw ConfigError(what + " '" + path + "' is a directory, not a file");
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) {
+    const bool missing = !ec || ec == std::errc::no_such_file_or_directory;
+    throw ConfigError(what + " '" + path + "' cannot be read (" + (missing ? "does it exist?" : ec.message()) + ")");
+  }
+  if (fs::is_directory(status)) throw ConfigError(what + " '" + path + "' is a directory, not a file");
+  if (fs::is_character_file(status) || fs::is_block_file(status) || fs::is_socket(status)) {
+    throw ConfigError(what + " '" + path + "' is a device or socket, not a regular file; name a config file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(what + " '" + path + "' cannot be read (does it exist?)");
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  // Read at most one byte past the cap: a pipe or a file still growing cannot make this unbounded.
+  std::string content(kMaxConfigFileBytes + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  if (content.size() > kMaxConfigFileBytes) {
+    throw ConfigError(what + " '" + path + "' is larger than " + std::to_string(kMaxConfigFileBytes >> 20) +
+                      " MiB, too large for a config file");
+  }
+  return content;
 }
 
 ParsedJson read_lenient_json_file(const std::string& path) {

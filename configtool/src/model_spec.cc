@@ -67,6 +67,20 @@ ModelSpec parse_model_spec(const std::string& text, const std::string& what) {
     throw ConfigError(what + " '" + text + "': expected a model name (" + names +
                       "or explicit dimensions) or L,H,C,T,V = layers,heads,width,context,vocab, e.g. 4,4,128,128,256");
   }
+  // Bounds far beyond any model trained here, that keep every size in int and every element count of a
+  // tensor in int64 (values past 2^31 used to wrap: 2147483648 layers trained a model of none).
+  struct Limit {
+    const char* name;
+    long long max;
+  };
+  static constexpr Limit kLimits[] = {
+      {"layers", 1 << 16}, {"heads", 1 << 16}, {"width", 1 << 20}, {"context", 1 << 20}, {"vocab", 1 << 24}};
+  for (std::size_t i = 0; i < 5; ++i) {
+    if (values[i] > kLimits[i].max) {
+      throw ConfigError(what + " '" + text + "': " + kLimits[i].name + " " + std::to_string(values[i]) +
+                        " is past the largest supported, " + std::to_string(kLimits[i].max));
+    }
+  }
   spec.n_layer = static_cast<int>(values[0]);
   spec.n_head = static_cast<int>(values[1]);
   spec.n_embd = static_cast<int>(values[2]);

@@ -58,10 +58,14 @@ std::vector<ConfigLayer> gather_layers(const ResolveRequest& request, Problems& 
   if (!request.config_file.empty()) {
     fs::path file(request.config_file);
     if (file.is_relative() && !request.working_directory.empty()) file = cwd / file;
-    if (fs::is_directory(file)) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(file, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      problems.error("flag --config_file", "'" + file.string() + "' cannot be read (" + ec.message() + ")");
+    } else if (fs::is_directory(status)) {
       problems.error("flag --config_file",
                      "'" + file.string() + "' is a directory; give the path of a launch YAML or a DeepSpeed JSON");
-    } else if (!fs::exists(file)) {
+    } else if (!fs::exists(status)) {
       problems.error("flag --config_file",
                      "'" + file.string() + "' does not exist; give the path of a launch YAML or a DeepSpeed JSON");
     } else {

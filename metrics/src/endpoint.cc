@@ -7,7 +7,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
@@ -49,6 +51,18 @@ std::string local_address_of(const std::string& bind_address) {
   return bind_address;
 }
 
+// civetweb's settings for one endpoint. Two threads and civetweb's 30 s request timeout let two clients
+// that each send half a request blind /metrics for 30 s; with these, stalled clients hold at most
+// kServingThreads - 1 threads, each for at most kRequestTimeoutMs, while scrapes go on.
+constexpr int kServingThreads = 8;
+constexpr int kRequestTimeoutMs = 2000;
+
+std::unique_ptr<prometheus::Exposer> make_exposer(const std::string& address) {
+  return std::make_unique<prometheus::Exposer>(
+      std::vector<std::string>{"listening_ports", address, "num_threads", std::to_string(kServingThreads),
+                               "request_timeout_ms", std::to_string(kRequestTimeoutMs)});
+}
+
 }  // namespace
 
 std::string scrape_host(const std::string& bind_address, const std::string& hostname) {
@@ -71,13 +85,13 @@ Endpoint::Endpoint(const std::string& bind_address, int port)
   [[maybe_unused]] const std::size_t stack_floor = detail::thread_stack_floor();
   const std::string address = bind_address + ":" + std::to_string(port);
   try {
-    exposer_ = std::make_unique<prometheus::Exposer>(address);
+    exposer_ = make_exposer(address);
   } catch (const std::exception& e) {
     // civetweb does not say why a bind failed: a port in use and an address that is not ours look
     // alike. Any free port on the same address tells them apart; only the second is an error.
     try {
       if (port == 0) throw;
-      exposer_ = std::make_unique<prometheus::Exposer>(bind_address + ":0");
+      exposer_ = make_exposer(bind_address + ":0");
     } catch (const std::exception&) {
       throw InfrastructureError("metrics: cannot serve /metrics on " + address + " (" + e.what() +
                                 "): no port can be bound on " + bind_address +

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -29,6 +30,13 @@ std::string base_name(const std::string& path) {
 }  // namespace
 
 TokenStream load_token_file(const std::string& path, const std::string& what) {
+  // A directory opens and reads as nothing, and /dev/zero reads without end: only a regular file is data.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    throw ConfigError(what + " " + path + ": not a regular file (" +
+                      (std::filesystem::is_directory(path, ec) ? "a directory" : "a device, pipe or socket") +
+                      "); give a text file or an llm.c .bin token shard");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw ConfigError(what + " " + path + ": cannot open the data file (" + std::strerror(errno) +

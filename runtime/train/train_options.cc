@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdlib>
 
 #include "model_choice.h"
@@ -120,6 +121,9 @@ TrainSetup make_setup(const TrainFlags& flags, const rank::RankContext& rank) {
                      s.model_source + ")");
   }
   s.seed = flags.seed.value_or(s.config.training.seed);
+  if (flags.lr && !(std::isfinite(*flags.lr) && *flags.lr > 0)) {  // CLI11's PositiveNumber lets nan through
+    throw UsageError("--lr " + std::to_string(*flags.lr) + ": give a finite learning rate > 0");
+  }
   if (flags.lr) {
     s.config.training.optimizer.lr = *flags.lr;
     s.config.training.scheduler.warmup_max_lr = *flags.lr;

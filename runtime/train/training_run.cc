@@ -14,6 +14,7 @@
 #include "device_choice.h"
 #include "evaluation.h"
 #include "hang_watch.h"
+#include "memory_check.h"
 #include "progress.h"
 #include "zl/base/build_info.h"
 #include "zl/base/error.h"
@@ -96,12 +97,17 @@ struct RunData {
   int T = 0;  // tokens per window
 };
 
+// Tokens per training window: the model's context, the built-in task's window of two problems when
+// shorter, or --context.
+int sequence_length(const TrainSetup& s, const runtime::AdditionTask& task) {
+  if (s.flags.context) return *s.flags.context;
+  return s.flags.data.empty() ? std::min(s.model.block_size, task.window()) : s.model.block_size;
+}
+
 RunData load_data(const TrainSetup& s, const runtime::AdditionTask& task) {
   RunData d;
   d.builtin = s.flags.data.empty();
-  d.T = s.model.block_size;
-  if (d.builtin) d.T = std::min(d.T, task.window());
-  if (s.flags.context) d.T = *s.flags.context;
+  d.T = sequence_length(s, task);
   if (d.builtin) {
     d.data = task.dataset(kTaskTrainBytes);
   } else if (s.flags.eval_only) {
@@ -252,6 +258,8 @@ int run_training(const TrainSetup& s) {
   const bool lead = comm->rank() == 0;
   const config::TrainingSettings& t = s.config.training;
 
+  const runtime::AdditionTask task(kTaskDigits, s.task);
+  check_memory_fits(s, sequence_length(s, task));  // before the first allocation of the model
   runtime::Gpt2Model model(s.model, runtime::default_allocator(), device);
   engine::Engine engine(model, *comm, t);
   if (!s.flags.init_from.empty()) {
@@ -260,7 +268,6 @@ int run_training(const TrainSetup& s) {
   } else {
     engine.initialize(s.seed);
   }
-  const runtime::AdditionTask task(kTaskDigits, s.task);
   const RunData d = load_data(s, task);
   if (lead) {
     print_header(s, engine, *comm, backend, d);

@@ -29,8 +29,15 @@ namespace proto = protocol;
 using net::Clock;
 
 constexpr std::size_t kMaxConnections = 4096;
-// A peer must complete HELLO this soon after connecting, so silent peers cannot pile up.
-constexpr auto kHelloTimeout = std::chrono::seconds(10);
+// Connections that have not yet presented the token have their own small budget and a short deadline,
+// so silent or hostile local peers can never starve authenticated ones: when the budget is full, a
+// new connection evicts the oldest unauthenticated one (a real client sends HELLO at once, so it is
+// the newest, not the oldest). Only a peer that has had a read pass is evicted: when a burst of
+// clients (many ranks starting together) fills the budget within one accept round, the rest wait in
+// the kernel's backlog until the next round, after the burst's HELLOs were read. So the budget may be
+// exceeded by one for one loop pass.
+constexpr std::size_t kMaxUnauthenticated = 64;
+constexpr auto kHelloTimeout = std::chrono::seconds(2);
 constexpr std::size_t kReadChunk = 1 << 16;
 
 // One parked GET or WAIT.
@@ -49,6 +56,7 @@ struct Connection {
   bool closing = false;  // close once `out` is flushed
   Pending pending;
   Clock::time_point accepted_at = Clock::now();
+  std::uint64_t accept_round = 0;  // Impl::accept_round when this connection was accepted
 };
 
 bool equal_in_constant_time(const std::string& a, const std::string& b) {
@@ -66,12 +74,15 @@ struct StoreServer::Impl {
   net::Fd wake;  // eventfd: stop request
   int port = 0;
   std::atomic<int> connections_open{0};
+  std::size_t unauthenticated = 0;  // entries of `connections` with !authenticated, closing ones included
+  std::uint64_t accept_round = 0;   // counts accept_all() calls
   std::unordered_map<std::string, std::string> data;
   std::list<Connection> connections;
   std::thread thread;
 
   void loop();
   void accept_all();
+  bool evict_oldest_unauthenticated();
   void read_from(Connection& c);
   void process_frames(Connection& c);
   void process_frames_unchecked(Connection& c);
@@ -126,6 +137,10 @@ void StoreServer::Impl::loop() {
     for (auto& c : connections) {
       short events = 0;
       if (!c.pending.active && !c.closing) events |= POLLIN;
+      // A parked GET/WAIT reads nothing, but must still notice the peer leaving (else the socket sits
+      // in CLOSE_WAIT until the deadline, up to 24 h). A peer that half-closes after its request is
+      // treated as gone too.
+      if (c.pending.active && !c.closing) events |= POLLRDHUP;
       if (!c.out.empty()) events |= POLLOUT;
       if (c.pending.active) next_deadline = std::min(next_deadline, c.pending.deadline);
       fds.push_back({c.fd.get(), events, 0});
@@ -135,7 +150,6 @@ void StoreServer::Impl::loop() {
     const int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<long long>(wait_ms + 1, 0, 1000)));
     if (ready < 0 && errno != EINTR) continue;
     if (fds[0].revents != 0) return;
-    if (fds[1].revents & POLLIN) accept_all();
     for (std::size_t i = 0; i < owners.size(); ++i) {
       Connection& c = *owners[i];
       const short rev = fds[i + 2].revents;
@@ -146,13 +160,16 @@ void StoreServer::Impl::loop() {
           continue;
         }
         if (rev & POLLOUT) flush(c);
-        if (rev & (POLLIN | POLLHUP)) read_from(c);
+        if (rev & (POLLIN | POLLHUP | POLLRDHUP)) read_from(c);
       } catch (const std::exception&) {
         // One connection's trouble (allocation failure on a huge frame...) closes that connection only.
         c.closing = true;
         c.out.clear();
       }
     }
+    // After the pass over `owners`: accepting may erase an evicted connection, which would leave a
+    // dangling pointer there.
+    if (fds[1].revents & POLLIN) accept_all();
     const auto now = Clock::now();
     for (auto& c : connections) {
       if (c.pending.active && now >= c.pending.deadline) resolve_pending(c, true);
@@ -175,6 +192,7 @@ void StoreServer::Impl::loop() {
     }
     for (auto it = connections.begin(); it != connections.end();) {
       if (it->closing && it->out.empty()) {
+        if (!it->authenticated) --unauthenticated;
         it = connections.erase(it);
         --connections_open;
       } else {
@@ -185,14 +203,34 @@ void StoreServer::Impl::loop() {
 }
 
 void StoreServer::Impl::accept_all() {
+  ++accept_round;
   while (true) {
     net::Fd fd(::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (!fd.valid()) return;
+    bool room = true;
+    while (unauthenticated >= kMaxUnauthenticated && (room = evict_oldest_unauthenticated())) {
+    }
     if (connections.size() >= kMaxConnections) continue;  // closed at once by Fd's destructor
     connections.emplace_back();
     connections.back().fd = std::move(fd);
+    connections.back().accept_round = accept_round;
     ++connections_open;
+    ++unauthenticated;
+    if (!room) return;  // every peer before HELLO arrived this round: read their HELLOs first
   }
+}
+
+// Erases the oldest connection before HELLO unless it was accepted in the current round (it has not
+// been read yet); false when there is none to evict.
+bool StoreServer::Impl::evict_oldest_unauthenticated() {
+  // `connections` is in accept order, so the first unauthenticated entry is the oldest.
+  const auto it =
+      std::find_if(connections.begin(), connections.end(), [](const Connection& c) { return !c.authenticated; });
+  if (it == connections.end() || it->accept_round == accept_round) return false;
+  connections.erase(it);
+  --unauthenticated;
+  --connections_open;
+  return true;
 }
 
 void StoreServer::Impl::flush(Connection& c) {
@@ -265,6 +303,7 @@ void StoreServer::Impl::handle(Connection& c, std::string_view payload) {
       return reply_error(c, "unknown token: this store belongs to another run (check ZLAUNCH_STORE_TOKEN)");
     }
     c.authenticated = true;
+    --unauthenticated;
     return reply(c, ok());
   }
   auto key_of = [&r]() { return r.bytes(proto::kMaxKeyBytes); };
@@ -310,7 +349,11 @@ void StoreServer::Impl::handle(Connection& c, std::string_view payload) {
           return reply_error(c, "ADD on key '" + key + "' whose value is not an integer");
         }
       }
-      value += delta;
+      const std::int64_t before = value;
+      if (__builtin_add_overflow(before, delta, &value)) {
+        return reply_error(c, "ADD on key '" + key + "' would overflow int64 (" + std::to_string(before) + " + " +
+                                  std::to_string(delta) + "); the value is unchanged");
+      }
       data[key] = std::to_string(value);
       reply(c, ok().i64(value));
       return after_mutation();

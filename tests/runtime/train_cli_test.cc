@@ -168,6 +168,35 @@ TEST_F(TrainCli, MissingOrMalformedDataExitsTwoNamingTheFile) {
   EXPECT_NE(r.err.find("none.safetensors"), std::string::npos) << r.err;
 }
 
+// Absurd input is refused before anything is allocated (exit 2 naming the flag), never trained wrong
+// or allocated until the kernel kills the process.
+TEST_F(TrainCli, AbsurdModelsAndValuesAreRefusedBeforeAllocating) {
+  // A layer count past 2^31 used to wrap to a model without blocks, trained with exit 0.
+  auto r = train({"--model", "2147483648,2,64,64,256", "--steps", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("layers 2147483648 is past the largest supported"), std::string::npos) << r.err;
+  r = train({"--model", "2,2,64,64,4294967296", "--steps", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("vocab 4294967296"), std::string::npos) << r.err;
+  // 8 TB of model states: the estimate against this machine's available memory, at once.
+  r = train({"--model", "1000,16,8192,2048,50257", "--steps", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("per rank (zlaunch estimate-memory)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("is available; no ZeRO stage fits"), std::string::npos) << r.err;
+  // CLI11's positive-number check lets nan through.
+  r = train({"--lr", "nan", "--steps", "1"});
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.err.find("--lr nan"), std::string::npos) << r.err;
+}
+
+TEST_F(TrainCli, DataThatIsNotARegularFileIsRefused) {
+  for (const std::string& path : {dir_, std::string("/dev/zero")}) {
+    const auto r = train({"--data", path, "--steps", "1"});
+    EXPECT_EQ(r.exit_code, 2) << path << r.out;
+    EXPECT_NE(r.err.find("--data " + path + ": not a regular file"), std::string::npos) << r.err;
+  }
+}
+
 TEST_F(TrainCli, TokenShardTrainsAndTooLargeVocabularyIsRefused) {
   std::vector<std::uint16_t> tokens;
   for (int i = 0; i < 4000; ++i) tokens.push_back(static_cast<std::uint16_t>((i * 7) % 50));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <limits>
 #include <set>
 #include <thread>
 #include <vector>
@@ -82,6 +83,25 @@ TEST_F(StoreTest, AddAcceptsNegativeDeltasAndRefusesNonIntegerValues) {
   EXPECT_EQ(client.add("n", -7), -2);
   client.set("text", "abc");
   EXPECT_THROW(client.add("text", 1), InfrastructureError);
+}
+
+TEST_F(StoreTest, AddThatWouldOverflowInt64IsRefusedNamingTheKeyAndLeavesTheValue) {
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  auto client = connect();
+  EXPECT_EQ(client.add("big", kMax), kMax);
+  try {
+    client.add("big", 1);
+    FAIL() << "expected the overflow to be refused";
+  } catch (const InfrastructureError& e) {
+    EXPECT_NE(std::string(e.what()).find("'big'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("overflow"), std::string::npos) << e.what();
+  }
+  auto other = connect();
+  EXPECT_EQ(other.get("big", 1s), std::to_string(kMax));
+  EXPECT_EQ(other.add("small", kMin), kMin);
+  EXPECT_THROW(other.add("small", -1), InfrastructureError);
+  EXPECT_EQ(connect().add("small", kMax), -1);  // in range: still allowed
 }
 
 TEST_F(StoreTest, CheckAndWaitSeeAllKeys) {

@@ -5,6 +5,7 @@
 // a missing comma or brace) is a zl::ConfigError naming the file, line and column and what to change.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -25,7 +26,11 @@ ParsedJson parse_lenient_json(const std::string& text, const std::string& origin
 // Reads and parses a file; a missing or unreadable file is a ConfigError naming it.
 ParsedJson read_lenient_json_file(const std::string& path);
 
-// The whole content of a file; a ConfigError naming `what` when it cannot be read.
+// The largest config file read (16 MiB): real configs are a few KiB, and nothing bigger is read whole.
+inline constexpr std::size_t kMaxConfigFileBytes = std::size_t{16} << 20;
+
+// The whole content of a file; a ConfigError naming `what` when it cannot be read, is a directory, a
+// device or a socket (/dev/zero), or is larger than kMaxConfigFileBytes.
 std::string read_text_file(const std::string& path, const std::string& what);
 
 }  // namespace zl::config

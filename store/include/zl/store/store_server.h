@@ -4,7 +4,10 @@
 // GET/WAIT requests are parked with their deadline, so a slow or silent client never delays another.
 // Connections must start with HELLO carrying the protocol version and the run's token; anything
 // malformed, oversized or unauthenticated gets an error reply and the connection is closed. The
-// server itself never stops serving well-formed clients because of a bad one.
+// server itself never stops serving well-formed clients because of a bad one: peers before HELLO have
+// their own small budget (64, oldest evicted first) and a 2 s deadline, so they can never take the
+// slots of authenticated clients, and a client that disconnects while its GET/WAIT is parked is
+// noticed and freed at once.
 #pragma once
 
 #include <memory>
@@ -27,7 +30,8 @@ class StoreServer {
   StoreServer& operator=(const StoreServer&) = delete;
 
   [[nodiscard]] int port() const;
-  // Number of open client connections (for tests and the launcher's diagnostics).
+  // Number of open client connections, authenticated or not (for tests, metrics and the launcher's
+  // diagnostics); a connection is counted until the loop thread has closed its socket.
   [[nodiscard]] int connection_count() const;
 
  private:
