@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "../engine/world_harness.h"
+#include "zl/base/error.h"
 #include "zl/checkpoint/checkpoint_io.h"
 #include "zl/comm/gloo/backend.h"
 #include "zl/engine/engine.h"
@@ -107,6 +108,7 @@ std::vector<RankRun> run_world(const WorldRun& run) {
         for (std::size_t i = 0; i < model.layer_count(); ++i) out.final_parameters.push_back(engine.full_parameters(i));
       } catch (const std::exception& e) {
         out.error = e.what();
+        out.exit_code = exit_code_for(e);
       }
     });
   }

@@ -28,6 +28,7 @@ struct RankRun {
   std::vector<HeldCopy> held;                        // at capture_at (empty when not captured)
   std::vector<std::vector<float>> final_parameters;  // per layer, gathered
   std::string error;                                 // "" when the rank finished
+  int exit_code = 0;                                 // what main() would exit with for that error
 };
 
 struct WorldRun {

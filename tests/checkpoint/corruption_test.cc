@@ -96,6 +96,23 @@ TEST_F(Corruption, FlippedByteIsAChecksumMismatchNamingTheShard) {
   EXPECT_NE(report.str().find("FAILED"), std::string::npos) << report.str();
 }
 
+// Whichever rank ends first, the launcher's failure report reads its error: so every rank says which
+// rank found the damage and in which file, and exits 2 (a bad input), not 1 naming another rank.
+TEST_F(Corruption, EveryRankNamesTheRankAndTheFileThatFailedAndExitsTwo) {
+  flip_byte(dir_ + "/rank_00001.bin", 1000);
+  WorldRun run;
+  run.world_size = 2;
+  run.stage = 1;
+  run.load_from = dir_;
+  run.end_step = 3;
+  for (const auto& r : testing::run_world(run)) {
+    EXPECT_NE(r.error.find("could not be loaded: rank "), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find(dir_ + "/rank_00001.bin"), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("checksum mismatch"), std::string::npos) << r.error;
+    EXPECT_EQ(r.exit_code, 2) << r.error;
+  }
+}
+
 TEST_F(Corruption, TruncatedShardNamesTheFile) {
   fs::resize_file(dir_ + "/rank_00000.bin", fs::file_size(dir_ + "/rank_00000.bin") - 7);
   load_fails(1, 0, {dir_ + "/rank_00000.bin", "truncated"});

@@ -26,7 +26,7 @@ class CrashDuringSave : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = zl::testing::make_temp_dir("ckpt_crash"); }
 
-  zl::testing::ProcessResult train(const std::string& name, bool fault, int restarts) {
+  zl::testing::ProcessResult train(const std::string& name, bool fault, int restarts, const char* fault_step = "6") {
     std::vector<std::string> argv = {zl::testing::zlaunch_binary(),
                                      "run",
                                      "-n",
@@ -57,7 +57,9 @@ class CrashDuringSave : public ::testing::Test {
     zl::testing::ProcessOptions options;
     options.timeout = std::chrono::seconds(240);
     options.working_directory = dir_;
-    if (fault) options.set_env = {{"ZL_CHECKPOINT_FAULT", "after_shard_write"}, {"ZL_CHECKPOINT_FAULT_STEP", "6"}};
+    if (fault) {
+      options.set_env = {{"ZL_CHECKPOINT_FAULT", "after_shard_write"}, {"ZL_CHECKPOINT_FAULT_STEP", fault_step}};
+    }
     return run_process(argv, options);
   }
 
@@ -94,6 +96,22 @@ TEST_F(CrashDuringSave, LatestStillNamesThePreviousCompleteCheckpoint) {
   EXPECT_NE(rerun.out.find("resumed from " + ckpt + "/step_00000003"), std::string::npos) << rerun.out;
   EXPECT_FALSE(fs::exists(ckpt + "/.tmp.step_00000006"));
   EXPECT_EQ(read_text_file(ckpt + "/latest"), "step_00000009\n");
+}
+
+// A crashed save's temporary (here another step's, as a full disk or a SIGKILL leaves it) goes before the
+// next save writes anything, not only once a save publishes: on a nearly full disk every save would
+// otherwise fail for the space it holds. Here the very first save is killed, so no save publishes.
+TEST_F(CrashDuringSave, StaleTemporariesGoBeforeTheNextSaveWrites) {
+  const std::string ckpt = dir_ + "/stale";
+  fs::create_directories(ckpt + "/.tmp.step_00000099");
+  std::ofstream(ckpt + "/.tmp.step_00000099/rank_00000.bin") << std::string(1 << 20, 'x');
+  fs::create_directories(ckpt + "/.old.step_00000042");
+  const auto crashed = train("stale", true, 0, "3");
+  ASSERT_NE(crashed.exit_code, 0) << crashed.out;
+  EXPECT_FALSE(fs::exists(ckpt + "/latest")) << "no save published";
+  EXPECT_FALSE(fs::exists(ckpt + "/.tmp.step_00000099"));
+  EXPECT_FALSE(fs::exists(ckpt + "/.old.step_00000042"));
+  EXPECT_TRUE(fs::exists(ckpt + "/.tmp.step_00000003/rank_00001.bin")) << "the killed save's own temporary";
 }
 
 TEST_F(CrashDuringSave, RestartedGroupResumesByItselfWithIdenticalLosses) {

@@ -72,17 +72,27 @@ std::optional<std::string> resolve_resume(const std::string& resume, const std::
   return resolve_checkpoint(resume, "--resume");
 }
 
+namespace {
+
+bool is_unpublished(const std::string& name) { return name.rfind(".tmp.", 0) == 0 || name.rfind(".old.", 0) == 0; }
+
+}  // namespace
+
+void remove_unpublished_saves(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (is_unpublished(entry.path().filename().string())) fs::remove_all(entry.path(), ec);
+  }
+}
+
 void prune_checkpoints(const std::string& dir, int keep) {
   std::error_code ec;
+  remove_unpublished_saves(dir);
   std::string protected_name;
   if (auto latest = latest_checkpoint(dir)) protected_name = fs::path(*latest).filename().string();
   std::vector<std::pair<std::int64_t, fs::path>> published;
   for (const auto& entry : fs::directory_iterator(dir)) {
     const std::string name = entry.path().filename().string();
-    if (name.rfind(".tmp.", 0) == 0 || name.rfind(".old.", 0) == 0) {
-      fs::remove_all(entry.path(), ec);  // a save that never published, or a replaced step
-      continue;
-    }
     const std::int64_t step = step_of(name);
     if (step >= 0 && fs::exists(entry.path() / kManifestName, ec)) published.emplace_back(step, entry.path());
   }

@@ -101,10 +101,10 @@ SaveResult save_checkpoint(engine::Engine& engine, const runtime::Gpt2Model& mod
   const fs::path final_dir = dir / step_directory_name(position.step);
   CollectiveStatus status(comm, "checkpoint " + final_dir.string() + " was not saved");
 
-  // 1. The temporary directory.
+  // 1. The temporary directory, after the leftovers of saves that never published (this one's too).
   status.run_on(0, [&] {
     fs::create_directories(dir);
-    fs::remove_all(tmp);
+    remove_unpublished_saves(dir.string());
     fs::create_directory(tmp);
   });
   status.agree();

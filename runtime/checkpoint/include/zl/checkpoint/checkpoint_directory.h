@@ -26,6 +26,11 @@ inline constexpr const char* kLatestName = "latest";
 // none; "" -> nullopt; anything else -> resolve_checkpoint(value, "--resume").
 [[nodiscard]] std::optional<std::string> resolve_resume(const std::string& resume, const std::string& checkpoint_dir);
 
+// Removes what no complete checkpoint is: the .tmp.step_N of saves that never published (a crash, a
+// full disk) and the .old.step_N of replaced steps. Every save starts with it, so one crashed save's
+// leftovers never make the following saves fail for lack of space.
+void remove_unpublished_saves(const std::string& dir);
+
 // Deletes published checkpoints other than the `keep` newest steps, never the one `latest` names, and
 // temporaries of saves that did not complete. keep <= 0 keeps everything. Call only after a publish.
 void prune_checkpoints(const std::string& dir, int keep);
