@@ -1,11 +1,12 @@
-# `cmake --install build --prefix P` installs the zlaunch and train executables, the templates, and the
-# libraries with their headers and a CMake package, so a user's program can do
+# `cmake --install build --prefix P` installs the zlaunch executable with the zlaunch-rank-guard it runs
+# ranks under, train, the templates, and the libraries with their headers and a CMake package, so a
+# user's program can do
 #   find_package(zlaunch REQUIRED)   ->   target_link_libraries(app PRIVATE zlaunch::engine)
 # (examples/ is such a program, built against an installed tree by the tests).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS zlaunch RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS zlaunch zlaunch-rank-guard RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 if(TARGET train)
   install(TARGETS train RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()

@@ -1,5 +1,6 @@
 // spawn_process() and program resolution (rank_process.h). Between fork and execve the child only
-// makes async-signal-safe calls: everything it needs is prepared before forking.
+// makes async-signal-safe calls: everything it needs (the guard's path and argv included) is prepared
+// before forking.
 #include "zl/launcher/rank_process.h"
 
 #include <fcntl.h>
@@ -125,7 +126,42 @@ std::vector<std::string> resolve_command(const std::vector<std::string>& command
   return resolved;
 }
 
+namespace {
+
+// zlaunch-rank-guard next to this zlaunch binary (installed and built together).
+std::string rank_guard_path() {
+  char self[PATH_MAX];
+  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) throw SystemError("zlaunch run: readlink /proc/self/exe", errno);
+  std::string path(self, static_cast<std::size_t>(n));
+  path = path.substr(0, path.rfind('/')) + "/zlaunch-rank-guard";
+  if (!is_executable_file(path)) {
+    throw InfrastructureError("zlaunch run: the rank supervisor " + path +
+                              " is missing or not executable; it is built and installed next to zlaunch");
+  }
+  return path;
+}
+
+// The program's pid as the guard reports it on fd (EOF ends it); `fallback` when nothing came (the
+// guard could not start it).
+pid_t read_program_pid(int fd, pid_t fallback) {
+  std::string text;
+  char buffer[32];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  char* end = nullptr;
+  const long pid = std::strtol(text.c_str(), &end, 10);
+  return !text.empty() && *end == '\0' && pid > 0 ? static_cast<pid_t>(pid) : fallback;
+}
+
+}  // namespace
+
 SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  ZL_CHECK(!argv.empty(), "an empty command");
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e != nullptr; ++e) {
     const char* eq = std::strchr(*e, '=');
@@ -138,9 +174,24 @@ SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::ma
   std::vector<char*> c_env;
   for (auto& s : env_strings) c_env.push_back(s.data());
   c_env.push_back(nullptr);
-  std::vector<std::string> argv_copy = argv;
+
+  int report_pipe[2];
+  ZL_CHECK_SYS(::pipe2(report_pipe, O_CLOEXEC));
+  store::net::Fd report_read(report_pipe[0]);
+  store::net::Fd report_write(report_pipe[1]);
+  // Above the standard descriptors, which the child replaces (a zlaunch started with one closed
+  // would otherwise get it here).
+  if (report_write.get() <= STDERR_FILENO) {
+    const int moved = ::fcntl(report_write.get(), F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    ZL_CHECK_SYS(moved);
+    report_write = store::net::Fd(moved);
+  }
+  const pid_t parent = ::getpid();
+  std::vector<std::string> guard_argv = {
+      rank_guard_path(), "--parent", std::to_string(parent), "--report-fd", std::to_string(report_write.get()), "--"};
+  guard_argv.insert(guard_argv.end(), argv.begin(), argv.end());
   std::vector<char*> c_argv;
-  for (auto& s : argv_copy) c_argv.push_back(s.data());
+  for (auto& s : guard_argv) c_argv.push_back(s.data());
   c_argv.push_back(nullptr);
 
   int out_pipe[2];
@@ -153,17 +204,17 @@ SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::ma
   store::net::Fd out_write(out_pipe[1]);
   store::net::Fd err_write(err_pipe[1]);
   store::net::Fd dev_null(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  const pid_t parent = ::getpid();
 
   const pid_t pid = ::fork();
   ZL_CHECK_SYS(pid);
   if (pid == 0) {
     ::setpgid(0, 0);
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);                 // until the guard sets its own
     if (::getppid() != parent) ::_exit(128 + SIGKILL);  // the launcher died before prctl took effect
     if (dev_null.valid()) ::dup2(dev_null.get(), 0);
     ::dup2(out_write.get(), 1);
     ::dup2(err_write.get(), 2);
+    ::fcntl(report_write.get(), F_SETFD, 0);  // the guard's --report-fd
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);  // the launcher blocks signals for its signalfd
@@ -176,6 +227,8 @@ SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::ma
   }
   ::setpgid(pid, pid);  // both sides set it: no window where a signal to the group misses the child
   spawned.pid = pid;
+  report_write.reset();
+  spawned.program_pid = read_program_pid(report_read.get(), pid);
   ::fcntl(spawned.stdout_pipe.get(), F_SETFL, O_NONBLOCK);
   ::fcntl(spawned.stderr_pipe.get(), F_SETFL, O_NONBLOCK);
   return spawned;

@@ -145,7 +145,7 @@ void AttemptRunner::spawn_ranks() {
     child.err = make_output(rank, true);
     child.process = spawn_process(argv, rank_environment(plan_, attempt_, local));
     child.last_activity = child.report_changed = child.progress_changed = Clock::now();
-    record.pid = child.process.pid;
+    record.pid = child.process.program_pid;
     outcome_.ranks.push_back(std::move(record));
     children_.push_back(std::move(child));
   }
@@ -170,7 +170,7 @@ void AttemptRunner::spawn_external() {
   env["ZLAUNCH_ERROR_FILE"] = plan_.attempt_dir(attempt_) + "/rank_{rank}.error.json";
   child.process = spawn_process(settings_.external_command, env);
   child.last_activity = child.report_changed = child.progress_changed = Clock::now();
-  for (auto& record : outcome_.ranks) record.pid = child.process.pid;
+  for (auto& record : outcome_.ranks) record.pid = child.process.program_pid;
   children_.push_back(std::move(child));
 }
 
@@ -223,8 +223,10 @@ void AttemptRunner::update_ranks_alive() {
 // The launcher's per-rank process series (LauncherMetrics::record_rank_process): CPU, resident
 // memory and threads of each live rank's own process, and its GPU memory where NVML answers. Not
 // under mpirun/srun: the ranks are their children (some on other machines), not ours, and the one
-// pid known here is mpirun's/srun's. The children sampled are not reaped yet (reap() runs first and
-// on_exit() drops their series), so a pid here cannot have been recycled for another process.
+// pid known here is mpirun's/srun's. The process sampled is the program, not its guard
+// (rank_process.h). Its guard is not reaped yet (reap() runs first and on_exit() drops the series)
+// and reaps the program only to exit right after, unless leftovers keep it for up to 3 s more: a pid
+// here is the program's, or one recycled in those seconds, which takes the pid space wrapping.
 void AttemptRunner::sample_rank_processes(Clock::time_point now) {
   if (settings_.metrics == nullptr || !settings_.external_command.empty() || now < next_process_sample_) return;
   next_process_sample_ = now + kProcessSampleInterval;
@@ -240,11 +242,11 @@ void AttemptRunner::sample_rank_processes(Clock::time_point now) {
   const auto gpu_used = gpu_memory_->used_bytes_by_pid();
   for (const auto& child : children_) {
     if (child.exited) continue;
-    const auto sample = metrics::sample_process(child.process.pid);
+    const auto sample = metrics::sample_process(child.process.program_pid);
     if (!sample) continue;  // exited since reap(): on_exit() will remove its series
     std::optional<std::uint64_t> gpu_bytes;
     if (gpu_memory_->available()) {
-      const auto used = gpu_used.find(child.process.pid);
+      const auto used = gpu_used.find(child.process.program_pid);
       gpu_bytes = used != gpu_used.end() ? used->second : 0;  // no CUDA context: none used
     }
     const auto& record = outcome_.ranks[static_cast<std::size_t>(child.index)];

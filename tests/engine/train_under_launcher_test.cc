@@ -124,11 +124,15 @@ TEST_F(TrainUnderLauncher, MpiRanksTrainTheSameModelAsGloo) {
   expect_same_training(reference, {4, 3, "mpi"});
 }
 
-// The pid of the process whose environment holds every one of `entries` ("KEY=value"), or 0.
+// The pid of the process whose environment holds every one of `entries` ("KEY=value"), or 0; never
+// a rank guard's.
 pid_t find_process_with_environment(const std::vector<std::string>& entries) {
   for (const auto& dir : std::filesystem::directory_iterator("/proc")) {
     const std::string name = dir.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    // The rank's supervisor (zlaunch-rank-guard) has the rank's environment too: the rank is its child.
+    std::error_code ec;
+    if (std::filesystem::read_symlink(dir.path() / "exe", ec).filename() == "zlaunch-rank-guard") continue;
     std::ifstream in(dir.path() / "environ", std::ios::binary);
     std::vector<std::string> environment;
     for (std::string entry; std::getline(in, entry, '\0');) environment.push_back(entry);

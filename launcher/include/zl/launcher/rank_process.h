@@ -1,8 +1,12 @@
 // Starting one rank (or the mpirun/srun process of an external launch) as a supervised child:
-// its own process group (so signals reach everything it starts), PR_SET_PDEATHSIG = SIGKILL (so a
-// killed launcher takes its ranks along), stdin from /dev/null, stdout/stderr into pipes the
-// launcher reads. Call only from the thread that supervises: the parent-death signal is tied to the
-// thread that forked.
+// its own process group (so signals reach everything it starts), stdin from /dev/null, stdout/stderr
+// into pipes the launcher reads. The launcher's child is zlaunch-rank-guard (launcher/guard/
+// rank_guard.cc), found next to the zlaunch binary, which runs the program as its own child: it
+// forwards no signal (the launcher signals the group, which both are in), mirrors the program's exit
+// status, stops what the program left behind when it exits, and, as the subtree's child subreaper,
+// kills all of it, even processes that left the group, when the launcher dies (which PR_SET_PDEATHSIG
+// on the rank alone could not: it reaches only the one process). Call only from the thread that
+// supervises: the parent-death signal is tied to the thread that forked.
 #pragma once
 
 #include <sys/types.h>
@@ -16,14 +20,16 @@
 namespace zl::launcher {
 
 struct SpawnedProcess {
-  pid_t pid = -1;
+  pid_t pid = -1;              // the guard's, also its process group's: what the launcher waits for and signals
+  pid_t program_pid = -1;      // the program's own (for its samples and reports); = pid when it never started
   store::net::Fd stdout_pipe;  // read ends, non-blocking
   store::net::Fd stderr_pipe;
 };
 
-// argv[0] must be a path (resolve it first: the child only calls execve). `env` replaces or adds to
-// the launcher's own environment. Throws SystemError when fork or pipe fails; an exec failure shows
-// up as exit code 127 with a message on the child's stderr.
+// argv[0] must be a path (resolve it first: the guard only calls execve). `env` replaces or adds to
+// the launcher's own environment. Returns once the program is started. Throws SystemError when fork
+// or pipe fails, InfrastructureError naming the path expected when zlaunch-rank-guard is missing; an
+// exec failure shows up as exit code 127 with a message on the child's stderr.
 SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
 
 // Resolves PROGRAM: "train" = the bundled trainer next to this zlaunch binary, else on PATH; a name
