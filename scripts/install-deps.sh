@@ -11,6 +11,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev
   libopenmpi-dev openmpi-bin libgloo-dev libopenblas-dev libgtest-dev
   prometheus prometheus-pushgateway iproute2 procps clang-format python3
+  clang-14 libclang-rt-14-dev libfuzzer-14-dev  # the fuzzers (scripts/build-fuzzers.sh)
 )
 for option in "$@"; do
   case "$option" in

@@ -2,14 +2,18 @@
 #include "zl/config/config_files.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
+#include <sstream>
 
 #include "zl/base/error.h"
 #include "zl/config/deepspeed_schema.h"
@@ -111,7 +115,7 @@ const std::vector<std::string>& plugin_ignored_keys() {
 // Bounds on the YAML-to-JSON conversion. Aliases share nodes, so a few hundred bytes can name a graph
 // that expands exponentially ("billion laughs") or contains itself; real configs have a few hundred
 // values and a few levels.
-constexpr std::size_t kMaxYamlValues = 1'000'000;
+constexpr std::size_t kMaxYamlValues = 100'000;
 constexpr std::size_t kMaxYamlDepth = 64;
 
 // One conversion: the file (for messages), the values produced so far, and the mappings and
@@ -589,6 +593,43 @@ void collect_accelerate_facts(ConfigLayer& layer, const json& document, const st
   facts["deepspeed_config_fields"] = fields;
 }
 
+// Where the first documents of a YAML stream start, read with yaml-cpp's event parser: at most three,
+// which is enough to tell one document from two, and bounded on purpose. yaml-cpp 0.7 (Debian 12's)
+// cannot read some tokens where a value should begin (a ',' there, for one): it reports an empty
+// document at that token without consuming it, and again on every call, so YAML::LoadAll() never
+// returns and grows memory without bound, and YAML::Load() silently returns what came before the
+// token (yaml-cpp issue #1040, fixed upstream after 0.8). A document that starts where the one
+// before it started is that: the parser is stuck there.
+std::vector<YAML::Mark> document_starts(const std::string& text) {
+  struct Starts : YAML::EventHandler {
+    std::vector<YAML::Mark> marks;
+    void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  } starts;
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  for (int i = 0; i < 3 && parser.HandleNextDocument(starts); ++i) {
+  }
+  return starts.marks;
+}
+
+// "','" for a printable byte, "byte 0x00" otherwise, "the end of the file" past it.
+std::string describe_byte(const std::string& text, std::size_t at) {
+  if (at >= text.size()) return "the end of the file";
+  const auto byte = static_cast<unsigned char>(text[at]);
+  if (std::isprint(byte)) return std::string("'") + text[at] + "'";
+  char hex[8];
+  std::snprintf(hex, sizeof(hex), "0x%02x", byte);
+  return std::string("byte ") + hex;
+}
+
 void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::string& working_directory,
                       Problems& problems) {
   json document;
@@ -598,9 +639,25 @@ void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::st
       problems.error(path, "line " + std::to_string(line) + ": not valid UTF-8 text; save the file as UTF-8");
       return;
     }
-    std::vector<YAML::Node> documents;
+    YAML::Node root;
     try {
-      documents = YAML::LoadAll(text);
+      const std::vector<YAML::Mark> starts = document_starts(text);
+      for (std::size_t i = 1; i < starts.size(); ++i) {
+        if (starts[i].pos == starts[i - 1].pos) {
+          const auto at = static_cast<std::size_t>(starts[i].pos);
+          problems.error(path, "line " + std::to_string(starts[i].line + 1) + ", column " +
+                                   std::to_string(starts[i].column + 1) + ": invalid YAML: " + describe_byte(text, at) +
+                                   " cannot begin a value here");
+          return;
+        }
+      }
+      if (starts.size() > 1) {
+        problems.error(path, "line " + std::to_string(starts[1].line + 1) +
+                                 ": a second YAML document (after '---'); a launch config is one document: remove "
+                                 "the '---' and what follows, or merge the two");
+        return;
+      }
+      root = YAML::Load(text);
     } catch (const YAML::DeepRecursion& e) {
       problems.error(path, "line " + std::to_string(e.mark.line + 1) +
                                ": invalid YAML: nested too deeply to read (a config needs a few levels)");
@@ -610,20 +667,13 @@ void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::st
                                ": invalid YAML: " + e.msg);
       return;
     }
-    if (documents.size() > 1) {
-      const YAML::Mark mark = documents[1].Mark();
-      problems.error(path, (mark.is_null() ? std::string() : "line " + std::to_string(mark.line + 1) + ": ") +
-                               "a second YAML document (after '---'); a launch config is one document: remove "
-                               "the '---' and what follows, or merge the two");
-      return;
-    }
-    if (documents.empty() || documents[0].IsNull()) return;  // an empty file says nothing
-    if (!documents[0].IsMap()) {
+    if (root.IsNull()) return;  // an empty file says nothing
+    if (!root.IsMap()) {
       problems.error(path, "a launch config must be a YAML mapping of keys to values");
       return;
     }
     YamlConversion conversion{path, 0, {}};
-    document = yaml_to_json(documents[0], conversion);
+    document = yaml_to_json(root, conversion);
   } catch (const ConfigError& e) {
     problems.error("", e.what());
     return;
@@ -790,6 +840,15 @@ ConfigLayer load_config_file(const std::string& path, const std::string& working
     load_launch_yaml(layer, path, working_directory, problems);
   }
   return layer;
+}
+
+std::vector<std::string> launch_yaml_key_names() {
+  std::set<std::string> names;
+  for (const auto& [key, kind] : launch_keys()) names.insert(key);
+  names.insert(accelerate_ignored_keys().begin(), accelerate_ignored_keys().end());
+  for (const auto& [key, deepspeed_key] : plugin_keys()) names.insert("deepspeed_config." + key);
+  for (const auto& key : plugin_ignored_keys()) names.insert("deepspeed_config." + key);
+  return {names.begin(), names.end()};
 }
 
 const std::vector<std::string>& string_layer_keys() {

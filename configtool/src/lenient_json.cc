@@ -267,9 +267,12 @@ std::string read_text_file(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(what + " '" + path + "' cannot be read (does it exist?)");
   // Read at most one byte past the cap: a pipe or a file still growing cannot make this unbounded.
-  std::string content(kMaxConfigFileBytes + 1, '\0');
-  in.read(content.data(), static_cast<std::streamsize>(content.size()));
-  content.resize(static_cast<std::size_t>(in.gcount()));
+  // Chunks, not one buffer of the cap's size: a config file is a few KiB, and is read often.
+  std::string content;
+  char chunk[1 << 16];
+  while (content.size() <= kMaxConfigFileBytes && in.read(chunk, sizeof(chunk)).gcount() > 0) {
+    content.append(chunk, static_cast<std::size_t>(in.gcount()));
+  }
   if (content.size() > kMaxConfigFileBytes) {
     throw ConfigError(what + " '" + path + "' is larger than " + std::to_string(kMaxConfigFileBytes >> 20) +
                       " MiB, too large for a config file");

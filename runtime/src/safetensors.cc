@@ -3,8 +3,10 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -26,12 +28,29 @@ const char* safetensors_dtype(DType dtype) {
   return "?";
 }
 
+// The bytes a tensor of `shape` and `dtype` holds, or nullopt when a dimension is negative or the
+// product does not fit in 64 bits (a header may say anything).
+std::optional<std::uint64_t> tensor_bytes(const Shape& shape, DType dtype) {
+  std::uint64_t n = dtype_size(dtype);
+  for (const std::int64_t d : shape) {
+    if (d < 0 || __builtin_mul_overflow(n, static_cast<std::uint64_t>(d), &n)) return std::nullopt;
+  }
+  return n;
+}
+
 }  // namespace
 
 SafetensorsFile SafetensorsFile::read(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    throw ConfigError(path + ": not a regular file; --init_from takes a .safetensors file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open the safetensors file (check the path given to --init_from)");
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse(std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()), path);
+}
+
+SafetensorsFile SafetensorsFile::parse(std::vector<char> bytes, const std::string& path) {
   auto bad = [&](const std::string& why) { return ConfigError(path + ": not a valid safetensors file: " + why); };
   if (bytes.size() < 8) throw bad("shorter than the 8-byte header length");
   std::uint64_t header_len = 0;
@@ -46,7 +65,8 @@ SafetensorsFile SafetensorsFile::read(const std::string& path) {
   if (!header.is_object()) throw bad("header is not a JSON object");
   SafetensorsFile file;
   file.path_ = path;
-  file.data_.assign(bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len), bytes.end());
+  bytes.erase(bytes.begin(), bytes.begin() + 8 + static_cast<std::ptrdiff_t>(header_len));
+  file.data_ = std::move(bytes);
   for (const auto& [name, value] : header.items()) {
     if (name == "__metadata__") {
       if (value.is_object()) {
@@ -64,7 +84,9 @@ SafetensorsFile SafetensorsFile::read(const std::string& path) {
       e.begin = offsets[0];
       e.end = offsets[1];
       if (e.begin > e.end || e.end > file.data_.size()) throw bad("tensor '" + name + "': data outside the file");
-      if (e.end - e.begin != static_cast<std::size_t>(shape_numel(e.shape)) * dtype_size(e.dtype)) {
+      const auto expected = tensor_bytes(e.shape, e.dtype);
+      if (!expected) throw bad("tensor '" + name + "': shape " + shape_string(e.shape) + " is not a tensor size");
+      if (e.end - e.begin != *expected) {
         throw bad("tensor '" + name + "': " + std::to_string(e.end - e.begin) + " bytes for shape " +
                   shape_string(e.shape));
       }

@@ -43,29 +43,34 @@ TokenStream load_token_file(const std::string& path, const std::string& what) {
                       "); give a text file, an llm.c .bin token shard, or leave " + what +
                       " out for the built-in task");
   }
-  const std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (ends_with(path, ".bin")) return parse_token_shard(bytes, what, path);
   TokenStream stream;
-  if (!ends_with(path, ".bin")) {
-    stream.tokens.assign(bytes.begin(), bytes.end());
-    stream.vocab_size = 256;
-    stream.description = base_name(path) + ": " + std::to_string(bytes.size()) + " bytes (byte-level, vocab 256)";
-    return stream;
-  }
+  stream.tokens.reserve(bytes.size());
+  for (const char byte : bytes) stream.tokens.push_back(static_cast<unsigned char>(byte));
+  stream.vocab_size = 256;
+  stream.description = base_name(path) + ": " + std::to_string(bytes.size()) + " bytes (byte-level, vocab 256)";
+  return stream;
+}
+
+TokenStream parse_token_shard(std::string_view bytes, const std::string& what, const std::string& path) {
   auto bad = [&](const std::string& why) {
     return ConfigError(what + " " + path + ": not an llm.c token shard: " + why +
                        " (a .bin file must start with 256 int32: magic 20240520, version 1, token count)");
   };
+  const auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
   if (bytes.size() < 256 * 4) throw bad("shorter than the 1024-byte header");
-  if (read_le32(bytes.data()) != kShardMagic) throw bad("magic " + std::to_string(read_le32(bytes.data())));
-  if (read_le32(bytes.data() + 4) != kShardVersion) throw bad("version " + std::to_string(read_le32(bytes.data() + 4)));
-  const std::int64_t count = read_le32(bytes.data() + 8);
+  if (read_le32(data) != kShardMagic) throw bad("magic " + std::to_string(read_le32(data)));
+  if (read_le32(data + 4) != kShardVersion) throw bad("version " + std::to_string(read_le32(data + 4)));
+  const std::int64_t count = read_le32(data + 8);
   if (count < 0 || bytes.size() != 1024 + static_cast<std::size_t>(count) * 2) {
     throw bad("the header says " + std::to_string(count) + " tokens but the file holds " +
               std::to_string((bytes.size() - 1024) / 2));
   }
+  TokenStream stream;
   stream.tokens.resize(static_cast<std::size_t>(count));
-  for (std::int64_t i = 0; i < count; ++i) {
-    stream.tokens[i] = static_cast<std::uint16_t>(bytes[1024 + 2 * i] | (bytes[1025 + 2 * i] << 8));
+  for (std::size_t i = 0; i < stream.tokens.size(); ++i) {
+    stream.tokens[i] = static_cast<std::uint16_t>(data[1024 + 2 * i] | (data[1025 + 2 * i] << 8));
   }
   const std::uint16_t max_token =
       stream.tokens.empty() ? 0 : *std::max_element(stream.tokens.begin(), stream.tokens.end());

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "zl/store/store_protocol.h"
+#include "zl/store/store_request.h"
 
 namespace zl::store {
 namespace {
@@ -27,6 +28,15 @@ void check_value(const std::string& value) {
     throw UsageError("rendezvous store: value of " + std::to_string(value.size()) + " bytes exceeds the 64 MiB limit");
   }
 }
+
+proto::Request keyed(proto::Opcode op, const std::string& key) {
+  proto::Request request;
+  request.op = op;
+  request.keys = {key};
+  return request;
+}
+
+std::string frame_of(const proto::Request& request) { return proto::frame(proto::encode_request(request)); }
 
 }  // namespace
 
@@ -64,12 +74,10 @@ StoreClient::StoreClient(const StoreAddress& address, const std::string& token, 
         std::to_string(options_.connect_timeout.count() / 1000.0).substr(0, 5) + " s: " + e.what() +
         " (is machine 0's launcher running, and are --main_process_ip/--main_process_port right?)");
   }
-  proto::Writer hello;
-  hello.u8(static_cast<std::uint8_t>(proto::Opcode::kHello))
-      .u32(proto::kMagic)
-      .u16(proto::kProtocolVersion)
-      .bytes(token);
-  round_trip(hello.frame(), std::chrono::milliseconds(0), "HELLO", nullptr);
+  proto::Request hello;
+  hello.op = proto::Opcode::kHello;
+  hello.value = token;
+  round_trip(frame_of(hello), std::chrono::milliseconds(0), "HELLO", nullptr);
 }
 
 StoreClient StoreClient::from_environment(const Options& options) {
@@ -113,18 +121,18 @@ void StoreClient::set(const std::string& key, const std::string& value) {
   check_key(key);
   check_value(value);
   std::lock_guard lock(mutex_);
-  proto::Writer w;
-  w.u8(static_cast<std::uint8_t>(proto::Opcode::kSet)).bytes(key).bytes(value);
-  round_trip(w.frame(), std::chrono::milliseconds(0), "SET", nullptr);
+  proto::Request request = keyed(proto::Opcode::kSet, key);
+  request.value = value;
+  round_trip(frame_of(request), std::chrono::milliseconds(0), "SET", nullptr);
 }
 
 std::string StoreClient::get(const std::string& key, std::chrono::milliseconds timeout) {
   check_key(key);
   std::lock_guard lock(mutex_);
-  proto::Writer w;
-  w.u8(static_cast<std::uint8_t>(proto::Opcode::kGet)).bytes(key).u32(clamp_ms(timeout));
+  proto::Request request = keyed(proto::Opcode::kGet, key);
+  request.timeout_ms = clamp_ms(timeout);
   bool timed_out = false;
-  const std::string reply = round_trip(w.frame(), timeout, "GET", &timed_out);
+  const std::string reply = round_trip(frame_of(request), timeout, "GET", &timed_out);
   if (timed_out) {
     throw StoreTimeoutError("rendezvous store at " + address_.to_string() + ": key '" + key +
                             "' did not appear within " + std::to_string(timeout.count()) + " ms");
@@ -144,22 +152,20 @@ std::optional<std::string> StoreClient::try_get(const std::string& key) {
 std::int64_t StoreClient::add(const std::string& key, std::int64_t delta) {
   check_key(key);
   std::lock_guard lock(mutex_);
-  proto::Writer w;
-  w.u8(static_cast<std::uint8_t>(proto::Opcode::kAdd)).bytes(key).i64(delta);
-  const std::string reply = round_trip(w.frame(), std::chrono::milliseconds(0), "ADD", nullptr);
+  proto::Request request = keyed(proto::Opcode::kAdd, key);
+  request.delta = delta;
+  const std::string reply = round_trip(frame_of(request), std::chrono::milliseconds(0), "ADD", nullptr);
   proto::Reader r(reply);
   return r.i64();
 }
 
 bool StoreClient::check(const std::vector<std::string>& keys) {
   std::lock_guard lock(mutex_);
-  proto::Writer w;
-  w.u8(static_cast<std::uint8_t>(proto::Opcode::kCheck)).u32(static_cast<std::uint32_t>(keys.size()));
-  for (const auto& key : keys) {
-    check_key(key);
-    w.bytes(key);
-  }
-  const std::string reply = round_trip(w.frame(), std::chrono::milliseconds(0), "CHECK", nullptr);
+  for (const auto& key : keys) check_key(key);
+  proto::Request request;
+  request.op = proto::Opcode::kCheck;
+  request.keys = keys;
+  const std::string reply = round_trip(frame_of(request), std::chrono::milliseconds(0), "CHECK", nullptr);
   proto::Reader r(reply);
   return r.u8() != 0;
 }
@@ -168,14 +174,12 @@ void StoreClient::wait(const std::vector<std::string>& keys, std::chrono::millis
   bool timed_out = false;
   {
     std::lock_guard lock(mutex_);
-    proto::Writer w;
-    w.u8(static_cast<std::uint8_t>(proto::Opcode::kWait)).u32(static_cast<std::uint32_t>(keys.size()));
-    for (const auto& key : keys) {
-      check_key(key);
-      w.bytes(key);
-    }
-    w.u32(clamp_ms(timeout));
-    round_trip(w.frame(), timeout, "WAIT", &timed_out);
+    for (const auto& key : keys) check_key(key);
+    proto::Request request;
+    request.op = proto::Opcode::kWait;
+    request.keys = keys;
+    request.timeout_ms = clamp_ms(timeout);
+    round_trip(frame_of(request), timeout, "WAIT", &timed_out);
   }
   if (!timed_out) return;
   std::string missing;
@@ -191,9 +195,10 @@ std::string StoreClient::compare_set(const std::string& key, const std::string& 
   check_value(expected);
   check_value(desired);
   std::lock_guard lock(mutex_);
-  proto::Writer w;
-  w.u8(static_cast<std::uint8_t>(proto::Opcode::kCompareSet)).bytes(key).bytes(expected).bytes(desired);
-  const std::string reply = round_trip(w.frame(), std::chrono::milliseconds(0), "COMPARE_SET", nullptr);
+  proto::Request request = keyed(proto::Opcode::kCompareSet, key);
+  request.expected = expected;
+  request.value = desired;
+  const std::string reply = round_trip(frame_of(request), std::chrono::milliseconds(0), "COMPARE_SET", nullptr);
   proto::Reader r(reply);
   return r.bytes(proto::kMaxValueBytes);
 }
@@ -201,9 +206,8 @@ std::string StoreClient::compare_set(const std::string& key, const std::string& 
 bool StoreClient::remove(const std::string& key) {
   check_key(key);
   std::lock_guard lock(mutex_);
-  proto::Writer w;
-  w.u8(static_cast<std::uint8_t>(proto::Opcode::kDelete)).bytes(key);
-  const std::string reply = round_trip(w.frame(), std::chrono::milliseconds(0), "DELETE", nullptr);
+  const std::string reply =
+      round_trip(frame_of(keyed(proto::Opcode::kDelete, key)), std::chrono::milliseconds(0), "DELETE", nullptr);
   proto::Reader r(reply);
   return r.u8() != 0;
 }

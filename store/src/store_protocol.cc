@@ -52,11 +52,13 @@ Writer& Writer::bytes(std::string_view v) {
   return *this;
 }
 
-std::string Writer::frame() const {
+std::string frame(std::string_view payload) {
   Writer header;
-  header.u32(static_cast<std::uint32_t>(payload_.size()));
-  return header.payload_ + payload_;
+  header.u32(static_cast<std::uint32_t>(payload.size()));
+  return header.payload() + std::string(payload);
 }
+
+std::string Writer::frame() const { return protocol::frame(payload_); }
 
 bool Reader::take(std::size_t n) {
   if (!ok_ || data_.size() - pos_ < n) {

@@ -21,6 +21,7 @@
 #include "zl/base/error.h"
 #include "zl/store/socket_io.h"
 #include "zl/store/store_protocol.h"
+#include "zl/store/store_request.h"
 
 namespace zl::store {
 namespace {
@@ -90,6 +91,10 @@ struct StoreServer::Impl {
   void resolve_pending(Connection& c, bool deadline_passed);
   void after_mutation();
   static bool has_complete_frame(const Connection& c);
+  // Before HELLO succeeds a peer may send only a small frame.
+  static std::size_t frame_limit(const Connection& c) {
+    return c.authenticated ? proto::kMaxFrameBytes : proto::kMaxHelloFrameBytes;
+  }
   void flush(Connection& c);
 
   static void reply_error(Connection& c, const std::string& message) {
@@ -271,76 +276,51 @@ void StoreServer::Impl::process_frames(Connection& c) {
 }
 
 void StoreServer::Impl::process_frames_unchecked(Connection& c) {
-  while (!c.closing && !c.pending.active && c.in.size() >= 4) {
-    proto::Reader header(std::string_view(c.in).substr(0, 4));
-    const std::uint32_t length = header.u32();
-    const std::size_t limit = c.authenticated ? proto::kMaxFrameBytes : proto::kMaxHelloFrameBytes;
-    if (length > limit) {
-      reply_error(c, "frame of " + std::to_string(length) + " bytes exceeds the limit of " + std::to_string(limit));
-      return;
+  while (!c.closing && !c.pending.active) {
+    const auto scan = proto::scan_frame(c.in, frame_limit(c));
+    if (scan.kind == proto::FrameScan::Kind::kIncomplete) return;
+    if (scan.kind == proto::FrameScan::Kind::kTooLarge) {
+      return reply_error(c, "frame of " + std::to_string(scan.length) + " bytes exceeds the limit of " +
+                                std::to_string(frame_limit(c)));
     }
-    if (c.in.size() < 4 + static_cast<std::size_t>(length)) return;
-    const std::string payload = c.in.substr(4, length);
-    c.in.erase(0, 4 + static_cast<std::size_t>(length));
+    const std::string payload(scan.payload);
+    c.in.erase(0, scan.consumed);
     handle(c, payload);
   }
 }
 
 void StoreServer::Impl::handle(Connection& c, std::string_view payload) {
-  proto::Reader r(payload);
-  const auto op = static_cast<proto::Opcode>(r.u8());
-  if (!c.authenticated) {
-    if (op != proto::Opcode::kHello) return reply_error(c, "the first request must be HELLO");
-    const std::uint32_t magic = r.u32();
-    const std::uint16_t version = r.u16();
-    const std::string presented = r.bytes(proto::kMaxKeyBytes);
-    if (!r.ok() || !r.at_end() || magic != proto::kMagic) return reply_error(c, "malformed HELLO");
-    if (version != proto::kProtocolVersion) {
-      return reply_error(c, "protocol version " + std::to_string(version) + " is not supported (server speaks " +
-                                std::to_string(proto::kProtocolVersion) + ")");
-    }
-    if (!equal_in_constant_time(presented, token)) {
-      return reply_error(c, "unknown token: this store belongs to another run (check ZLAUNCH_STORE_TOKEN)");
-    }
-    c.authenticated = true;
-    --unauthenticated;
-    return reply(c, ok());
-  }
-  auto key_of = [&r]() { return r.bytes(proto::kMaxKeyBytes); };
-  auto finish_parse = [&r, &c, op]() {
-    if (r.ok() && r.at_end()) return true;
-    reply_error(c, std::string("malformed ") + proto::to_string(op) +
-                       " request (a key over 4096 bytes or a value over 64 MiB is refused)");
-    return false;
-  };
-  switch (op) {
-    case proto::Opcode::kSet: {
-      std::string key = key_of();
-      std::string value = r.bytes(proto::kMaxValueBytes);
-      if (!finish_parse()) return;
-      data[std::move(key)] = std::move(value);
+  const auto op = payload.empty() ? 0 : static_cast<std::uint8_t>(payload[0]);
+  const auto hello = static_cast<std::uint8_t>(proto::Opcode::kHello);
+  if (!c.authenticated && op != hello) return reply_error(c, "the first request must be HELLO");
+  if (c.authenticated && op == hello) return reply_error(c, "HELLO sent twice");
+  auto decoded = proto::decode_request(payload);
+  if (!decoded.request) return reply_error(c, decoded.error);
+  proto::Request& request = *decoded.request;
+  switch (request.op) {
+    case proto::Opcode::kHello:
+      if (request.version != proto::kProtocolVersion) {
+        return reply_error(c, "protocol version " + std::to_string(request.version) +
+                                  " is not supported (server speaks " + std::to_string(proto::kProtocolVersion) + ")");
+      }
+      if (!equal_in_constant_time(request.value, token)) {
+        return reply_error(c, "unknown token: this store belongs to another run (check ZLAUNCH_STORE_TOKEN)");
+      }
+      c.authenticated = true;
+      --unauthenticated;
+      return reply(c, ok());
+    case proto::Opcode::kSet:
+      data[std::move(request.keys.front())] = std::move(request.value);
       reply(c, ok());
       return after_mutation();
-    }
     case proto::Opcode::kGet:
     case proto::Opcode::kWait: {
-      std::vector<std::string> keys;
-      if (op == proto::Opcode::kGet) {
-        keys.push_back(key_of());
-      } else {
-        const std::uint32_t n = r.u32();
-        if (n > payload.size()) return reply_error(c, "malformed WAIT request: key count exceeds the frame");
-        for (std::uint32_t i = 0; i < n && r.ok(); ++i) keys.push_back(key_of());
-      }
-      const std::uint32_t timeout_ms = std::min(r.u32(), proto::kMaxWaitMs);
-      if (!finish_parse()) return;
-      c.pending = Pending{true, op, std::move(keys), Clock::now() + std::chrono::milliseconds(timeout_ms)};
-      return resolve_pending(c, timeout_ms == 0);  // a zero timeout answers at once (try_get)
+      const auto deadline = Clock::now() + std::chrono::milliseconds(request.timeout_ms);
+      c.pending = Pending{true, request.op, std::move(request.keys), deadline};
+      return resolve_pending(c, request.timeout_ms == 0);  // a zero timeout answers at once (try_get)
     }
     case proto::Opcode::kAdd: {
-      std::string key = key_of();
-      const std::int64_t delta = r.i64();
-      if (!finish_parse()) return;
+      const std::string& key = request.keys.front();
       std::int64_t value = 0;
       if (auto it = data.find(key); it != data.end()) {
         const auto& s = it->second;
@@ -350,46 +330,35 @@ void StoreServer::Impl::handle(Connection& c, std::string_view payload) {
         }
       }
       const std::int64_t before = value;
-      if (__builtin_add_overflow(before, delta, &value)) {
+      if (__builtin_add_overflow(before, request.delta, &value)) {
         return reply_error(c, "ADD on key '" + key + "' would overflow int64 (" + std::to_string(before) + " + " +
-                                  std::to_string(delta) + "); the value is unchanged");
+                                  std::to_string(request.delta) + "); the value is unchanged");
       }
       data[key] = std::to_string(value);
       reply(c, ok().i64(value));
       return after_mutation();
     }
     case proto::Opcode::kCheck: {
-      const std::uint32_t n = r.u32();
-      if (n > payload.size()) return reply_error(c, "malformed CHECK request: key count exceeds the frame");
-      bool all = true;
-      for (std::uint32_t i = 0; i < n && r.ok(); ++i) all = data.count(key_of()) != 0 && all;
-      if (!finish_parse()) return;
+      const bool all = std::all_of(request.keys.begin(), request.keys.end(),
+                                   [this](const std::string& key) { return data.count(key) != 0; });
       return reply(c, ok().u8(all ? 1 : 0));
     }
     case proto::Opcode::kCompareSet: {
-      std::string key = key_of();
-      std::string expected = r.bytes(proto::kMaxValueBytes);
-      std::string desired = r.bytes(proto::kMaxValueBytes);
-      if (!finish_parse()) return;
+      const std::string& key = request.keys.front();
       auto it = data.find(key);
-      const bool swap = (it == data.end() && expected.empty()) || (it != data.end() && it->second == expected);
+      const bool swap =
+          (it == data.end() && request.expected.empty()) || (it != data.end() && it->second == request.expected);
       if (swap) {
         auto& slot = data[key];
-        slot = std::move(desired);
+        slot = std::move(request.value);
         reply(c, ok().bytes(slot));
         return after_mutation();
       }
       return reply(c, ok().bytes(it == data.end() ? std::string() : it->second));
     }
-    case proto::Opcode::kDelete: {
-      const std::string key = key_of();
-      if (!finish_parse()) return;
-      return reply(c, ok().u8(data.erase(key) != 0 ? 1 : 0));
-    }
-    case proto::Opcode::kHello:
-      return reply_error(c, "HELLO sent twice");
+    case proto::Opcode::kDelete:
+      return reply(c, ok().u8(data.erase(request.keys.front()) != 0 ? 1 : 0));
   }
-  reply_error(c, "unknown opcode " + std::to_string(static_cast<int>(op)));
 }
 
 void StoreServer::Impl::resolve_pending(Connection& c, bool deadline_passed) {
@@ -415,11 +384,8 @@ void StoreServer::Impl::after_mutation() {
 }
 
 bool StoreServer::Impl::has_complete_frame(const Connection& c) {
-  if (c.closing || c.pending.active || c.in.size() < 4) return false;
-  proto::Reader header(std::string_view(c.in).substr(0, 4));
-  const std::uint32_t length = header.u32();
-  const std::size_t limit = c.authenticated ? proto::kMaxFrameBytes : proto::kMaxHelloFrameBytes;
-  return length > limit || c.in.size() >= 4 + static_cast<std::size_t>(length);
+  if (c.closing || c.pending.active) return false;
+  return proto::scan_frame(c.in, frame_limit(c)).kind != proto::FrameScan::Kind::kIncomplete;
 }
 
 }  // namespace zl::store

@@ -62,7 +62,7 @@ TEST(HostileInput, BillionLaughsStopsAtTheExpansionBound) {
   const Outcome o = resolve_text("laughs.yaml", text, &path);
   ASSERT_FALSE(o.ok);
   EXPECT_TRUE(has(o.errors, path + ": line ")) << o.errors;
-  EXPECT_TRUE(has(o.errors, "expands to more than 1000000 values")) << o.errors;
+  EXPECT_TRUE(has(o.errors, "expands to more than 100000 values")) << o.errors;
 }
 
 TEST(HostileInput, AliasesWithinTheBoundStillWork) {
@@ -185,7 +185,33 @@ TEST(HostileInput, SecondYamlDocumentIsRefusedWithItsLine) {
   std::string path;
   const Outcome o = resolve_text("two.yaml", "num_processes: 1\n---\nnum_processes: 2\n", &path);
   ASSERT_FALSE(o.ok);
-  EXPECT_TRUE(has(o.errors, path + ": line 3: a second YAML document")) << o.errors;
+  EXPECT_TRUE(has(o.errors, path + ": line 2: a second YAML document")) << o.errors;  // its '---'
+}
+
+// Found by tests/fuzz/config_yaml_fuzzer: yaml-cpp 0.7 cannot read a ',' where a value begins and
+// reports an empty document there forever without consuming it. LoadAll() never returned (memory grew
+// until the machine ran out); the first document alone read as empty, silently dropping the keys after
+// the comma.
+TEST(HostileInput, ACommaWhereAValueBeginsIsRefusedWithLineAndColumn) {
+  for (const auto& [text, line_column] :
+       std::vector<std::pair<std::string, std::string>>{{",\n---\n", "line 1, column 1"},
+                                                        {",\nnum_processes: 4\n", "line 1, column 1"},
+                                                        {"- a\n,\n", "line 2, column 1"},
+                                                        {"&x ,\n", "line 1, column 4"}}) {
+    std::string path;
+    const Outcome o = resolve_text("comma.yaml", text, &path);
+    ASSERT_FALSE(o.ok) << text;
+    EXPECT_TRUE(has(o.errors, path + ": " + line_column + ": invalid YAML: ',' cannot begin a value here")) << o.errors;
+  }
+}
+
+TEST(HostileInput, EmptyDocumentsAreStillOneDocumentOrTwo) {
+  EXPECT_TRUE(resolve_text("empty.yaml", "").ok);
+  EXPECT_TRUE(resolve_text("marker.yaml", "---\nnum_processes: 2\n").ok);
+  std::string path;
+  const Outcome o = resolve_text("two_empty.yaml", "---\n---\n", &path);
+  ASSERT_FALSE(o.ok);
+  EXPECT_TRUE(has(o.errors, path + ": line 2: a second YAML document")) << o.errors;
 }
 
 TEST(HostileInput, MergeKeyFillsAMappingAndExplicitKeysWin) {

@@ -109,5 +109,37 @@ TEST(Safetensors, CorruptFilesAreConfigErrorsNamingTheFile) {
   std::filesystem::remove_all(dir);
 }
 
+// A header may say anything: a negative dimension or a shape whose size overflows 64 bits is the
+// file's fault, reported as such, not an internal check or undefined arithmetic.
+TEST(Safetensors, ShapesThatAreNoTensorSizeAreConfigErrorsNamingTheTensor) {
+  for (const std::string shape : {"[-1]", "[4294967296, 4294967296, 4294967296]", "[2, -3]"}) {
+    std::string header = R"({"w": {"dtype": "F32", "shape": )" + shape + R"(, "data_offsets": [0, 0]}})";
+    std::vector<char> bytes(8, '\0');
+    for (std::size_t i = 0, n = header.size(); i < 8; ++i, n >>= 8) bytes[i] = static_cast<char>(n & 0xff);
+    bytes.insert(bytes.end(), header.begin(), header.end());
+    try {
+      (void)SafetensorsFile::parse(bytes, "shapes.safetensors");
+      FAIL() << "expected ConfigError for shape " << shape;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("shapes.safetensors: not a valid safetensors file: tensor 'w'"),
+                std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(Safetensors, ADirectoryOrDeviceIsRefusedBeforeReading) {
+  const std::string dir = zl::testing::make_temp_dir("safetensors_dir");
+  for (const std::string& path : {dir, std::string("/dev/zero")}) {
+    try {
+      (void)SafetensorsFile::read(path);
+      FAIL() << "expected ConfigError for " << path;
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(path + ": not a regular file"), std::string::npos) << e.what();
+    }
+  }
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace zl::runtime

@@ -33,6 +33,11 @@ ConfigLayer load_string_layer(const std::map<std::string, std::string>& values,
 // XDG_CACHE_HOME to <home>/.cache. "" when neither HF_HOME, XDG_CACHE_HOME nor `home` is known.
 std::string accelerate_default_config_path(const std::string& home);
 
+// Every key a launch YAML may hold (dotted below a section): zlaunch's, Accelerate's (those without
+// effect too) and the DeepSpeed plugin's under deepspeed_config:, sorted, for tools such as the
+// config fuzzer's dictionary (tests/fuzz).
+std::vector<std::string> launch_yaml_key_names();
+
 // The launch keys that flags and ZLAUNCH_* variables may set, in a stable order.
 const std::vector<std::string>& string_layer_keys();
 

@@ -27,6 +27,9 @@ class SafetensorsFile {
  public:
   // Reads and validates the whole file.
   static SafetensorsFile read(const std::string& path);
+  // Validates a file's bytes; `path` names it in errors. Any bytes give a file or a ConfigError
+  // (tests/fuzz/safetensors_fuzzer.cc holds it to that).
+  static SafetensorsFile parse(std::vector<char> bytes, const std::string& path);
 
   [[nodiscard]] const std::string& path() const { return path_; }
   [[nodiscard]] const std::vector<SafetensorsEntry>& entries() const { return entries_; }

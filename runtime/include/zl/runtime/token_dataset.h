@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace zl::runtime {
@@ -30,6 +31,10 @@ inline constexpr std::int32_t kShardVersion = 1;
 // A path ending in ".bin" is read as a token shard, anything else as bytes. Throws zl::ConfigError naming
 // `what` (e.g. "--data") and the path when the file is missing, unreadable or malformed.
 TokenStream load_token_file(const std::string& path, const std::string& what);
+
+// A token shard's bytes (`path` names it in errors). Any bytes give a stream or a ConfigError
+// (tests/fuzz/token_shard_fuzzer.cc holds it to that).
+TokenStream parse_token_shard(std::string_view bytes, const std::string& what, const std::string& path);
 
 // Splits `all` so that each part has at least `context + 1` tokens; throws ConfigError naming `what`
 // when the stream is too short for that.

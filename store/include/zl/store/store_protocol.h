@@ -56,6 +56,9 @@ enum class Status : std::uint8_t { kOk = 0, kTimeout = 1, kError = 2 };
 
 const char* to_string(Opcode op);
 
+// A payload with its big-endian u32 length in front.
+std::string frame(std::string_view payload);
+
 // Appends big-endian fields to a payload; frame() prepends the length.
 class Writer {
  public:
