@@ -6,7 +6,8 @@
 # Memory is capped (-rss_limit_mb, -malloc_limit_mb) and every input has a deadline (-timeout): a crash,
 # a sanitizer report, a leak, a hang and runaway memory all end the run with a non-zero status and the
 # input saved under WORK_DIR/artifacts. Prints the executions done and the corpus size.
-# Inputs are at most --max_len bytes (default 65536).
+# Inputs are at most --max_len bytes (default 65536). The mutations follow ZL_FUZZ_SEED (default 1, so
+# that a test run that finds something finds it again; 0 = a random seed, as scripts/fuzz.sh runs).
 #   run_fuzzer.sh FUZZER SECONDS WORK_DIR [--dict FILE] [--max_len N] SEED_DIR...
 set -euo pipefail
 if [[ $# -lt 3 ]]; then
@@ -38,7 +39,7 @@ fi
 mkdir -p "$work/corpus" "$work/artifacts"
 log="$work/fuzzer.log"
 status=0
-"$fuzzer" "${options[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+"$fuzzer" "${options[@]}" -seed="${ZL_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
   -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
   "$work/corpus" "${seeds[@]}" >"$log" 2>&1 || status=$?
 executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
