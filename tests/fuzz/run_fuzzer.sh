@@ -39,7 +39,7 @@ fi
 mkdir -p "$work/corpus" "$work/artifacts"
 log="$work/fuzzer.log"
 status=0
-"$fuzzer" "${options[@]}" -seed="${ZL_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+"$fuzzer" "${options[@]}" -seed="${ZL_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
   -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
   "$work/corpus" "${seeds[@]}" >"$log" 2>&1 || status=$?
 executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
