@@ -4,6 +4,8 @@
 //  - `latest` still names step 3, no step_00000006 exists, and step 3 verifies and loads;
 //  - with --max_restarts 1 the restarted group (the fault fires in attempt 0 only) resumes from step 3
 //    by itself (--resume auto) and its losses for steps 4-9 equal an uninterrupted run's exactly.
+// And a damaged checkpoint under the launcher: zlaunch's report names the rank that found the damage
+// and the file, and exits 2, whichever rank ended first.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -75,6 +77,23 @@ class CrashDuringSave : public ::testing::Test {
 
   std::string dir_;
 };
+
+TEST_F(CrashDuringSave, ADamagedShardIsReportedWithItsRankAndFileAndExitTwo) {
+  const auto trained = train("damaged", false, 0);
+  ASSERT_EQ(trained.exit_code, 0) << trained.err;
+  const std::string shard = dir_ + "/damaged/step_00000009/rank_00001.bin";
+  {
+    std::fstream f(shard, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(1000);
+    const char byte = static_cast<char>(f.get() ^ 0x10);
+    f.seekp(1000);
+    f.put(byte);
+  }
+  const auto resumed = train("damaged", false, 0);
+  EXPECT_EQ(resumed.exit_code, 2) << resumed.err;
+  EXPECT_NE(resumed.err.find("rank 1: " + shard), std::string::npos) << resumed.err;
+  EXPECT_NE(resumed.err.find("checksum mismatch"), std::string::npos) << resumed.err;
+}
 
 TEST_F(CrashDuringSave, LatestStillNamesThePreviousCompleteCheckpoint) {
   const auto crashed = train("killed", true, 0);
