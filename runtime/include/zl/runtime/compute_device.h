@@ -24,8 +24,9 @@ class ComputeDevice {
 
  private:
   Device device_;
-  void* previous_stream_ = nullptr;
-  void* stream_ = nullptr;
+  // Used by the CUDA build only (a build without CUDA never makes a stream).
+  [[maybe_unused]] void* previous_stream_ = nullptr;
+  [[maybe_unused]] void* stream_ = nullptr;
 };
 
 }  // namespace zl::runtime
