@@ -17,6 +17,7 @@
 
 #include "zl/base/error.h"
 #include "zl/config/deepspeed_schema.h"
+#include "zl/config/json_integer.h"
 #include "zl/config/lenient_json.h"
 
 namespace zl::config {
@@ -298,10 +299,7 @@ std::size_t first_invalid_utf8_line(const std::string& text) {
 json normalize_launch(const json& value, LaunchKind kind) {
   switch (kind) {
     case LaunchKind::kInt:
-      if (value.is_number_integer()) return value;
-      if (value.is_number_float() && value.get<double>() == std::floor(value.get<double>())) {
-        return static_cast<std::int64_t>(value.get<double>());
-      }
+      if (const auto integer = json_integer(value)) return *integer;
       break;
     case LaunchKind::kString:
       if (value.is_string()) return value;

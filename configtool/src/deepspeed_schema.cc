@@ -3,9 +3,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <string_view>
 #include <vector>
+
+#include "zl/config/json_integer.h"
 
 namespace zl::config {
 namespace {
@@ -243,12 +244,8 @@ json normalize(const json& value, Kind kind) {
   if (value.is_string() && value.get<std::string>() == "auto" && kind != Kind::kSection) return value;
   switch (kind) {
     case Kind::kInt:
-      if (value.is_number_integer()) return value.get<std::int64_t>();
-      if (value.is_number_float()) {
-        const double d = value.get<double>();
-        // DeepSpeed accepts 5e8 where an int is expected; a fractional value is an error.
-        if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.2e18) return static_cast<std::int64_t>(d);
-      }
+      // DeepSpeed accepts 5e8 where an int is expected; a fractional value is an error.
+      if (const auto integer = json_integer(value)) return *integer;
       break;
     case Kind::kNumber:
       if (value.is_number()) return value.get<double>();

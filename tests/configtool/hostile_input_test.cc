@@ -214,6 +214,24 @@ TEST(HostileInput, EmptyDocumentsAreStillOneDocumentOrTwo) {
   EXPECT_TRUE(has(o.errors, path + ": line 2: a second YAML document")) << o.errors;
 }
 
+// Found by tests/fuzz/config_yaml_fuzzer (UndefinedBehaviorSanitizer): `port: 5e80` was cast to int64,
+// undefined, and reported as port -9223372036854775808. An integer key takes what int64 holds, as an
+// integer or an integral float (5e8), and nothing else, in a launch YAML and a DeepSpeed JSON alike.
+TEST(HostileInput, IntegersNoInt64HoldsAreTypeErrorsNotWrappedValues) {
+  for (const std::string number : {"5e80", "9.3e18", "18446744073709551615", "-1e19"}) {
+    std::string path;
+    const Outcome yaml = resolve_text("port.yaml", "metrics:\n  port: " + number + "\n", &path);
+    ASSERT_FALSE(yaml.ok) << number;
+    EXPECT_TRUE(has(yaml.errors, path + ": metrics.port: expected an integer")) << yaml.errors;
+    EXPECT_FALSE(has(yaml.errors, "9223372036854775")) << yaml.errors;
+    const Outcome json = resolve_text("steps.json", R"({"gradient_accumulation_steps": )" + number + "}", &path);
+    ASSERT_FALSE(json.ok) << number;
+    EXPECT_TRUE(has(json.errors, "gradient_accumulation_steps")) << json.errors;
+    EXPECT_FALSE(has(json.errors, "9223372036854775")) << json.errors;
+  }
+  EXPECT_TRUE(resolve_text("big.yaml", "metrics:\n  port: 9.5e3\n").ok) << "an integral float is an integer";
+}
+
 TEST(HostileInput, MergeKeyFillsAMappingAndExplicitKeysWin) {
   const Outcome o = resolve_text("merge.yaml",
                                  "fsdp_config: &defaults\n  port: 9100\n  bind: 0.0.0.0\n"
