@@ -96,6 +96,10 @@ void add_train_flags(CLI::App& app, TrainFlags& f) {
   app.add_option("--resume", f.resume,
                  "auto (the latest checkpoint in --checkpoint_dir, if any; the default with --checkpoint_dir) "
                  "or a checkpoint: a step directory or a checkpoint directory");
+  app.add_option("--comm_backend", f.comm_backend,
+                 "collectives: auto (nccl on the GPU; on the CPU shm when all ranks share this machine, else mpi "
+                 "under mpirun, else gloo), shm, gloo, mpi or nccl")
+      ->check(CLI::IsMember({"auto", "shm", "gloo", "mpi", "nccl"}));
   app.add_option("--threads", f.threads,
                  "compute threads of this process (default: OMP_NUM_THREADS, else this process's share of the "
                  "cores)")

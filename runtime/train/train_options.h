@@ -32,14 +32,15 @@ struct TrainFlags {
   std::string init_from;
   int sample = 0;
   std::string log_json;
-  std::string dump_batches;    // "" = none; else rank 0 writes every step's global batch (batch_dump.h)
-  int threads = 0;             // 0 = OMP_NUM_THREADS, else this process's share of the cores
-  std::optional<double> lr;    // overrides optimizer.lr (and warmup_max_lr of the Warmup* schedules)
-  std::string checkpoint_dir;  // "" = no checkpoints
-  int save_every = 0;          // 0 = only at the end (when checkpoint_dir is set)
-  int keep_last = 0;           // 0 = keep every checkpoint
-  std::string resume;          // "auto" | a checkpoint path | "" (= "auto" when checkpoint_dir is set)
-  std::optional<int> context;  // training window length (<= the model's context)
+  std::string dump_batches;           // "" = none; else rank 0 writes every step's global batch (batch_dump.h)
+  int threads = 0;                    // 0 = OMP_NUM_THREADS, else this process's share of the cores
+  std::optional<double> lr;           // overrides optimizer.lr (and warmup_max_lr of the Warmup* schedules)
+  std::string checkpoint_dir;         // "" = no checkpoints
+  int save_every = 0;                 // 0 = only at the end (when checkpoint_dir is set)
+  int keep_last = 0;                  // 0 = keep every checkpoint
+  std::string resume;                 // "auto" | a checkpoint path | "" (= "auto" when checkpoint_dir is set)
+  std::optional<int> context;         // training window length (<= the model's context)
+  std::string comm_backend = "auto";  // auto | shm | gloo | mpi | nccl (comm::choose_backend)
 };
 
 struct TrainSetup {

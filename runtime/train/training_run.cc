@@ -75,18 +75,25 @@ void write_trained_memory_estimate(const TrainSetup& s, int context) {
   }
 }
 
-// NCCL on the GPU; MPI under mpirun (zlaunch run --launcher mpi, or plain mpirun); else gloo.
+// --comm_backend, or auto's choice: NCCL on the GPU; on the CPU shm when the ranks share this machine,
+// else MPI under mpirun, else gloo (comm::automatic_backend).
 comm::BackendKind backend_for(runtime::Device device, const TrainSetup& s) {
-  const bool mpi = s.config.launch.launcher == config::LauncherKind::kMpi || s.rank.identity.source == "openmpi";
-  if (device == runtime::Device::kCuda) {
-    if (mpi) {
-      throw UnavailableError(
-          "device: cuda with launcher: mpi: the engine reduces GPU buffers with NCCL, which zlaunch "
-          "bootstraps through its own store; use launcher: local (or slurm) for GPU training");
+  const bool cuda = device == runtime::Device::kCuda;
+  const bool under_mpirun = s.rank.identity.source == "openmpi";
+  if (s.flags.comm_backend != "auto") {
+    const comm::BackendKind kind = comm::choose_backend(s.flags.comm_backend, cuda, "--comm_backend");
+    if (cuda != (kind == comm::BackendKind::kNccl)) {
+      throw UsageError("--comm_backend " + s.flags.comm_backend + " with device: " + (cuda ? "cuda" : "cpu") +
+                       ": the engine reduces GPU buffers with nccl and host buffers with shm, gloo or mpi");
     }
-    return comm::BackendKind::kNccl;
+    return kind;
   }
-  return mpi ? comm::BackendKind::kMpi : comm::BackendKind::kGloo;
+  if (cuda && (s.config.launch.launcher == config::LauncherKind::kMpi || under_mpirun)) {
+    throw UnavailableError(
+        "device: cuda with launcher: mpi: the engine reduces GPU buffers with NCCL, which zlaunch "
+        "bootstraps through its own store; use launcher: local (or slurm) for GPU training");
+  }
+  return comm::automatic_backend(s.rank, cuda, under_mpirun);
 }
 
 // The data of the run: the built-in task, or --data split into training and validation (--eval_only

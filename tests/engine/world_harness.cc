@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include "zl/comm/gloo/backend.h"
 #include "zl/comm/nccl/backend.h"
+#include "zl/comm/shm/backend.h"
 #include "zl/config/auto_rules.h"
 #include "zl/engine/engine.h"
 #include "zl/kernels/blas_threads.h"
@@ -72,8 +72,7 @@ std::vector<RankRecord> run_world(const WorldConfig& world) {
             device == runtime::Device::kCuda
                 ? comm::make_nccl_backend(comm::NcclOptions{r, world.world_size, r, "nccl", std::chrono::seconds(60)},
                                           store)
-                : comm::make_gloo_backend(comm::GlooOptions{r, world.world_size, "127.0.0.1", std::chrono::seconds(60)},
-                                          store));
+                : comm::make_shm_backend(comm::ShmOptions{r, world.world_size, std::chrono::seconds(60)}, store));
         runtime::Gpt2Model model(spec, allocator, device);
         Engine engine(model, comm, training, allocator);
         engine.initialize(1234);

@@ -1,7 +1,7 @@
 // Test harness for the engine: a world of W ranks as threads of this process, each with its own
-// accounting Allocator, model and Communicator (gloo over an in-memory store; NCCL with device "cuda",
-// rank r on GPU r), training the tiny GPT-2 on the built-in addition task with a fixed global batch.
-// run_world returns each rank's record.
+// accounting Allocator, model and Communicator (shm, the CPU default on one machine, met through an
+// in-memory store; NCCL with device "cuda", rank r on GPU r), training the tiny GPT-2 on the built-in
+// addition task with a fixed global batch. run_world returns each rank's record.
 #pragma once
 
 #include <cstdint>

@@ -10,6 +10,7 @@
 #include "zl/comm/gloo/backend.h"
 #include "zl/comm/mpi/backend.h"
 #include "zl/comm/nccl/backend.h"
+#include "zl/comm/shm/backend.h"
 #include "zl/comm/store_adapter.h"
 #include "zl/store/store_client.h"
 #include "zl/store/store_keys.h"
@@ -33,19 +34,30 @@ std::unique_ptr<Communicator> through_store(const rank::RankContext& context, Ma
 
 }  // namespace
 
+BackendKind automatic_backend(const rank::RankContext& context, bool device_is_cuda, bool under_mpirun) {
+  const rank::RankIdentity& id = context.identity;
+  if (device_is_cuda) return under_mpirun && !context.has_store() ? BackendKind::kMpi : BackendKind::kNccl;
+  const bool one_machine = id.local_world_size == id.world_size;
+  if (one_machine && (context.has_store() || id.world_size == 1)) return BackendKind::kShm;
+  return under_mpirun ? BackendKind::kMpi : BackendKind::kGloo;
+}
+
 BackendKind choose_backend(const std::string& name, bool device_is_cuda, const std::string& what) {
+  if (name == "shm") return BackendKind::kShm;
   if (name == "gloo") return BackendKind::kGloo;
   if (name == "mpi") return BackendKind::kMpi;
   if (name == "nccl") return BackendKind::kNccl;
   if (name == "auto" || name.empty()) {
-    if (std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr) return BackendKind::kMpi;
-    return device_is_cuda ? BackendKind::kNccl : BackendKind::kGloo;
+    return automatic_backend(rank::RankContext::from_environment(), device_is_cuda,
+                             std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr);
   }
-  throw ConfigError(what + " '" + name + "': expected gloo, mpi, nccl or auto");
+  throw ConfigError(what + " '" + name + "': expected shm, gloo, mpi, nccl or auto");
 }
 
 const char* to_string(BackendKind kind) {
   switch (kind) {
+    case BackendKind::kShm:
+      return "shm";
     case BackendKind::kGloo:
       return "gloo";
     case BackendKind::kMpi:
@@ -63,12 +75,23 @@ std::unique_ptr<Communicator> make_communicator(BackendKind kind, const rank::Ra
   detail::reporting_rank() = id.rank;
   if (id.world_size == 1 && !context.has_store()) {
     // A world of one meets nobody: an in-process store stands in for the rendezvous.
+    if (kind == BackendKind::kShm) return std::make_unique<Communicator>(make_single_rank_shm_backend());
     gloo::rendezvous::HashStore local;
     if (kind == BackendKind::kGloo) {
       return std::make_unique<Communicator>(make_gloo_backend(GlooOptions{0, 1, "127.0.0.1", timeout}, local));
     }
     return std::make_unique<Communicator>(
         make_nccl_backend(NcclOptions{0, 1, context.local_device, "nccl", timeout}, local));
+  }
+  if (kind == BackendKind::kShm) {
+    if (id.local_world_size != id.world_size) {
+      throw UsageError("the shm backend connects the ranks of one machine, and this world of " +
+                       std::to_string(id.world_size) + " ranks has " + std::to_string(id.local_world_size) +
+                       " on this one: use gloo (or auto) across machines");
+    }
+    const ShmOptions options{id.rank, id.world_size, timeout};
+    return through_store(
+        context, [&](gloo::rendezvous::Store& store) { return make_shm_backend(options, store); }, timeout);
   }
   if (kind == BackendKind::kGloo) {
     // Peers connect to the address this rank listens on: loopback for one machine, otherwise this

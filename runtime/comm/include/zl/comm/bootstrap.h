@@ -12,17 +12,21 @@
 
 namespace zl::comm {
 
-enum class BackendKind { kGloo, kMpi, kNccl };
+enum class BackendKind { kShm, kGloo, kMpi, kNccl };
 
-// "gloo" | "mpi" | "nccl" | "auto"; auto = mpi when started by mpirun (OMPI_COMM_WORLD_SIZE set),
-// nccl when `device_is_cuda`, else gloo. Throws ConfigError naming `what` on anything else.
+// "shm" | "gloo" | "mpi" | "nccl" | "auto". auto on the GPU: nccl (mpi when started by plain mpirun);
+// on the CPU: shm when every rank of this process's world shares its machine and can meet through the
+// rendezvous store (or the world is this one process), else mpi when started by mpirun, else gloo.
+// Throws ConfigError naming `what` on anything else.
 BackendKind choose_backend(const std::string& name, bool device_is_cuda, const std::string& what);
+// auto's choice for a given rank context and whether mpirun started the process.
+BackendKind automatic_backend(const rank::RankContext& context, bool device_is_cuda, bool under_mpirun);
 const char* to_string(BackendKind kind);
 
-// Throws UsageError when a world of several ranks has no store to meet through (gloo/nccl without
-// ZLAUNCH_STORE), InfrastructureError when the store or the peers cannot be reached. A world of one
-// without a store (a process no launcher started) gets a one-rank communicator of its kind (gloo or
-// nccl) through an in-process store, without any network.
+// Throws UsageError when a world of several ranks has no store to meet through (shm/gloo/nccl without
+// ZLAUNCH_STORE) or asks for shm across machines, InfrastructureError when the store or the peers cannot
+// be reached. A world of one without a store (a process no launcher started) gets a one-rank
+// communicator of its kind (shm, gloo or nccl), without any network.
 std::unique_ptr<Communicator> make_communicator(BackendKind kind, const rank::RankContext& context,
                                                 std::chrono::milliseconds timeout);
 // The same for the context of this process's environment (programs that read nothing else of it).
