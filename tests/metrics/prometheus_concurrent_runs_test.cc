@@ -39,10 +39,10 @@ using nlohmann::json;
 using testing::value_of;
 
 // A would train far longer than the test lasts; B and C differ, and run long enough (seconds even on
-// a fast machine) to be scraped several times at 1 s.
-constexpr int kStepsA = 1000000;
-constexpr int kStepsB = 300;
-constexpr int kStepsC = 200;
+// a fast machine: a tiny step over shm takes well under a millisecond) to be scraped several times at 1 s.
+constexpr int kStepsA = 10000000;
+constexpr int kStepsB = 6000;
+constexpr int kStepsC = 4000;
 
 bool have_mpirun() {
   for (const char* dir : {"/usr/bin/mpirun", "/usr/local/bin/mpirun"}) {
@@ -122,12 +122,14 @@ TEST_P(ConcurrentRuns, EverySeriesBelongsToItsOwnRun) {
   const auto rc = c.get();
   ASSERT_EQ(rb.exit_code, 0) << rb.out << rb.err;
   ASSERT_EQ(rc.exit_code, 0) << rc.out << rc.err;
-  // A runs on until Prometheus has seen it count past B's last step, then stops as Ctrl-C stops it.
-  const std::string a_steps = "max(max_over_time(zlaunch_optimizer_steps_total{run_id=\"runA\"}[10m]))";
+  // A runs on until Prometheus has seen both of its ranks count past B's last step (each rank is
+  // scraped on its own schedule, so one can lag the other by a scrape), then stops as Ctrl-C stops it.
+  const std::string a_steps = "max_over_time(zlaunch_optimizer_steps_total{run_id=\"runA\"}[10m])";
   bool a_past_b = false;
   for (int i = 0; i < 600 && !a_past_b; ++i) {
     const json seen = prometheus.query(a_steps);
-    a_past_b = !seen.empty() && value_of(seen[0]) > kStepsB + 5;
+    a_past_b = seen.size() == 2;
+    for (const auto& s : seen) a_past_b = a_past_b && value_of(s) > kStepsB + 5;
     if (!a_past_b) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   EXPECT_TRUE(a_past_b) << a.err();
