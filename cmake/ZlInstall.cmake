@@ -1,19 +1,20 @@
-# `cmake --install build --prefix P` installs the zlaunch executable with the zlaunch-rank-guard it runs
-# ranks under, train, the templates, and the libraries with their headers and a CMake package, so a
+# `cmake --install build --prefix P` installs the zlaunch executable with the siblings it finds next to
+# itself (zlaunch-tools, zlaunch-rank-guard, zlaunch-blas-probe: launcher/CMakeLists.txt), train, the
+# templates, and the libraries with their headers and a CMake package, so a
 # user's program can do
 #   find_package(zlaunch REQUIRED)   ->   target_link_libraries(app PRIVATE zlaunch::engine)
 # (examples/ is such a program, built against an installed tree by the tests).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-install(TARGETS zlaunch zlaunch-rank-guard RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS zlaunch zlaunch-tools zlaunch-rank-guard zlaunch-blas-probe RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 if(TARGET train)
   install(TARGETS train RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/templates/ DESTINATION ${CMAKE_INSTALL_DATADIR}/zlaunch/templates)
 
 # Library targets exported as zlaunch::<name>.
-set(ZL_EXPORTED base:zl_base device:zl_device kernels:zl_kernels configtool:zl_configtool store:zl_store rank:zl_rank
+set(ZL_EXPORTED base:zl_base visible_gpus:zl_visible_gpus device:zl_device kernels:zl_kernels configtool:zl_configtool store:zl_store rank:zl_rank
                 comm:zl_comm runtime:zl_runtime engine:zl_engine checkpoint:zl_checkpoint metrics:zl_metrics)
 if(TARGET zl_kernels_cuda)
   list(APPEND ZL_EXPORTED kernels_cuda:zl_kernels_cuda)

@@ -99,12 +99,11 @@ void run_bench_comm(const BenchCommArgs& args) {
 
 }  // namespace
 
-void add_bench_command(CLI::App& app) {
-  auto* bench = app.add_subcommand("bench", "Benchmarks of this machine (bench comm: collectives, nccl-tests style)");
-  bench->require_subcommand(1);
+void define_bench_command(CLI::App& bench) {
+  bench.require_subcommand(1);
   auto args = std::make_shared<BenchCommArgs>();
   auto* comm_cmd =
-      bench->add_subcommand("comm", "Time, algbw and busbw of each collective over sizes; run under zlaunch run");
+      bench.add_subcommand("comm", "Time, algbw and busbw of each collective over sizes; run under zlaunch run");
   comm_cmd->add_option("--backend", args->backend, "gloo, mpi, nccl or auto (mpi under mpirun, else gloo)")
       ->capture_default_str();
   comm_cmd->add_option("--dtype", args->dtype, "fp32, bf16 or fp16")->capture_default_str();

@@ -1,4 +1,4 @@
-// Registers `zlaunch bench comm` on the top-level app.
+// `zlaunch bench comm`, a zlaunch-tools subcommand (tool_commands.h).
 #pragma once
 
 namespace CLI {
@@ -6,5 +6,6 @@ class App;
 }
 
 namespace zl::cli {
-void add_bench_command(CLI::App& app);
-}
+// Defines `comm` and the other contents of `bench`, the subcommand the caller added (add_tool_command).
+void define_bench_command(CLI::App& bench);
+}  // namespace zl::cli

@@ -10,12 +10,10 @@
 
 namespace zl::cli {
 
-void add_env_command(CLI::App& app) {
-  auto* command =
-      app.add_subcommand("env", "Print versions, machine, backends and GPUs: the report to paste into a bug");
+void define_env_command(CLI::App& env) {
   auto as_json = std::make_shared<bool>(false);
-  command->add_flag("--json", *as_json, "Print the report as JSON");
-  command->callback([as_json] {
+  env.add_flag("--json", *as_json, "Print the report as JSON");
+  env.callback([as_json] {
     const auto report = gather_env_report();
     if (*as_json) {
       std::cout << report.dump(2) << '\n';

@@ -1,4 +1,4 @@
-// Registers `zlaunch env [--json]` on the top-level app.
+// `zlaunch env [--json]`, a zlaunch-tools subcommand (tool_commands.h).
 #pragma once
 
 namespace CLI {
@@ -6,5 +6,6 @@ class App;
 }
 
 namespace zl::cli {
-void add_env_command(CLI::App& app);
-}
+// Defines the options and action of `env`, the subcommand the caller added (add_tool_command).
+void define_env_command(CLI::App& env);
+}  // namespace zl::cli

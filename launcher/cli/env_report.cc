@@ -78,7 +78,7 @@ nlohmann::ordered_json gather_env_report() {
                        {"memory_available", gib(machine.memory_available_bytes)}};
 
   report["backends"] = {
-      {"gloo", build_info::kHaveGloo}, {"mpi", build_info::kHaveMpi}, {"nccl", build_info::kHaveNccl}};
+      {"shm", true}, {"gloo", build_info::kHaveGloo}, {"mpi", build_info::kHaveMpi}, {"nccl", build_info::kHaveNccl}};
 
   const device::AcceleratorInfo cuda = device::query_accelerators();
   nlohmann::ordered_json gpus = nlohmann::ordered_json::array();

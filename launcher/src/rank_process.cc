@@ -11,22 +11,17 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 
 #include "zl/base/check.h"
 #include "zl/base/error.h"
+#include "zl/launcher/sibling_executable.h"
 
 extern char** environ;
 
 namespace zl::launcher {
 namespace {
-
-bool is_executable_file(const std::string& path) {
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
-}
 
 std::string find_on_path(const std::string& name) {
   const char* path = std::getenv("PATH");
@@ -54,13 +49,7 @@ std::string resolve_program(const std::string& program) {
     throw UsageError("zlaunch run: program '" + program + "' does not exist or is not executable");
   }
   if (program == "train") {
-    char self[PATH_MAX];
-    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-    if (n > 0) {
-      std::string dir(self, static_cast<std::size_t>(n));
-      dir = dir.substr(0, dir.rfind('/'));
-      if (is_executable_file(dir + "/train")) return dir + "/train";
-    }
+    if (const std::string bundled = sibling_path("train"); is_executable_file(bundled)) return bundled;
   }
   std::string found = find_on_path(program);
   if (!found.empty()) return found;
@@ -128,20 +117,6 @@ std::vector<std::string> resolve_command(const std::vector<std::string>& command
 
 namespace {
 
-// zlaunch-rank-guard next to this zlaunch binary (installed and built together).
-std::string rank_guard_path() {
-  char self[PATH_MAX];
-  const ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) throw SystemError("zlaunch run: readlink /proc/self/exe", errno);
-  std::string path(self, static_cast<std::size_t>(n));
-  path = path.substr(0, path.rfind('/')) + "/zlaunch-rank-guard";
-  if (!is_executable_file(path)) {
-    throw InfrastructureError("zlaunch run: the rank supervisor " + path +
-                              " is missing or not executable; it is built and installed next to zlaunch");
-  }
-  return path;
-}
-
 // The program's pid as the guard reports it on fd (EOF ends it); `fallback` when nothing came (the
 // guard could not start it).
 pid_t read_program_pid(int fd, pid_t fallback) {
@@ -161,6 +136,18 @@ pid_t read_program_pid(int fd, pid_t fallback) {
 }  // namespace
 
 SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+  SpawnedProcess spawned = start_process(argv, env);
+  await_program_pid(spawned);
+  return spawned;
+}
+
+void await_program_pid(SpawnedProcess& spawned) {
+  if (!spawned.report_pipe.valid()) return;
+  spawned.program_pid = read_program_pid(spawned.report_pipe.get(), spawned.pid);
+  spawned.report_pipe.reset();
+}
+
+SpawnedProcess start_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
   ZL_CHECK(!argv.empty(), "an empty command");
   std::map<std::string, std::string> merged;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -187,8 +174,12 @@ SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::ma
     report_write = store::net::Fd(moved);
   }
   const pid_t parent = ::getpid();
-  std::vector<std::string> guard_argv = {
-      rank_guard_path(), "--parent", std::to_string(parent), "--report-fd", std::to_string(report_write.get()), "--"};
+  std::vector<std::string> guard_argv = {sibling_executable("zlaunch-rank-guard", "zlaunch run: the rank supervisor"),
+                                         "--parent",
+                                         std::to_string(parent),
+                                         "--report-fd",
+                                         std::to_string(report_write.get()),
+                                         "--"};
   guard_argv.insert(guard_argv.end(), argv.begin(), argv.end());
   std::vector<char*> c_argv;
   for (auto& s : guard_argv) c_argv.push_back(s.data());
@@ -228,7 +219,8 @@ SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::ma
   ::setpgid(pid, pid);  // both sides set it: no window where a signal to the group misses the child
   spawned.pid = pid;
   report_write.reset();
-  spawned.program_pid = read_program_pid(report_read.get(), pid);
+  spawned.program_pid = pid;
+  spawned.report_pipe = std::move(report_read);
   ::fcntl(spawned.stdout_pipe.get(), F_SETFL, O_NONBLOCK);
   ::fcntl(spawned.stderr_pipe.get(), F_SETFL, O_NONBLOCK);
   return spawned;

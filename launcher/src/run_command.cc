@@ -19,9 +19,9 @@
 #include "zl/config/config_problems.h"
 #include "zl/config/memory_estimate.h"
 #include "zl/config/resolve.h"
-#include "zl/device/accelerator_info.h"
-#include "zl/kernels/blas_core.h"
+#include "zl/device/visible_gpus.h"
 #include "zl/launcher/attempt_record.h"
+#include "zl/launcher/blas_advice.h"
 #include "zl/launcher/commands.h"
 #include "zl/launcher/device_assignment.h"
 #include "zl/launcher/dry_run.h"
@@ -68,14 +68,17 @@ void set_run_dir(LaunchPlan& plan, const config::ResolvedConfig& config) {
 }
 
 // One GPU per local rank (device_assignment.h). The GPUs are counted here only when this launcher
-// spawns the ranks itself: the CUDA runtime applies the user's CUDA_VISIBLE_DEVICES to this process
+// spawns the ranks itself: the CUDA driver applies the user's CUDA_VISIBLE_DEVICES to this process
 // exactly as to the ranks, which inherit it. Under mpirun/srun the ranks may run on other hosts and
-// check for themselves. No GPU at all: the runtime's own message (require_cuda_device), so the launcher
-// and a rank say the same thing.
+// check for themselves. No GPU at all: the runtime's own message (device::no_gpu_message, as in
+// require_cuda_device), so the launcher and a rank say the same thing.
 DeviceAssignment plan_devices(const LaunchPlan& plan, config::DeviceKind kind) {
   int visible_gpus = kGpusUnknown;
+  std::string no_gpu_reason;
   if (kind == config::DeviceKind::kCuda && plan.launcher == config::LauncherKind::kLocal) {
-    visible_gpus = device::visible_gpu_count();
+    const device::VisibleGpus gpus = device::query_visible_gpus();
+    visible_gpus = gpus.count;
+    no_gpu_reason = gpus.no_gpu_reason;
   }
   std::optional<std::string> user_visible;
   if (const char* env = std::getenv("CUDA_VISIBLE_DEVICES"); env != nullptr) user_visible = env;
@@ -85,13 +88,7 @@ DeviceAssignment plan_devices(const LaunchPlan& plan, config::DeviceKind kind) {
     user_visible = ids->second;
   }
   DeviceAssignment assignment = assign_devices(kind, plan.procs_per_machine, visible_gpus, user_visible);
-  if (assignment.no_gpu) {
-    try {
-      device::require_cuda_device();
-    } catch (const UnavailableError& e) {
-      assignment.problem = e.what();
-    }
-  }
+  if (assignment.no_gpu) assignment.problem = device::no_gpu_message(no_gpu_reason);
   return assignment;
 }
 
@@ -145,7 +142,9 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   if (!config.program.accelerate.gpu_ids.empty()) {
     plan.accelerate_environment["CUDA_VISIBLE_DEVICES"] = config.program.accelerate.gpu_ids;
   }
-  plan.blas_coretype = kernels::better_blas_coretype_here();
+  const BlasAdvice blas = ask_blas_advice();
+  plan.blas_core = blas.core;
+  plan.blas_coretype = blas.coretype;
   if (plan.launcher != config::LauncherKind::kLocal && plan.machine_rank != 0) {
     throw UsageError("--launcher " + std::string(config::to_string(plan.launcher)) +
                      " starts every machine's ranks from machine 0: run zlaunch on machine 0 only");
@@ -348,8 +347,7 @@ int execute_run(const RunOptions& options) {
   std::cerr << "zlaunch: run " << plan.run_id << ": " << plan.world_size << " process(es) on " << plan.num_machines
             << " machine(s), store " << plan.store_address() << ", logs in " << plan.run_dir << "/\n";
   if (!plan.blas_coretype.empty()) {
-    std::cerr << "zlaunch: OpenBLAS chose its " << kernels::blas_core_name() << " kernels on this "
-              << to_string(cpu_simd_level())
+    std::cerr << "zlaunch: OpenBLAS chose its " << plan.blas_core << " kernels on this " << to_string(cpu_simd_level())
               << " CPU (it does not recognise the CPU model): ranks get OPENBLAS_CORETYPE=" << plan.blas_coretype
               << " (set OPENBLAS_CORETYPE yourself to choose)\n";
   }

@@ -143,11 +143,15 @@ void AttemptRunner::spawn_ranks() {
     child.index = static_cast<int>(outcome_.ranks.size());
     child.out = make_output(rank, false);
     child.err = make_output(rank, true);
-    child.process = spawn_process(argv, rank_environment(plan_, attempt_, local));
+    child.process = start_process(argv, rank_environment(plan_, attempt_, local));
     child.last_activity = child.report_changed = child.progress_changed = Clock::now();
-    record.pid = child.process.program_pid;
     outcome_.ranks.push_back(std::move(record));
     children_.push_back(std::move(child));
+  }
+  // Every guard is forked before the launcher waits for the first program's start.
+  for (auto& child : children_) {
+    await_program_pid(child.process);
+    outcome_.ranks[static_cast<std::size_t>(child.index)].pid = child.process.program_pid;
   }
 }
 

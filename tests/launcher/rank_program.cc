@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
                                "ZLAUNCH_ERROR_FILE",
                                "ZLAUNCH_METRICS_PORT",
                                "OMP_NUM_THREADS",
+                               "OPENBLAS_CORETYPE",
                                "CUDA_VISIBLE_DEVICES",
                                "ZLAUNCH_LOCAL_DEVICE",
                                "GROUP_RANK",

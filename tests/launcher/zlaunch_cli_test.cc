@@ -23,9 +23,9 @@ TEST(ZlaunchCli, VersionPrintsTheProjectVersion) {
 TEST(ZlaunchCli, EnvReportsBackendsCompilerMachineAndDependencies) {
   const auto result = run_process({zlaunch_binary(), "env"});
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  for (const char* fact : {"gloo: yes", "mpi: yes", "simd: ", "logical_cores: ", "memory_total: ", "compiler: GNU",
-                           "yaml-cpp: 0.7", "nlohmann-json: 3.11", "CLI11: 2.1", "prometheus-cpp: 1.0", "Gloo: 0.5",
-                           "MPI: Open MPI v4.1", "OpenBLAS: OpenBLAS 0.3"}) {
+  for (const char* fact : {"shm: yes", "gloo: yes", "mpi: yes", "simd: ", "logical_cores: ", "memory_total: ",
+                           "compiler: GNU", "yaml-cpp: 0.7", "nlohmann-json: 3.11", "CLI11: 2.1", "prometheus-cpp: 1.0",
+                           "Gloo: 0.5", "MPI: Open MPI v4.1", "OpenBLAS: OpenBLAS 0.3"}) {
     EXPECT_NE(result.out.find(fact), std::string::npos) << "missing '" << fact << "' in:\n" << result.out;
   }
   const std::string nccl_line = std::string("nccl: ") + (build_info::kHaveNccl ? "yes" : "no");
@@ -37,6 +37,7 @@ TEST(ZlaunchCli, EnvJsonAgreesWithTheBuild) {
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const auto report = nlohmann::json::parse(result.out);
   EXPECT_EQ(report["zlaunch"]["version"], build_info::kVersion);
+  EXPECT_EQ(report["backends"]["shm"], true);
   EXPECT_EQ(report["backends"]["gloo"], true);
   EXPECT_EQ(report["backends"]["mpi"], true);
   EXPECT_EQ(report["backends"]["nccl"], build_info::kHaveNccl);

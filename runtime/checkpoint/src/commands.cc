@@ -21,14 +21,12 @@ struct CheckpointArgs {
 
 }  // namespace
 
-void add_checkpoint_commands(CLI::App& app) {
+void define_checkpoint_command(CLI::App& checkpoint) {
   auto args = std::make_shared<CheckpointArgs>();
-  auto* checkpoint =
-      app.add_subcommand("checkpoint", "Inspect and consolidate training checkpoints (docs/checkpoints.md)");
-  checkpoint->require_subcommand(1);
+  checkpoint.require_subcommand(1);
 
   auto* inspect =
-      checkpoint->add_subcommand("inspect", "Print a checkpoint's manifest and verify every file's checksum");
+      checkpoint.add_subcommand("inspect", "Print a checkpoint's manifest and verify every file's checksum");
   inspect->add_option("DIR", args->dir, "a step directory, or a checkpoint directory (its `latest`)")->required();
   inspect->callback([args] {
     if (!inspect_checkpoint(args->dir, std::cout)) {
@@ -36,7 +34,7 @@ void add_checkpoint_commands(CLI::App& app) {
     }
   });
 
-  auto* consolidate = checkpoint->add_subcommand(
+  auto* consolidate = checkpoint.add_subcommand(
       "consolidate", "Write one Hugging Face GPT-2 safetensors file (plus config.json beside it) from a checkpoint");
   consolidate->add_option("DIR", args->dir, "a step directory, or a checkpoint directory (its `latest`)")->required();
   consolidate->add_option("--out", args->out, "the .safetensors file to write")->required();

@@ -2,7 +2,7 @@
 // enumerates GPUs. cudaGetDeviceCount fails on machines without a GPU or driver; that is "no GPU".
 //
 // cuBLAS is asked through dlopen, not linked: its static initialisation costs every process that maps
-// it ~0.2 s (bench/launch/RESULTS.md), and `zlaunch` only needs its version. The kernels that compute
+// it ~0.2 s (bench/launch/RESULTS.md), and `zlaunch env` only needs its version. The kernels that compute
 // with cuBLAS (zlaunch::kernels_cuda) link it for real.
 #include <cublas_api.h>
 #include <cuda_runtime.h>
@@ -71,11 +71,7 @@ AcceleratorInfo query_accelerators() {
 
 void require_cuda_device() {
   const AcceleratorInfo info = query_accelerators();
-  if (info.gpus.empty()) {
-    throw UnavailableError("device: cuda was requested but no GPU is visible to this process (" + info.no_gpu_reason +
-                           "). Run on a machine with an NVIDIA GPU and driver, check CUDA_VISIBLE_DEVICES, or set "
-                           "device: cpu.");
-  }
+  if (info.gpus.empty()) throw UnavailableError(no_gpu_message(info.no_gpu_reason));
 }
 
 void use_cuda_device(int index) {

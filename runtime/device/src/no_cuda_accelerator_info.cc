@@ -6,15 +6,11 @@ namespace zl::device {
 
 AcceleratorInfo query_accelerators() {
   AcceleratorInfo info;
-  info.no_gpu_reason = "this build has no CUDA support (configured with ZL_CUDA=OFF or without nvcc)";
+  info.no_gpu_reason = query_visible_gpus().no_gpu_reason;
   return info;
 }
 
-void require_cuda_device() {
-  throw UnavailableError(
-      "device: cuda was requested but this zlaunch was built without CUDA. Rebuild with -DZL_CUDA=ON on a "
-      "machine with the CUDA toolkit (see docs/gpu.md), or set device: cpu.");
-}
+void require_cuda_device() { throw UnavailableError(no_gpu_message(query_visible_gpus().no_gpu_reason)); }
 
 void use_cuda_device(int /*index*/) { require_cuda_device(); }
 

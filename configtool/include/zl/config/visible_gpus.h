@@ -1,6 +1,6 @@
 // How many GPUs this process sees, for `device: auto` (what Accelerate does for distributed_type
 // DEEPSPEED or NO: the GPUs when any are visible, else the CPU). configtool sits below the device
-// layer, so each program's main() installs the counter (zl::device::query_accelerators); without one,
+// layer, so each program's main() installs the counter (zl::device::visible_gpu_count); without one,
 // none are counted and "auto" means the CPU. Not thread-safe to install: call before resolve().
 #pragma once
 

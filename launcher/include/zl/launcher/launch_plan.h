@@ -37,6 +37,7 @@ struct LaunchPlan {
   std::string launcher_metrics_address;
   int max_restarts = 0;
   int omp_num_threads = 1;    // 0 = the user set OMP_NUM_THREADS; leave it alone
+  std::string blas_core;      // the kernels OpenBLAS chose in a rank-like process (blas_advice.h)
   std::string blas_coretype;  // OPENBLAS_CORETYPE for the ranks when OpenBLAS misjudged this CPU
                               // (zl/kernels/blas_core.h); "" = leave OpenBLAS's choice
   std::string mixed_precision;

@@ -24,6 +24,7 @@ struct SpawnedProcess {
   pid_t program_pid = -1;      // the program's own (for its samples and reports); = pid when it never started
   store::net::Fd stdout_pipe;  // read ends, non-blocking
   store::net::Fd stderr_pipe;
+  store::net::Fd report_pipe;  // until await_program_pid(): where the guard reports program_pid
 };
 
 // argv[0] must be a path (resolve it first: the guard only calls execve). `env` replaces or adds to
@@ -31,6 +32,12 @@ struct SpawnedProcess {
 // or pipe fails, InfrastructureError naming the path expected when zlaunch-rank-guard is missing; an
 // exec failure shows up as exit code 127 with a message on the child's stderr.
 SpawnedProcess spawn_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+
+// spawn_process in two halves, so that a launcher starting several ranks forks them all before it
+// waits for any (each guard's exec and the program's overlap): start_process returns once the guard
+// is forked, with program_pid unknown (= pid); await_program_pid waits for the guard's report.
+SpawnedProcess start_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+void await_program_pid(SpawnedProcess& spawned);
 
 // Resolves PROGRAM: "train" = the bundled trainer next to this zlaunch binary, else on PATH; a name
 // with a slash is a path; anything else is looked up on PATH. Throws UsageError (exit 2) naming the

@@ -1,5 +1,6 @@
 // `zlaunch checkpoint inspect DIR` and `zlaunch checkpoint consolidate DIR --out FILE [--dtype ...]`,
-// registered on the zlaunch app by launcher/cli/main.cc. Errors are thrown (main() maps them).
+// defined in the `checkpoint` subcommand of zlaunch-tools (launcher/cli/tools_main.cc, which creates it
+// with its description). Errors are thrown (main() maps them).
 #pragma once
 
 namespace CLI {
@@ -8,6 +9,7 @@ class App;
 
 namespace zl::checkpoint {
 
-void add_checkpoint_commands(CLI::App& app);
+// Adds `inspect` and `consolidate` to `checkpoint`, the subcommand the caller created.
+void define_checkpoint_command(CLI::App& checkpoint);
 
 }  // namespace zl::checkpoint

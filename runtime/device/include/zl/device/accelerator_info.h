@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "zl/device/visible_gpus.h"  // visible_gpu_count(), counted without linking CUDA
+
 namespace zl::device {
 
 struct GpuInfo {
@@ -28,12 +30,8 @@ struct AcceleratorInfo {
 
 AcceleratorInfo query_accelerators();
 
-// query_accelerators().gpus.size(): the counter each program installs for configtool's device "auto"
-// (zl/config/visible_gpus.h). 0 on a build without CUDA.
-int visible_gpu_count();
-
-// Throws zl::UnavailableError (exit 2) with a clear message when device: cuda cannot be used here:
-// not compiled in, or no GPU visible. Called by the runtime before touching CUDA.
+// Throws zl::UnavailableError (exit 2) with no_gpu_message() when device: cuda cannot be used here:
+// not compiled in, or no GPU visible to the CUDA runtime. Called by the runtime before touching CUDA.
 void require_cuda_device();
 
 // Makes GPU `index` (among the visible ones) the calling thread's current CUDA device, after
