@@ -84,7 +84,7 @@ print(f'| {n} | {ddp} | {zero} | {s[0]} | {s[1]} | {s[2]} | {s[3]} | ' + ' / '.j
   done
 }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "machine: $(nproc --all) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [[ $blas == both || $blas == env ]]; then
   (
     export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-Haswell}
