@@ -1,11 +1,12 @@
-# zl_add_test(NAME <name> SOURCES <files...> LIBS <targets...> LABELS <unit|integration|slow|cuda...>)
+# zl_add_test(NAME <name> SOURCES <files...> LIBS <targets...> LABELS <unit|integration|slow|cuda...>
+#             [ARGS <arguments of the test executable...>])
 # One GoogleTest executable per source file under tests/<component>/, registered as one ctest test
 # under the given labels. Integration tests get the built binaries' paths as
 # environment (ZL_ZLAUNCH_BIN, ZL_TRAIN_BIN) and ../shared as ZL_SHARED_DIR when it exists.
 set(ZL_SHARED_DIR "${PROJECT_SOURCE_DIR}/../shared" CACHE PATH "The shared data folder (optional)")
 
 function(zl_add_test)
-  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
   if(NOT T_LABELS)
     set(T_LABELS unit)
   endif()
@@ -18,7 +19,7 @@ function(zl_add_test)
   set_target_properties(${T_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   # One ctest test per executable (its cases run in one process): labels and environment are set here
   # at configure time, where lists keep their meaning.
-  add_test(NAME ${T_NAME} COMMAND ${T_NAME} --gtest_color=no)
+  add_test(NAME ${T_NAME} COMMAND ${T_NAME} --gtest_color=no ${T_ARGS})
   set_tests_properties(${T_NAME} PROPERTIES
     LABELS "${T_LABELS}"
     TIMEOUT ${T_TIMEOUT}
