@@ -110,6 +110,7 @@ std::vector<float> SafetensorsFile::to_f32(const std::string& name) const {
   if (e == nullptr) throw ConfigError(path_ + ": no tensor named '" + name + "'");
   const std::size_t n = static_cast<std::size_t>(shape_numel(e->shape));
   std::vector<float> out(n);
+  if (n == 0) return out;  // a tensor with a zero dimension: nothing to copy (and no buffer to copy into)
   const char* src = data_.data() + e->begin;
   if (e->dtype == DType::kF32) {
     std::memcpy(out.data(), src, n * sizeof(float));
