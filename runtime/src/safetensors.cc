@@ -78,8 +78,20 @@ SafetensorsFile SafetensorsFile::parse(std::vector<char> bytes, const std::strin
       SafetensorsEntry e;
       e.name = name;
       e.dtype = parse_dtype(value.at("dtype").get<std::string>(), path + ": tensor '" + name + "'");
-      e.shape = value.at("shape").get<Shape>();
-      const auto offsets = value.at("data_offsets").get<std::vector<std::size_t>>();
+      // Integers only: nlohmann converts a float such as 2e91 to an integer without a range check.
+      auto integers = [&](const char* key, bool non_negative) {
+        const nlohmann::json& list = value.at(key);
+        if (!list.is_array()) throw bad("tensor '" + name + "': " + key + " is not a list");
+        for (const auto& x : list) {
+          if (!(non_negative ? x.is_number_unsigned() : x.is_number_integer())) {
+            throw bad("tensor '" + name + "': " + key + " holds " + x.dump() + ", not " +
+                      (non_negative ? "a non-negative integer" : "an integer"));
+          }
+        }
+        return list;
+      };
+      e.shape = integers("shape", false).get<Shape>();
+      const auto offsets = integers("data_offsets", true).get<std::vector<std::size_t>>();
       if (offsets.size() != 2) throw bad("tensor '" + name + "': data_offsets must have two entries");
       e.begin = offsets[0];
       e.end = offsets[1];
