@@ -79,12 +79,14 @@ SafetensorsFile SafetensorsFile::parse(std::vector<char> bytes, const std::strin
       e.name = name;
       e.dtype = parse_dtype(value.at("dtype").get<std::string>(), path + ": tensor '" + name + "'");
       // Integers only: nlohmann converts a float such as 2e91 to an integer without a range check.
+      const nlohmann::json& tensor = value;  // structured bindings cannot be captured (clang 14)
+      const std::string& tensor_name = name;
       auto integers = [&](const char* key, bool non_negative) {
-        const nlohmann::json& list = value.at(key);
-        if (!list.is_array()) throw bad("tensor '" + name + "': " + key + " is not a list");
+        const nlohmann::json& list = tensor.at(key);
+        if (!list.is_array()) throw bad("tensor '" + tensor_name + "': " + key + " is not a list");
         for (const auto& x : list) {
           if (!(non_negative ? x.is_number_unsigned() : x.is_number_integer())) {
-            throw bad("tensor '" + name + "': " + key + " holds " + x.dump() + ", not " +
+            throw bad("tensor '" + tensor_name + "': " + key + " holds " + x.dump() + ", not " +
                       (non_negative ? "a non-negative integer" : "an integer"));
           }
         }
