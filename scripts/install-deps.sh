@@ -12,6 +12,7 @@ packages=(
   libopenmpi-dev openmpi-bin libgloo-dev libopenblas-dev libgtest-dev
   prometheus prometheus-pushgateway iproute2 procps clang-format python3
   clang-14 libclang-rt-14-dev libfuzzer-14-dev  # the fuzzers (scripts/build-fuzzers.sh)
+  slurmctld slurmd slurm-client munge  # the Slurm cluster of the launcher's tests (tests/cluster)
 )
 for option in "$@"; do
   case "$option" in

@@ -55,11 +55,11 @@ std::string format_dry_run(const LaunchPlan& plan, bool as_root) {
          << "  command: " << shell_join(plan.command) << "\n";
     }
   } else {
-    auto env = external_environment(shown, 0);
-    env["ZLAUNCH_STORE_TOKEN"] = "<secret>";
+    const auto env = external_environment(shown, 0);
     const auto argv =
-        plan.launcher == config::LauncherKind::kMpi ? mpirun_command(shown, env, as_root) : srun_command(shown, env);
-    os << "command: " << shell_join(argv) << "\n";
+        plan.launcher == config::LauncherKind::kMpi ? mpirun_command(shown, env, as_root) : srun_command(shown);
+    os << "command: " << shell_join(argv) << "\n"
+       << "  env (set for " << argv.front() << ", which passes it to every rank): " << env_line(env) << "\n";
   }
   if (!plan.devices.problem.empty()) {
     os << "error: " << plan.devices.problem << " (zlaunch run would stop here, exit 2)\n";

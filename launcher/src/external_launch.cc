@@ -56,20 +56,24 @@ std::vector<std::string> mpirun_command(const LaunchPlan& plan, const std::map<s
     // One machine: shared-memory transport; MPI_Init takes ~45 ms instead of ~250 ms with the default.
     argv.insert(argv.end(), {"--mca", "pml", "ob1"});
   }
-  for (const auto& [name, value] : env) argv.insert(argv.end(), {"-x", name + "=" + value});
+  // Names only: mpirun exports each variable's value from its own environment (the supervisor starts
+  // it with `env`), so no value (the store's secret among them) is ever on a command line.
+  for (const auto& entry : env) argv.insert(argv.end(), {"-x", entry.first});
   argv.insert(argv.end(), plan.command.begin(), plan.command.end());
   return argv;
 }
 
-std::vector<std::string> srun_command(const LaunchPlan& plan, const std::map<std::string, std::string>& env) {
-  std::string exports = "--export=ALL";
-  for (const auto& [name, value] : env) exports += "," + name + "=" + value;
+std::vector<std::string> srun_command(const LaunchPlan& plan) {
+  // --export=ALL: every task gets srun's whole environment, which holds the rank contract (the
+  // supervisor starts srun with it). Values on the command line would be shown by ps, and srun
+  // would split a value at its commas (ACCELERATE_CONFIG_DS_FIELDS is a comma list).
   std::vector<std::string> argv = {"srun",
                                    "--ntasks=" + std::to_string(plan.world_size),
                                    "--nodes=" + std::to_string(plan.num_machines),
                                    "--ntasks-per-node=" + std::to_string(plan.procs_per_machine),
                                    "--kill-on-bad-exit=1",
-                                   exports};
+                                   "--label",
+                                   "--export=ALL"};
   argv.insert(argv.end(), plan.command.begin(), plan.command.end());
   return argv;
 }

@@ -73,6 +73,14 @@ std::string describe_rank(const RankRecord& r) {
   return text;
 }
 
+// "node N, host H": where the rank ran, as far as the external launcher named it, else this machine.
+std::string where(const LaunchPlan& plan, const RankRecord& r) {
+  if (r.node < 0 && r.host.empty()) return "node " + std::to_string(plan.machine_rank) + ", host " + plan.hostname;
+  std::string text = r.node >= 0 ? "node " + std::to_string(r.node) : "";
+  if (!r.host.empty()) text += (text.empty() ? "host " : ", host ") + r.host;
+  return text;
+}
+
 }  // namespace
 
 std::string root_cause_summary(const LaunchPlan& plan, const AttemptOutcome& outcome) {
@@ -80,8 +88,7 @@ std::string root_cause_summary(const LaunchPlan& plan, const AttemptOutcome& out
   if (outcome.kind == AttemptOutcome::Kind::kPeerFailed) return "on another machine: " + outcome.peer_failure;
   if (outcome.root_cause >= 0) {
     const auto& r = outcome.ranks[static_cast<std::size_t>(outcome.root_cause)];
-    std::string text = "rank " + std::to_string(r.rank) + " (node " + std::to_string(plan.machine_rank) + ", host " +
-                       plan.hostname + ") " +
+    std::string text = "rank " + std::to_string(r.rank) + " (" + where(plan, r) + ") " +
                        (r.hang_reason.empty() ? describe_status(r.status) : "hung: " + r.hang_reason);
     if (const auto record = read_error_file(r.error_file)) {
       if (const std::string message = message_of(*record); !message.empty()) text += ": " + message;
@@ -103,8 +110,8 @@ std::string format_failure_report(const LaunchPlan& plan, int attempt, const Att
   }
   if (outcome.root_cause >= 0) {
     const auto& r = outcome.ranks[static_cast<std::size_t>(outcome.root_cause)];
-    os << "root cause: rank " << r.rank << " (local rank " << r.local_rank << ", node " << plan.machine_rank
-       << ", host " << plan.hostname << ", pid " << r.pid << "): ";
+    os << "root cause: rank " << r.rank << " (local rank " << r.local_rank << ", " << where(plan, r) << ", pid "
+       << r.pid << "): ";
     if (!r.hang_reason.empty()) {
       os << "hung: " << r.hang_reason << "; then " << describe_rank(r) << '\n';
     } else {

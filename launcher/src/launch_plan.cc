@@ -124,24 +124,4 @@ std::string generate_token() {
   return hex(bytes, sizeof(bytes));
 }
 
-std::string token_from_run_id(const std::string& run_id) {
-  // Two FNV-1a 64-bit hashes with different offsets: stable across builds and machines (unlike
-  // std::hash). It keeps runs apart; it is no secret against someone who knows the run id.
-  auto fnv = [&run_id](std::uint64_t h) {
-    for (const char c : "zlaunch-rdzv:" + run_id) {
-      h ^= static_cast<unsigned char>(c);
-      h *= 0x100000001b3ULL;
-    }
-    return h;
-  };
-  unsigned char bytes[16];
-  const std::uint64_t a = fnv(0xcbf29ce484222325ULL);
-  const std::uint64_t b = fnv(0x84222325cbf29ce4ULL);
-  for (int i = 0; i < 8; ++i) {
-    bytes[i] = static_cast<unsigned char>(a >> (8 * i));
-    bytes[8 + i] = static_cast<unsigned char>(b >> (8 * i));
-  }
-  return hex(bytes, sizeof(bytes));
-}
-
 }  // namespace zl::launcher

@@ -1,4 +1,4 @@
-// RankOutput and MpiOutputDemux (rank_output.h).
+// RankOutput and ExternalOutputDemux (rank_output.h).
 #include "zl/launcher/rank_output.h"
 
 #include <fcntl.h>
@@ -112,61 +112,97 @@ void RankOutput::finish() {
   write_console(console);
 }
 
-MpiOutputDemux::MpiOutputDemux(Factory factory, int console_fd_for_untagged)
-    : factory_(std::move(factory)), console_fd_(console_fd_for_untagged) {}
+ExternalOutputDemux::ExternalOutputDemux(Format format, Factory factory, int console_fd_for_untagged)
+    : format_(format), factory_(std::move(factory)), console_fd_(console_fd_for_untagged) {}
 
-void MpiOutputDemux::append(std::string_view data) {
+void ExternalOutputDemux::append(std::string_view data, bool is_stderr) {
+  std::string& partial = partial_[is_stderr ? 1 : 0];
   std::size_t start = 0;
   while (true) {
     const auto nl = data.find('\n', start);
     if (nl == std::string_view::npos) break;
-    partial_.append(data.substr(start, nl - start));
-    route_line(partial_);
-    partial_.clear();
+    partial.append(data.substr(start, nl - start));
+    route_line(partial, is_stderr);
+    partial.clear();
     start = nl + 1;
   }
-  partial_.append(data.substr(start));
+  partial.append(data.substr(start));
 }
 
-void MpiOutputDemux::finish() {
-  if (!partial_.empty()) route_line(partial_);
-  partial_.clear();
+void ExternalOutputDemux::finish() {
+  for (const bool is_stderr : {false, true}) {
+    std::string& partial = partial_[is_stderr ? 1 : 0];
+    if (!partial.empty()) route_line(partial, is_stderr);
+    partial.clear();
+  }
   for (auto& [key, output] : outputs_) output->finish();
 }
 
-const RankOutput* MpiOutputDemux::output(int rank, bool is_stderr) const {
+const RankOutput* ExternalOutputDemux::output(int rank, bool is_stderr) const {
   const auto it = outputs_.find({rank, is_stderr});
   return it == outputs_.end() ? nullptr : it->second.get();
 }
 
-void MpiOutputDemux::route_line(std::string_view line) {
-  // "[1,3]<stdout>:text"
-  if (line.size() > 5 && line[0] == '[') {
+namespace {
+
+// A whole decimal rank (digits only, below 2^24), or -1.
+int rank_number(std::string_view digits) {
+  if (digits.empty() || digits.size() > 8) return -1;
+  int rank = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return -1;
+    rank = rank * 10 + (c - '0');
+  }
+  return rank;
+}
+
+}  // namespace
+
+bool ExternalOutputDemux::split_tag(std::string_view line, bool from_stderr, int& rank, bool& is_stderr,
+                                    std::string_view& text) const {
+  if (format_ == Format::kMpirunTags) {
+    // "[1,3]<stdout>:text"
+    if (line.size() <= 5 || line[0] != '[') return false;
     const auto comma = line.find(',');
     const auto close = line.find(']');
-    if (comma != std::string_view::npos && close != std::string_view::npos && comma < close) {
-      const std::string rank_text(line.substr(comma + 1, close - comma - 1));
-      char* end = nullptr;
-      const long rank = std::strtol(rank_text.c_str(), &end, 10);
-      const auto rest = line.substr(close + 1);
-      const bool out = rest.rfind("<stdout>:", 0) == 0;
-      const bool err = rest.rfind("<stderr>:", 0) == 0;
-      if (!rank_text.empty() && *end == '\0' && rank >= 0 && (out || err)) {
-        auto& slot = outputs_[{static_cast<int>(rank), err}];
-        if (!slot) slot = factory_(static_cast<int>(rank), err);
-        std::string text(rest.substr(9));
-        text += '\n';
-        slot->append(text);
-        return;
-      }
-    }
+    if (comma == std::string_view::npos || close == std::string_view::npos || comma > close) return false;
+    rank = rank_number(line.substr(comma + 1, close - comma - 1));
+    const auto rest = line.substr(close + 1);
+    const bool out = rest.rfind("<stdout>:", 0) == 0;
+    is_stderr = rest.rfind("<stderr>:", 0) == 0;
+    if (rank < 0 || !(out || is_stderr)) return false;
+    text = rest.substr(9);
+    return true;
+  }
+  // "3: text", the rank right-aligned with spaces to the width of the largest.
+  const auto digits = line.find_first_not_of(' ');
+  const auto colon = line.find(": ");
+  if (digits == std::string_view::npos || colon == std::string_view::npos || colon <= digits) return false;
+  rank = rank_number(line.substr(digits, colon - digits));
+  if (rank < 0) return false;
+  is_stderr = from_stderr;
+  text = line.substr(colon + 2);
+  return true;
+}
+
+void ExternalOutputDemux::route_line(std::string_view line, bool from_stderr) {
+  int rank = -1;
+  bool is_stderr = false;
+  std::string_view text;
+  if (split_tag(line, from_stderr, rank, is_stderr, text)) {
+    auto& slot = outputs_[{rank, is_stderr}];
+    if (!slot) slot = factory_(rank, is_stderr);
+    std::string with_newline(text);
+    with_newline += '\n';
+    slot->append(with_newline);
+    return;
   }
   untagged_tail_.emplace_back(line);
   if (untagged_tail_.size() > 40) untagged_tail_.pop_front();
-  std::string text = "[mpirun] ";
-  text += line;
-  text += '\n';
-  write_fully(console_fd_, text);
+  std::string shown = format_ == Format::kMpirunTags ? "[mpirun] " : "[srun] ";
+  shown += line;
+  shown += '\n';
+  write_fully(console_fd_, shown);
 }
 
 }  // namespace zl::launcher

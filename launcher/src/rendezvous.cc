@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "zl/base/error.h"
+#include "zl/launcher/host_address.h"
 #include "zl/launcher/rank_process.h"
 #include "zl/launcher/signal_channel.h"
 #include "zl/store/socket_io.h"
@@ -17,10 +18,6 @@ namespace zl::launcher {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-bool is_loopback(const std::string& address) {
-  return address == "localhost" || address.rfind("127.", 0) == 0 || address == "::1";
-}
 
 std::string machine_list(const std::vector<int>& machines) {
   std::string out;
@@ -37,7 +34,7 @@ RendezvousSession open_rendezvous(LaunchPlan& plan, bool need_client, std::chron
   if (plan.machine_rank == 0) {
     // One machine on a loopback address: nothing outside needs to reach the store.
     const std::string bind =
-        plan.num_machines == 1 && is_loopback(plan.main_process_ip) ? plan.main_process_ip : "0.0.0.0";
+        plan.num_machines == 1 && is_loopback_address(plan.main_process_ip) ? plan.main_process_ip : "0.0.0.0";
     session.server =
         std::make_unique<store::StoreServer>(store::StoreServer::Options{bind, plan.store_port, plan.token});
     plan.store_port = session.server->port();

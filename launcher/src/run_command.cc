@@ -27,12 +27,14 @@
 #include "zl/launcher/dry_run.h"
 #include "zl/launcher/external_launch.h"
 #include "zl/launcher/failure_report.h"
+#include "zl/launcher/host_address.h"
 #include "zl/launcher/launch_plan.h"
 #include "zl/launcher/program_environment.h"
 #include "zl/launcher/rank_process.h"
 #include "zl/launcher/rendezvous.h"
 #include "zl/launcher/run_options.h"
 #include "zl/launcher/signal_channel.h"
+#include "zl/launcher/slurm_allocation.h"
 #include "zl/launcher/supervisor.h"
 #include "zl/launcher/targets_file.h"
 #include "zl/metrics/endpoint.h"
@@ -47,17 +49,24 @@ using std::chrono::milliseconds;
 
 milliseconds to_ms(double seconds) { return milliseconds(static_cast<long long>(seconds * 1000.0)); }
 
-// Token precedence (docs/launcher.md): --rdzv_token, ZLAUNCH_STORE_TOKEN, then a random one when only
-// this launcher needs to know it (one machine, or mpirun/srun carrying it to the ranks); several
-// zlaunch launchers without a shared secret derive it from the --run_id they all got.
+// The store's secret (docs/launcher.md §4): --rdzv_token, then ZLAUNCH_STORE_TOKEN, then 128 random
+// bits when this launcher is the only one that must know it: one machine, or mpirun/srun, which carry
+// it to every rank in their environment. Launchers started by hand on several machines need a secret
+// the user shares among them; none is derived from anything (a run id is no secret).
 std::string choose_token(const RunOptions& options, int num_machines, config::LauncherKind launcher) {
-  if (!options.rdzv_token.empty()) return options.rdzv_token;
+  if (!options.rdzv_token.empty()) {
+    std::cerr << "zlaunch: warning: --rdzv_token puts the store's secret on zlaunch's command line, where ps shows it "
+                 "to every user of this machine; export ZLAUNCH_STORE_TOKEN instead\n";
+    return options.rdzv_token;
+  }
   if (const char* env = std::getenv("ZLAUNCH_STORE_TOKEN"); env != nullptr && *env != '\0') return env;
   if (num_machines == 1 || launcher != config::LauncherKind::kLocal) return generate_token();
-  if (!options.run_id.empty()) return token_from_run_id(options.run_id);
   throw UsageError(
-      "a run on several machines needs a shared rendezvous secret: set ZLAUNCH_STORE_TOKEN (or --rdzv_token) to the "
-      "same value on every machine, or give every machine the same --run_id");
+      "zlaunch run started by hand on " + std::to_string(num_machines) +
+      " machines needs a secret shared by their launchers: on machine 0 run\n"
+      "  export ZLAUNCH_STORE_TOKEN=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \\n')\n"
+      "export the same value on every other machine, then start zlaunch run on each (with --launcher slurm or mpi, "
+      "zlaunch starts every machine's ranks itself and makes the secret up)");
 }
 
 void set_run_dir(LaunchPlan& plan, const config::ResolvedConfig& config) {
@@ -99,6 +108,27 @@ void check_devices(const DeviceAssignment& devices) {
   throw ConfigError(devices.problem);
 }
 
+// Where every rank reaches the store (ZLAUNCH_STORE, MASTER_ADDR). Under mpirun or srun on several
+// machines (or a hostfile) this launcher serves it for ranks on other hosts: an unset main_process_ip
+// is this host's announced address (host_address.h), a loopback one the user set is an error (every
+// other host's ranks would dial themselves).
+std::string store_host(const config::ResolvedConfig& config, const LaunchPlan& plan) {
+  const std::string& ip = config.launch.main_process_ip;
+  const bool other_hosts = plan.num_machines > 1 || !plan.hostfile.empty();
+  if (plan.launcher == config::LauncherKind::kLocal || !other_hosts || !is_loopback_address(ip)) return ip;
+  const auto source = config.sources.find("main_process_ip");
+  if (source != config.sources.end() && source->second != "default") {
+    throw ConfigError("main_process_ip " + ip + " (" + source->second +
+                      ") is a loopback address, which the ranks on the other machines cannot reach: give this "
+                      "machine's address, or leave main_process_ip unset and zlaunch announces this host's own");
+  }
+  std::string because;
+  const std::string address = announced_host_address(because);
+  std::cerr << "zlaunch: the ranks reach the store at " << address << " (" << because
+            << "; set main_process_ip to choose)\n";
+  return address;
+}
+
 LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& config) {
   const auto& launch = config.launch;
   LaunchPlan plan;
@@ -110,7 +140,6 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
                       std::to_string(plan.num_machines) + ": num_processes is the total over all machines");
   }
   plan.procs_per_machine = plan.world_size / plan.num_machines;
-  plan.main_process_ip = launch.main_process_ip;
   plan.store_port = launch.main_process_port;
   const auto source = config.sources.find("main_process_port");
   if (plan.num_machines > 1 && (source == config.sources.end() || source->second == "default")) plan.store_port = 29500;
@@ -120,6 +149,7 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   }
   plan.launcher = launch.launcher;
   plan.hostfile = launch.hostfile;
+  plan.main_process_ip = store_host(config, plan);
   plan.command = resolve_command(options.command, options.program);
   plan.run_id = options.run_id.empty() ? generate_run_id() : options.run_id;
   set_run_dir(plan, config);
@@ -258,10 +288,12 @@ int processes_per_node(const std::string& text) {
   return static_cast<int>(n);
 }
 
-config::ResolvedConfig resolve_for(const RunOptions& options) {
+// `defaults`: values below every flag (they fill keys no flag gave), e.g. the Slurm allocation's.
+config::ResolvedConfig resolve_with(const RunOptions& options, const std::map<std::string, std::string>& defaults) {
   config::ResolveRequest request;
   request.config_file = options.config_file;
   request.flags = options.typed_config_values;
+  request.flags.insert(defaults.begin(), defaults.end());
   if (options.cpu && request.flags.count("device") == 0) request.flags["device"] = "cpu";
   if (options.multi_gpu) {
     if (request.flags.count("device") == 0) request.flags["device"] = "cuda";
@@ -278,6 +310,41 @@ config::ResolvedConfig resolve_for(const RunOptions& options) {
   const int machines = config::resolve(first).launch.num_machines;
   request.flags["num_processes"] = std::to_string(per_node * machines);
   return config::resolve(request);
+}
+
+// The resolved config; under --launcher slurm inside an allocation, num_machines and num_processes that
+// nothing set are the allocation's nodes and tasks (slurm_allocation.h), and a num_machines above the
+// allocation's nodes is refused before srun would be.
+config::ResolvedConfig resolve_for(const RunOptions& options) {
+  config::ResolvedConfig config = resolve_with(options, {});
+  const auto allocation = slurm_allocation_from_environment();
+  if (config.launch.launcher != config::LauncherKind::kSlurm || !allocation) return config;
+  auto unset = [&](const std::string& key) {
+    const auto source = config.sources.find(key);
+    return source == config.sources.end() || source->second == "default";
+  };
+  std::map<std::string, std::string> from_allocation;
+  std::map<std::string, std::string> labels;
+  if (unset("num_machines")) {
+    from_allocation["num_machines"] = std::to_string(allocation->nodes);
+    labels["num_machines"] = "Slurm allocation " + allocation->job_id + " (SLURM_JOB_NUM_NODES)";
+  }
+  if (unset("num_processes") && allocation->tasks > 0 && options.nproc_per_node.empty()) {
+    from_allocation["num_processes"] = std::to_string(allocation->tasks);
+    labels["num_processes"] = "Slurm allocation " + allocation->job_id + " (SLURM_NTASKS)";
+  }
+  if (!from_allocation.empty()) {
+    config = resolve_with(options, from_allocation);
+    for (const auto& [key, label] : labels) config.sources[key] = label;
+  }
+  if (config.launch.num_machines > allocation->nodes) {
+    throw ConfigError("num_machines " + std::to_string(config.launch.num_machines) + " (" +
+                      config.sources["num_machines"] + ") but Slurm job " + allocation->job_id + " has " +
+                      std::to_string(allocation->nodes) + " node(s): allocate more (sbatch -N " +
+                      std::to_string(config.launch.num_machines) +
+                      ") or leave num_machines unset to use the allocation's nodes");
+  }
+  return config;
 }
 
 // accelerate launch's program-facing flags over what the config files said (AccelerateFacts).
@@ -366,7 +433,7 @@ int execute_run(const RunOptions& options) {
       settings.external_command = mpirun_command(plan, external_environment(plan, attempt), as_root);
       settings.external_command[0] = external_program;
     } else if (plan.launcher == config::LauncherKind::kSlurm) {
-      settings.external_command = srun_command(plan, external_environment(plan, attempt));
+      settings.external_command = srun_command(plan);
       settings.external_command[0] = external_program;
     }
     const auto attempt_start = std::chrono::steady_clock::now();

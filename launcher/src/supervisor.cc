@@ -23,6 +23,8 @@
 #include <nlohmann/json.hpp>
 
 #include "zl/base/error.h"
+#include "zl/launcher/external_failure.h"
+#include "zl/launcher/external_launch.h"
 #include "zl/launcher/hang_culprit.h"
 #include "zl/launcher/rank_output.h"
 #include "zl/launcher/rank_process.h"
@@ -50,7 +52,7 @@ struct Child {
   SpawnedProcess process;
   std::unique_ptr<RankOutput> out;
   std::unique_ptr<RankOutput> err;
-  std::unique_ptr<MpiOutputDemux> demux;  // external launchers: stdout and stderr both go here
+  std::unique_ptr<ExternalOutputDemux> demux;  // external launchers: both of its pipes go here
   bool exited = false;
   Clock::time_point last_activity;  // last output (or the spawn)
   // Hang detection (hang_culprit.h): the last progress report read from the store, as written and as
@@ -168,11 +170,12 @@ void AttemptRunner::spawn_external() {
     outcome_.ranks.push_back(std::move(record));
   }
   Child child;
-  child.demux =
-      std::make_unique<MpiOutputDemux>([this](int rank, bool is_stderr) { return make_output(rank, is_stderr); }, 2);
-  auto env = shared_environment(plan_, attempt_);
-  env["ZLAUNCH_ERROR_FILE"] = plan_.attempt_dir(attempt_) + "/rank_{rank}.error.json";
-  child.process = spawn_process(settings_.external_command, env);
+  child.demux = std::make_unique<ExternalOutputDemux>(
+      plan_.launcher == config::LauncherKind::kSlurm ? ExternalOutputDemux::Format::kSrunLabels
+                                                     : ExternalOutputDemux::Format::kMpirunTags,
+      [this](int rank, bool is_stderr) { return make_output(rank, is_stderr); }, 2);
+  // The rank contract goes in the external launcher's environment, which carries it to the ranks.
+  child.process = spawn_process(settings_.external_command, external_environment(plan_, attempt_));
   child.last_activity = child.report_changed = child.progress_changed = Clock::now();
   for (auto& record : outcome_.ranks) record.pid = child.process.program_pid;
   children_.push_back(std::move(child));
@@ -265,7 +268,7 @@ void AttemptRunner::read_pipe(Child& child, store::net::Fd& fd, bool is_stderr) 
     if (n > 0) {
       const std::string_view data(buffer, static_cast<std::size_t>(n));
       if (child.demux) {
-        child.demux->append(data);
+        child.demux->append(data, is_stderr);
       } else {
         (is_stderr ? child.err : child.out)->append(data);
       }
@@ -515,29 +518,27 @@ void AttemptRunner::collect_tails() {
     }
     outcome_.launcher_messages = child.demux->untagged_tail();
     if (outcome_.kind != AttemptOutcome::Kind::kRankFailed) continue;
-    // mpirun's exit code is the failing rank's, but which rank failed it says only sometimes: take
-    // the rank it names, else the rank that wrote an error file, else leave the cause unknown.
+    // mpirun's exit code is the failing rank's, srun's is not; which rank failed either says only
+    // sometimes: take the rank it names, else the rank that wrote an error file, else leave the cause
+    // unknown (a node srun names still appears in the launcher's messages).
     outcome_.root_cause = -1;
     for (auto& record : outcome_.ranks) {
       if (outcome_.root_cause < 0 && std::filesystem::exists(record.error_file)) outcome_.root_cause = record.rank;
     }
-    for (const auto& line : child.demux->untagged_tail()) {
-      // "Process name: [[job,1],R]" or "mpirun noticed that process rank R with PID ..."
-      int rank = -1;
-      if (const auto at = line.find("Process name: [["); at != std::string::npos) {
-        const auto comma = line.find("],", at);
-        if (comma != std::string::npos) rank = std::atoi(line.c_str() + comma + 2);
-      } else if (const auto noticed = line.find("process rank "); noticed != std::string::npos) {
-        rank = std::atoi(line.c_str() + noticed + 13);
-      }
-      if (rank >= 0 && rank < static_cast<int>(outcome_.ranks.size())) {
-        outcome_.root_cause = rank;
-      }
+    const bool srun = plan_.launcher == config::LauncherKind::kSlurm;
+    const ExternalFailure failure =
+        srun ? find_srun_failure(outcome_.launcher_messages) : find_mpirun_failure(outcome_.launcher_messages);
+    if (failure.rank >= 0 && failure.rank < static_cast<int>(outcome_.ranks.size())) {
+      outcome_.root_cause = failure.rank;
     }
     if (outcome_.root_cause >= 0) {
       auto& cause = outcome_.ranks[static_cast<std::size_t>(outcome_.root_cause)];
       cause.status = outcome_.exit_code > 128 ? outcome_.exit_code - 128 : (outcome_.exit_code & 0xff) << 8;
+      if (srun && failure.rank == cause.rank) cause.status = status_from_srun_reason(failure.reason, cause.status);
       cause.external = false;
+      // srun places ranks in blocks of --ntasks-per-node; mpirun's placement follows its hostfile.
+      if (srun) cause.node = cause.rank / plan_.procs_per_machine;
+      if (failure.rank == cause.rank) cause.host = failure.host;
     }
   }
 }

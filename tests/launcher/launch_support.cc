@@ -6,7 +6,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -158,6 +161,59 @@ bool scrape_until(int port, std::string& page, std::chrono::milliseconds timeout
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+namespace {
+
+// /proc/<pid>/<file> split at its NULs; empty when unreadable.
+std::vector<std::string> proc_strings(const std::string& pid, const char* file) {
+  std::ifstream in("/proc/" + pid + "/" + file, std::ios::binary);
+  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> strings;
+  std::string current;
+  for (const char c : data) {
+    if (c == '\0') {
+      strings.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) strings.push_back(current);
+  return strings;
+}
+
+std::vector<std::string> process_ids() {
+  std::vector<std::string> pids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!name.empty() && name.find_first_not_of("0123456789") == std::string::npos) pids.push_back(name);
+  }
+  return pids;
+}
+
+}  // namespace
+
+std::map<pid_t, std::string> all_command_lines() {
+  std::map<pid_t, std::string> lines;
+  for (const std::string& pid : process_ids()) {
+    std::string line;
+    for (const std::string& argument : proc_strings(pid, "cmdline")) line += (line.empty() ? "" : " ") + argument;
+    if (!line.empty()) lines[static_cast<pid_t>(std::stol(pid))] = line;
+  }
+  return lines;
+}
+
+std::string environment_value_in_run(const std::string& run_id, const std::string& name) {
+  for (const std::string& pid : process_ids()) {
+    const std::vector<std::string> environment = proc_strings(pid, "environ");
+    if (std::find(environment.begin(), environment.end(), "ZLAUNCH_RUN_ID=" + run_id) == environment.end()) continue;
+    for (const std::string& variable : environment) {
+      if (variable.rfind(name + "=", 0) == 0) return variable.substr(name.size() + 1);
+    }
+  }
+  return "";
 }
 
 }  // namespace zl::testing

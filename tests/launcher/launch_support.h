@@ -63,4 +63,11 @@ bool scrape_until(int port, std::string& page, std::chrono::milliseconds timeout
 // The "[0:R] NAME=VALUE" lines of the rank program's --print-env output: rank -> name -> value.
 std::map<int, std::map<std::string, std::string>> printed_environments(const std::string& out);
 
+// Every process's command line (/proc/*/cmdline, arguments joined by spaces), by pid; processes that
+// end while being read are left out.
+std::map<pid_t, std::string> all_command_lines();
+// The value of `name` in the environment of the first process whose environment holds
+// ZLAUNCH_RUN_ID=run_id (a rank of that run), "" while there is none.
+std::string environment_value_in_run(const std::string& run_id, const std::string& name);
+
 }  // namespace zl::testing

@@ -1,4 +1,4 @@
-// RankOutput and MpiOutputDemux: bytes to the per-rank file unchanged, complete lines prefixed to the
+// RankOutput and ExternalOutputDemux: bytes to the per-rank file unchanged, complete lines prefixed to the
 // console, partial lines joined across reads, mpirun's --tag-output lines routed to their rank; a line
 // redrawn with '\r' (a progress bar) moves in place on a terminal Console under the other ranks' lines,
 // and shows only finished off a terminal.
@@ -57,14 +57,15 @@ TEST_F(RankOutputTest, HiddenRankStillWritesItsFile) {
 }
 
 TEST_F(RankOutputTest, MpiTaggedLinesGoToTheirRanks) {
-  MpiOutputDemux demux(
+  ExternalOutputDemux demux(
+      ExternalOutputDemux::Format::kMpirunTags,
       [this](int rank, bool is_stderr) {
         return std::make_unique<RankOutput>("[0:" + std::to_string(rank) + "] ", console_,
                                             dir_ + "/rank_" + std::to_string(rank) + (is_stderr ? ".err" : ".out"), 5);
       },
       console_);
-  demux.append("[1,0]<stdout>:hello from 0\n[1,2]<stderr>:warn");
-  demux.append("ing from 2\nmpirun's own line\n[1,2]<stdout>:out of 2\n[bogus]<stdout>:x\n");
+  demux.append("[1,0]<stdout>:hello from 0\n[1,2]<stderr>:warn", false);
+  demux.append("ing from 2\nmpirun's own line\n[1,2]<stdout>:out of 2\n[bogus]<stdout>:x\n", false);
   demux.finish();
   EXPECT_EQ(slurp(dir_ + "/rank_0.out"), "hello from 0\n");
   EXPECT_EQ(slurp(dir_ + "/rank_2.err"), "warning from 2\n");
@@ -77,6 +78,29 @@ TEST_F(RankOutputTest, MpiTaggedLinesGoToTheirRanks) {
   EXPECT_NE(console.find("[mpirun] mpirun's own line\n"), std::string::npos) << console;
   EXPECT_NE(console.find("[mpirun] [bogus]<stdout>:x\n"), std::string::npos) << console;
   EXPECT_EQ(demux.untagged_tail().size(), 2u);
+}
+
+TEST_F(RankOutputTest, SrunLabelledLinesGoToTheirRanksByPipe) {
+  ExternalOutputDemux demux(
+      ExternalOutputDemux::Format::kSrunLabels,
+      [this](int rank, bool is_stderr) {
+        return std::make_unique<RankOutput>("[0:" + std::to_string(rank) + "] ", console_,
+                                            dir_ + "/rank_" + std::to_string(rank) + (is_stderr ? ".err" : ".out"), 5);
+      },
+      console_);
+  // Partial lines on the two pipes interleave without mixing.
+  demux.append(" 3: out of", false);
+  demux.append("11: warn", true);
+  demux.append(" 3\n", false);
+  demux.append("ing: 11\nsrun: error: zlnode2: task 11: Killed\n", true);
+  demux.append(" 0: a: b\n", false);
+  demux.finish();
+  EXPECT_EQ(slurp(dir_ + "/rank_3.out"), "out of 3\n");
+  EXPECT_EQ(slurp(dir_ + "/rank_11.err"), "warning: 11\n");
+  EXPECT_EQ(slurp(dir_ + "/rank_0.out"), "a: b\n");
+  const std::string console = slurp(console_path_);
+  EXPECT_NE(console.find("[srun] srun: error: zlnode2: task 11: Killed\n"), std::string::npos) << console;
+  ASSERT_EQ(demux.untagged_tail().size(), 1u);
 }
 
 TEST_F(RankOutputTest, ABarRedrawnInPlaceStaysBelowOtherRanksLinesOnATerminal) {

@@ -54,9 +54,13 @@ TEST_F(ExternalLauncherTest, MpiDryRunShowsTheMpirunCommand) {
   const auto result = run_process(zlaunch({"--launcher", "mpi", "-n", "4", "--dry_run", "/bin/true"}), options());
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("command: mpirun -np 4 --oversubscribe --tag-output"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("-x WORLD_SIZE=4"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("-x 'ZLAUNCH_STORE_TOKEN=<secret>'"), std::string::npos) << result.out;
+  // Names on the command line, values in mpirun's environment (shown on the env line, the secret masked).
+  EXPECT_NE(result.out.find("-x WORLD_SIZE -x ZLAUNCH_ATTEMPT"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" -x ZLAUNCH_STORE_TOKEN "), std::string::npos) << result.out;
   EXPECT_NE(result.out.find(" /bin/true\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("env (set for mpirun, which passes it to every rank): "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" WORLD_SIZE=4"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" ZLAUNCH_STORE_TOKEN=<secret>"), std::string::npos) << result.out;
 }
 
 TEST_F(ExternalLauncherTest, MpiUsesTheHostfile) {
@@ -77,17 +81,22 @@ TEST_F(ExternalLauncherTest, MalformedHostfileExitsTwoNamingTheLine) {
 }
 
 TEST_F(ExternalLauncherTest, SlurmDryRunShowsTheSrunCommand) {
+  testing::ProcessOptions with_token = options();
+  with_token.set_env["ZLAUNCH_STORE_TOKEN"] = "tok-secret";
   const auto result = run_process(zlaunch({"--launcher", "slurm", "-n", "8", "--num_machines", "2", "--run_id", "s1",
-                                           "--rdzv_token", "tok", "--dry_run", "/bin/echo", "a b"}),
-                                  options());
+                                           "--main_process_ip", "10.9.8.7", "--dry_run", "/bin/echo", "a b"}),
+                                  with_token);
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.out.find("command: srun --ntasks=8 --nodes=2 --ntasks-per-node=4 --kill-on-bad-exit=1 "
-                            "'--export=ALL,"),
+  // Nothing but srun's own options on the command line: the rank contract is srun's environment.
+  EXPECT_NE(result.out.find("command: srun --ntasks=8 --nodes=2 --ntasks-per-node=4 --kill-on-bad-exit=1 --label "
+                            "--export=ALL /bin/echo 'a b'\n"),
             std::string::npos)
       << result.out;
-  EXPECT_NE(result.out.find(",LOCAL_WORLD_SIZE=4,"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("ZLAUNCH_RUN_ID=s1"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("/bin/echo 'a b'\n"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("env (set for srun, which passes it to every rank): "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" LOCAL_WORLD_SIZE=4 "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" ZLAUNCH_RUN_ID=s1 "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find(" ZLAUNCH_STORE=10.9.8.7:29500 "), std::string::npos) << result.out;
+  EXPECT_EQ(result.out.find("tok-secret"), std::string::npos) << result.out;
 }
 
 }  // namespace

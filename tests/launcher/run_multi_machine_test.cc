@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "launch_support.h"
@@ -28,7 +29,12 @@ class MultiMachineTest : public ::testing::Test {
  protected:
   std::string dir_ = testing::make_temp_dir("zl_run_mm_");
   std::string port_ = std::to_string(store::net::free_tcp_port());
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  // Launchers started by hand share the secret the user exports on every machine; both inherit it.
+  void SetUp() override { ::setenv("ZLAUNCH_STORE_TOKEN", "multi-machine-test-secret", 1); }
+  void TearDown() override {
+    ::unsetenv("ZLAUNCH_STORE_TOKEN");
+    std::filesystem::remove_all(dir_);
+  }
 
   std::vector<std::string> machine(int rank, std::vector<std::string> extra, const std::string& ip = "127.0.0.1",
                                    std::vector<std::string> prefix = {}) const {
@@ -132,15 +138,25 @@ TEST_F(MultiMachineTest, UnreachableStoreExitsThree) {
       << result.err;
 }
 
-TEST_F(MultiMachineTest, SeveralMachinesNeedASharedSecret) {
-  auto argv = machine(0, {"-n", "2", "/bin/true"});
-  // Drop --run_id mm (the last two base arguments before the job): no token, no run id.
-  argv.erase(std::find(argv.begin(), argv.end(), "--run_id"), std::find(argv.begin(), argv.end(), "--run_id") + 2);
+TEST_F(MultiMachineTest, SeveralMachinesStartedByHandNeedASharedSecret) {
+  // Not even a shared --run_id stands in for the secret: anyone who knows the run id could derive it.
+  const auto argv = machine(0, {"-n", "2", "/bin/true"});
   testing::ProcessOptions options;
   options.unset_env = {"ZLAUNCH_STORE_TOKEN"};
   const auto result = testing::run_process(argv, options);
   EXPECT_EQ(result.exit_code, 2) << result.err;
-  EXPECT_NE(result.err.find("ZLAUNCH_STORE_TOKEN"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("export ZLAUNCH_STORE_TOKEN="), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("the same value on every other machine"), std::string::npos) << result.err;
+}
+
+TEST_F(MultiMachineTest, ATokenOnTheCommandLineIsWarnedAbout) {
+  BackgroundProcess m0(machine(0, {"--rdzv_token", "visible", "-n", "2", "/bin/true"}), subdir("o0"));
+  BackgroundProcess m1(machine(1, {"--rdzv_token", "visible", "-n", "2", "/bin/true"}), subdir("o1"));
+  ASSERT_EQ(m0.wait(60s), 0) << m0.err();
+  ASSERT_EQ(m1.wait(60s), 0) << m1.err();
+  EXPECT_NE(m0.err().find("--rdzv_token puts the store's secret on zlaunch's command line, where ps shows it"),
+            std::string::npos)
+      << m0.err();
 }
 
 // Two network namespaces joined by a veth pair: two hosts with their own addresses (10.200.N.1 and
@@ -153,6 +169,7 @@ class NetnsTest : public MultiMachineTest {
   static bool sh(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()) == 0; }
 
   void SetUp() override {
+    MultiMachineTest::SetUp();
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to create network namespaces";
     const std::string tag = std::to_string(::getpid() % 100000);
     a_ = "zlA" + tag;
@@ -186,6 +203,38 @@ TEST_F(NetnsTest, TwoHostsJoinedByAVethPairRunOneWorld) {
   EXPECT_NE(m1.out().find("[1:2] MASTER_ADDR=" + ip), std::string::npos) << m1.out();
   EXPECT_NE(m1.out().find("[1:2] ZLAUNCH_STORE=" + ip + ":" + port_), std::string::npos) << m1.out();
   EXPECT_NE(m1.out().find("[1:3] store ok: from 0"), std::string::npos) << m1.out();
+}
+
+// Under mpirun on several hosts zlaunch serves the store for ranks elsewhere: without main_process_ip
+// it announces this host's own address (never 127.0.0.1, which every other host would take for
+// itself), refuses a loopback one the user set, and says what to set on a host with no address.
+TEST_F(NetnsTest, UnderMpirunTheStoreIsAnnouncedAtThisHostsOwnAddress) {
+  { std::ofstream(dir_ + "/hosts") << subnet_ << "1 slots=2\n" << subnet_ << "2 slots=2\n"; }
+  auto run = [&](const std::string& netns, std::vector<std::string> extra) {
+    std::vector<std::string> argv = {
+        "/usr/sbin/ip", "netns",         "exec", netns, zlaunch_binary(), "run", "--log_dir", dir_, "--launcher", "mpi",
+        "--hostfile",   dir_ + "/hosts", "-n",   "4",   "--num_machines", "2"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.insert(argv.end(), {"--dry_run", "/bin/true"});
+    return testing::run_process(argv);
+  };
+  auto r = run(a_, {});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("ZLAUNCH_STORE=" + subnet_ + "1:29500"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MASTER_ADDR=" + subnet_ + "1 "), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("the ranks reach the store at " + subnet_ + "1 (the address of " + a_ + "v"), std::string::npos)
+      << r.err;
+  r = run(a_, {"--main_process_ip", "127.0.0.1"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("main_process_ip 127.0.0.1 (flag --main_process_ip) is a loopback address"), std::string::npos)
+      << r.err;
+  const std::string bare = a_ + "x";  // a host with loopback only
+  ASSERT_TRUE(sh("ip netns add " + bare));
+  r = run(bare, {});
+  sh("ip netns del " + bare);
+  EXPECT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_NE(r.err.find("no network address but loopback"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("set main_process_ip"), std::string::npos) << r.err;
 }
 
 }  // namespace

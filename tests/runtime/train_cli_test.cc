@@ -4,6 +4,8 @@
 // data, --init_from's architecture, and --eval_only over whole files.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -181,12 +183,62 @@ TEST_F(TrainCli, AbsurdModelsAndValuesAreRefusedBeforeAllocating) {
   // 8 TB of model states: the estimate against this machine's available memory, at once.
   r = train({"--model", "1000,16,8192,2048,50257", "--steps", "1"});
   EXPECT_EQ(r.exit_code, 2) << r.out;
-  EXPECT_NE(r.err.find("per rank (zlaunch estimate-memory)"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("is available; no ZeRO stage fits"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("per rank in this machine's memory (zlaunch estimate-memory)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("; no ZeRO stage fits"), std::string::npos) << r.err;
   // CLI11's positive-number check lets nan through.
   r = train({"--lr", "nan", "--steps", "1"});
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.err.find("--lr nan"), std::string::npos) << r.err;
+}
+
+// A memory cgroup of its own for one test (v1's memory controller or v2's unified hierarchy, as root),
+// removed afterwards; `skip_reason` says why there is none.
+class MemoryCgroup {
+ public:
+  explicit MemoryCgroup(std::uint64_t limit_bytes) {
+    namespace fs = std::filesystem;
+    const std::string name = "zlaunch-test-" + std::to_string(::getpid());
+    std::error_code ec;
+    const bool v1 = fs::exists("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+    const fs::path root = v1 ? "/sys/fs/cgroup/memory" : "/sys/fs/cgroup";
+    std::string controllers;
+    std::getline(std::ifstream("/sys/fs/cgroup/cgroup.subtree_control"), controllers);
+    if (!v1 && controllers.find("memory") == std::string::npos) {
+      skip_reason = "no cgroup memory controller to limit a child with";
+      return;
+    }
+    if (!fs::create_directory(root / name, ec)) {
+      skip_reason = "cannot create a memory cgroup under " + root.string() + " (" + ec.message() + "; needs root)";
+      return;
+    }
+    path = (root / name).string();
+    std::ofstream(path + (v1 ? "/memory.limit_in_bytes" : "/memory.max")) << limit_bytes;
+  }
+  ~MemoryCgroup() {
+    if (!path.empty()) ::rmdir(path.c_str());
+  }
+  // argv run inside the group: a shell moves itself in, then execs argv.
+  [[nodiscard]] std::vector<std::string> inside(const std::vector<std::string>& argv) const {
+    std::vector<std::string> wrapped = {"/bin/sh", "-c", "echo $$ > \"$0\"/cgroup.procs && exec \"$@\"", path};
+    wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+    return wrapped;
+  }
+  std::string path;
+  std::string skip_reason;
+};
+
+TEST_F(TrainCli, AModelPastTheMemoryCgroupsLimitIsRefusedNamingTheLimit) {
+  // GPT-2 small's 124M parameters need about 2 GB per rank at stage 0 in fp32; the group allows 256 MiB,
+  // far below what the machine has available.
+  MemoryCgroup group(256ull << 20);
+  if (!group.skip_reason.empty()) GTEST_SKIP() << group.skip_reason;
+  testing::ProcessOptions options;
+  options.unset_env = {"ZLAUNCH_CONFIG", "WORLD_SIZE", "RANK"};
+  options.working_directory = dir_;
+  const auto r = run_process(group.inside({train_binary(), "--model", "gpt2", "--steps", "1"}), options);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("is left under this process's memory cgroup limit"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("no ZeRO stage fits"), std::string::npos) << r.err;
 }
 
 TEST_F(TrainCli, DataThatIsNotARegularFileIsRefused) {

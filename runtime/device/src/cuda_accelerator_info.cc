@@ -87,4 +87,14 @@ void use_cuda_device(int index) {
   }
 }
 
+std::optional<DeviceMemory> current_device_memory() {
+  std::size_t free_bytes = 0;
+  std::size_t total_bytes = 0;
+  if (cudaMemGetInfo(&free_bytes, &total_bytes) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return std::nullopt;
+  }
+  return DeviceMemory{free_bytes, total_bytes};
+}
+
 }  // namespace zl::device

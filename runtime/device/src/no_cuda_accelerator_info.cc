@@ -14,4 +14,6 @@ void require_cuda_device() { throw UnavailableError(no_gpu_message(query_visible
 
 void use_cuda_device(int /*index*/) { require_cuda_device(); }
 
+std::optional<DeviceMemory> current_device_memory() { return std::nullopt; }
+
 }  // namespace zl::device

@@ -77,7 +77,5 @@ std::map<std::string, std::string> rank_environment(const LaunchPlan& plan, int 
 std::string generate_run_id();
 // 128 random bits as hex (/dev/urandom).
 std::string generate_token();
-// A token derived from the run id, for multi-machine runs without an explicit secret (docs/launcher.md).
-std::string token_from_run_id(const std::string& run_id);
 
 }  // namespace zl::launcher

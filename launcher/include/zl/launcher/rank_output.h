@@ -6,8 +6,10 @@
 // terminal Console the unfinished line is drawn as the console's transient line, so the bar moves in
 // place under the other ranks' lines; elsewhere only the finished line appears.
 //
-// MpiOutputDemux does the same for the single output stream of `mpirun --tag-output`, whose lines
-// start with "[jobid,rank]<stdout>:" or "<stderr>:"; untagged lines are mpirun's own ("[mpirun] ").
+// ExternalOutputDemux does the same for the output of an external launcher, whose lines name their
+// rank: `mpirun --tag-output` ("[jobid,rank]<stdout>:" or "<stderr>:" on either pipe) or
+// `srun --label` ("R: ", right-aligned, on the pipe of the task's stream). Lines without a rank are the
+// launcher's own ("[mpirun] " / "[srun] " on the console), kept for the failure report.
 #pragma once
 
 #include <cstddef>
@@ -53,22 +55,28 @@ class RankOutput {
 // Writes all of data to fd, retrying short writes; errors (a closed console) are ignored.
 void write_fully(int fd, std::string_view data);
 
-class MpiOutputDemux {
+class ExternalOutputDemux {
  public:
+  enum class Format { kMpirunTags, kSrunLabels };
   // outputs(rank, is_stderr) gives the RankOutput of a rank; created on first use.
   using Factory = std::function<std::unique_ptr<RankOutput>(int rank, bool is_stderr)>;
-  MpiOutputDemux(Factory factory, int console_fd_for_untagged);
-  void append(std::string_view data);
+  ExternalOutputDemux(Format format, Factory factory, int console_fd_for_untagged);
+  // Bytes read from the launcher's stdout (is_stderr false) or stderr pipe; each pipe keeps its own
+  // partial line.
+  void append(std::string_view data, bool is_stderr);
   void finish();
   [[nodiscard]] const RankOutput* output(int rank, bool is_stderr) const;
   [[nodiscard]] const std::deque<std::string>& untagged_tail() const { return untagged_tail_; }
 
  private:
-  void route_line(std::string_view line);
+  void route_line(std::string_view line, bool from_stderr);
+  // The rank a line names and the text after its tag; false for the launcher's own lines.
+  bool split_tag(std::string_view line, bool from_stderr, int& rank, bool& is_stderr, std::string_view& text) const;
 
+  Format format_;
   Factory factory_;
   int console_fd_;
-  std::string partial_;
+  std::string partial_[2];  // [is_stderr]
   std::map<std::pair<int, bool>, std::unique_ptr<RankOutput>> outputs_;
   std::deque<std::string> untagged_tail_;
 };

@@ -54,6 +54,10 @@ struct RankRecord {
   bool stopped_by_launcher = false;  // signalled during teardown
   std::string hang_reason;           // set for a rank declared hung
   bool external = false;             // started by mpirun/srun: its own status is not known here
+  // Where it ran when that is not this launcher's machine (mpirun/srun name it): its node index and
+  // host; -1 and "" = this machine (LaunchPlan::machine_rank, hostname).
+  int node = -1;
+  std::string host;
   std::string stderr_path;
   std::string error_file;
   std::deque<std::string> stderr_tail;

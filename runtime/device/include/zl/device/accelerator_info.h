@@ -3,6 +3,8 @@
 // exceptions, because `zlaunch env` must always produce its report.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,5 +40,14 @@ void require_cuda_device();
 // require_cuda_device(). Throws zl::UnavailableError naming the index and the visible count when there
 // is no such GPU. The current device is per thread: every thread that launches work calls it.
 void use_cuda_device(int index);
+
+struct DeviceMemory {
+  std::uint64_t free_bytes = 0;
+  std::uint64_t total_bytes = 0;
+};
+
+// The calling thread's current GPU's free and total memory (cudaMemGetInfo, after use_cuda_device());
+// nullopt in a build without CUDA or when CUDA cannot say.
+std::optional<DeviceMemory> current_device_memory();
 
 }  // namespace zl::device

@@ -1,0 +1,29 @@
+// Which rank failed first, and on which host, as an external launcher's own lines say it (the failure
+// report leads with that rank). mpirun names a rank in "Process name: [[job,1],R]" or "mpirun noticed
+// that process rank R with PID P on node HOST exited on signal 9 (Killed)"; srun in "srun: error:
+// HOST: task R: Killed" / "srun: error: HOST: tasks R-S,T: Exited with exit code 3", and a whole node
+// in "srun: error: Node failure on HOST" or "srun: error: Task launch for StepId=... failed on node
+// HOST: ...".
+#pragma once
+
+#include <deque>
+#include <string>
+
+namespace zl::launcher {
+
+struct ExternalFailure {
+  int rank = -1;       // the first rank named, -1 when only a node (or nothing) is named
+  std::string host;    // the host named for it, "" when none
+  std::string reason;  // srun's/mpirun's words for it ("Killed", "Exited with exit code 3", "Node failure")
+};
+
+// The first failure named in `lines` (oldest first); for srun a task line wins over a node line (it
+// names the rank), for mpirun the last naming line (the root cause mpirun reports last).
+ExternalFailure find_srun_failure(const std::deque<std::string>& lines);
+ExternalFailure find_mpirun_failure(const std::deque<std::string>& lines);
+
+// A waitpid-style status for srun's reason: "Exited with exit code N", or a signal's strsignal() text
+// ("Killed", "Segmentation fault"); `otherwise` for anything else.
+int status_from_srun_reason(const std::string& reason, int otherwise);
+
+}  // namespace zl::launcher
