@@ -294,6 +294,22 @@ std::size_t first_invalid_utf8_line(const std::string& text) {
   return 0;
 }
 
+// The 1-based line of the first control character YAML does not allow in its text (C0 controls but
+// tab, line feed and carriage return, and DEL: YAML 1.2's c-printable), or 0 when there is none.
+// yaml-cpp reads a NUL byte as another character, which then reached messages as invalid UTF-8.
+std::size_t first_control_character_line(const std::string& text, unsigned char& found) {
+  std::size_t line = 1;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '\n') ++line;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      found = c;
+      return line;
+    }
+  }
+  return 0;
+}
+
 // `value` as `kind`, or discarded. Integral floats count as integers; for text layers the caller
 // has already parsed the text.
 json normalize_launch(const json& value, LaunchKind kind) {
@@ -635,6 +651,14 @@ void load_launch_yaml(ConfigLayer& layer, const std::string& path, const std::st
     const std::string text = read_text_file(path, "config file");
     if (const std::size_t line = first_invalid_utf8_line(text); line > 0) {
       problems.error(path, "line " + std::to_string(line) + ": not valid UTF-8 text; save the file as UTF-8");
+      return;
+    }
+    unsigned char control = 0;
+    if (const std::size_t line = first_control_character_line(text, control); line > 0) {
+      char code[8];
+      std::snprintf(code, sizeof(code), "0x%02X", control);
+      problems.error(path, "line " + std::to_string(line) + ": control character " + code +
+                               " is not allowed in YAML text; remove it (a tab, line feed or carriage return is fine)");
       return;
     }
     YAML::Node root;

@@ -113,6 +113,18 @@ TEST(HostileInput, InvalidUtf8InYamlNamesFileAndLine) {
   EXPECT_TRUE(has(o.errors, path + ": line 2: not valid UTF-8")) << o.errors;
 }
 
+TEST(HostileInput, ControlCharactersInYamlNameTheLine) {
+  // A NUL inside a key (found by the YAML fuzzer): yaml-cpp read it as another byte, and the message
+  // that quoted the key failed as invalid UTF-8 (exit 1, naming no file).
+  std::string path;
+  const Outcome o =
+      resolve_text("nul.yaml", std::string("num_processes: 1\ndeepspeed_multinode\0_launcher: x\n", 50), &path);
+  ASSERT_FALSE(o.ok);
+  EXPECT_TRUE(has(o.errors, path + ": line 2: control character 0x00 is not allowed in YAML text")) << o.errors;
+  EXPECT_FALSE(resolve_text("esc.yaml", "model: small\x1b[31m\n").ok);
+  EXPECT_TRUE(resolve_text("tab.yaml", "num_processes:\t1\r\nmodel: small\n").ok) << "tab and CR are fine";
+}
+
 TEST(HostileInput, OverlongUtf8IsRefusedToo) {
   const Outcome o = resolve_text("utf.yaml", "model: \"\xc0\xaf\"\n");
   ASSERT_FALSE(o.ok);
