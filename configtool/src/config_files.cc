@@ -169,9 +169,24 @@ bool is_yaml_real(const std::string& text) {
   return i == text.size();
 }
 
+std::size_t first_invalid_utf8_line(const std::string& text);
+
+// A scalar's text, which must be UTF-8 as the file is: yaml-cpp 0.7 writes the escapes \N and \_ of a
+// double-quoted string (U+0085, U+00A0) as one byte each, not as UTF-8 (found by the YAML fuzzer), and
+// such text would fail every later use.
+std::string scalar_text(const YAML::Node& node, const YamlConversion& conversion) {
+  std::string text = node.Scalar();
+  if (first_invalid_utf8_line(text) > 0) {
+    refuse_yaml(conversion, node,
+                "an escape in a double-quoted string (\\N or \\_) gives text that is not UTF-8 in this YAML "
+                "reader; write the character itself, or leave it out");
+  }
+  return text;
+}
+
 // A YAML scalar typed as YAML 1.2's core schema types it; quoted scalars stay strings.
 json yaml_scalar(const YAML::Node& node, const YamlConversion& conversion) {
-  const std::string text = node.Scalar();
+  const std::string text = scalar_text(node, conversion);
   if (node.Tag() == "!") return text;
   if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") return nullptr;
   if (text == "true" || text == "True" || text == "TRUE") return true;
@@ -228,7 +243,7 @@ json yaml_to_json(const YAML::Node& node, YamlConversion& conversion) {
       if (is_merge_key(item.first)) {
         merges.push_back(item.second);
       } else {
-        result[item.first.Scalar()] = yaml_to_json(item.second, conversion);
+        result[scalar_text(item.first, conversion)] = yaml_to_json(item.second, conversion);
       }
     }
     // YAML 1.1 merge: the mapping's own keys win, then the merged mappings in the order written.

@@ -125,6 +125,18 @@ TEST(HostileInput, ControlCharactersInYamlNameTheLine) {
   EXPECT_TRUE(resolve_text("tab.yaml", "num_processes:\t1\r\nmodel: small\n").ok) << "tab and CR are fine";
 }
 
+TEST(HostileInput, EscapesThatTheYamlReaderTurnsIntoInvalidUtf8AreRefused) {
+  // yaml-cpp writes \N (U+0085) and \_ (U+00A0) as single bytes; the messages that quoted them failed.
+  for (const char* text : {"model: small\nbogus_key: \"a\\Nb\"\n", "\"key\\_x\": 1\n"}) {
+    std::string path;
+    const Outcome o = resolve_text("escape.yaml", text, &path);
+    ASSERT_FALSE(o.ok) << text;
+    EXPECT_TRUE(has(o.errors, "gives text that is not UTF-8")) << o.errors;
+    EXPECT_TRUE(has(o.errors, path + ": line ")) << o.errors;
+  }
+  EXPECT_TRUE(resolve_text("fine.yaml", "model: \"small\\u00e9\"\n").errors.find("UTF-8") == std::string::npos);
+}
+
 TEST(HostileInput, OverlongUtf8IsRefusedToo) {
   const Outcome o = resolve_text("utf.yaml", "model: \"\xc0\xaf\"\n");
   ASSERT_FALSE(o.ok);
