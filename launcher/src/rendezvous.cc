@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "zl/base/error.h"
-#include "zl/launcher/host_address.h"
+#include "zl/base/host_address.h"
 #include "zl/launcher/rank_process.h"
 #include "zl/launcher/signal_channel.h"
 #include "zl/store/socket_io.h"

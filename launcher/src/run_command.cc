@@ -27,7 +27,7 @@
 #include "zl/launcher/dry_run.h"
 #include "zl/launcher/external_launch.h"
 #include "zl/launcher/failure_report.h"
-#include "zl/launcher/host_address.h"
+#include "zl/base/host_address.h"
 #include "zl/launcher/launch_plan.h"
 #include "zl/launcher/program_environment.h"
 #include "zl/launcher/rank_process.h"

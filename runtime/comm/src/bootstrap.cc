@@ -7,6 +7,7 @@
 
 #include "zl/base/check.h"
 #include "zl/base/error.h"
+#include "zl/base/host_address.h"
 #include "zl/comm/gloo/backend.h"
 #include "zl/comm/mpi/backend.h"
 #include "zl/comm/nccl/backend.h"
@@ -94,13 +95,13 @@ std::unique_ptr<Communicator> make_communicator(BackendKind kind, const rank::Ra
         context, [&](gloo::rendezvous::Store& store) { return make_shm_backend(options, store); }, timeout);
   }
   if (kind == BackendKind::kGloo) {
-    // Peers connect to the address this rank listens on: loopback for one machine, otherwise this
-    // host's name (ZLAUNCH_HOST, set by the launcher, when it differs from what peers resolve).
+    // Peers connect to the address this rank listens on: ZLAUNCH_HOST when set, loopback for one
+    // machine, otherwise this host's own routable address (zl/base/host_address.h), not its name, which
+    // may resolve to loopback or not at all on the other machines.
     std::string host = !context.host.empty() ? context.host : id.local_world_size == id.world_size ? "127.0.0.1" : "";
     if (host.empty()) {
-      char name[256] = {};
-      ZL_CHECK_SYS(gethostname(name, sizeof name - 1));
-      host = name;
+      std::string because;
+      host = announced_host_address(because);
     }
     const GlooOptions options{id.rank, id.world_size, host, timeout};
     return through_store(

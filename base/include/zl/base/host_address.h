@@ -1,12 +1,13 @@
-// This host's address as the other machines of a job reach it: where the rendezvous store is announced
-// when zlaunch starts every machine's ranks itself through mpirun or srun (--launcher mpi|slurm) and
-// the user named no main_process_ip. The ranks on other hosts get ZLAUNCH_STORE and MASTER_ADDR at it.
+// This host's address as the other machines of a job reach it: where the launcher announces the
+// rendezvous store when it starts every machine's ranks through mpirun or srun (--launcher mpi|slurm)
+// and the user named no main_process_ip, and where a Gloo rank listens for its peers on other machines.
+// A host's name alone is not enough: Debian maps it to 127.0.1.1, and small clusters often have no DNS.
 #pragma once
 
 #include <string>
 #include <vector>
 
-namespace zl::launcher {
+namespace zl {
 
 struct InterfaceAddress {
   std::string interface;  // "eth0"
@@ -26,4 +27,4 @@ std::string announced_host_address(std::string& chosen_because);
 // 127.0.0.0/8, ::1 or "localhost": an address no other host can reach.
 bool is_loopback_address(const std::string& address);
 
-}  // namespace zl::launcher
+}  // namespace zl

@@ -1,5 +1,5 @@
 // This host's announced address (host_address.h).
-#include "zl/launcher/host_address.h"
+#include "zl/base/host_address.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -14,7 +14,7 @@
 
 #include "zl/base/error.h"
 
-namespace zl::launcher {
+namespace zl {
 namespace {
 
 std::string ipv4_text(const sockaddr* address) {
@@ -103,4 +103,4 @@ std::string announced_host_address(std::string& chosen_because) {
   return interfaces.front().address;
 }
 
-}  // namespace zl::launcher
+}  // namespace zl
