@@ -24,6 +24,7 @@ int leading_number(std::string_view text) {
 }  // namespace
 
 ExternalFailure find_srun_failure(const std::deque<std::string>& lines) {
+  ExternalFailure first_task;
   ExternalFailure node_failure;
   for (const std::string& line : lines) {
     const auto error = line.find("srun: error: ");
@@ -40,7 +41,13 @@ ExternalFailure find_srun_failure(const std::deque<std::string>& lines) {
         if (const auto reason = tasks.find(": "); reason != std::string_view::npos) {
           failure.reason = std::string(tasks.substr(reason + 2));
         }
-        return failure;
+        // A rank killed by a signal (SIGKILL, SIGSEGV) is the cause of the others' exits: their
+        // collectives fail when its connections reset, and srun stops the rest with SIGTERM.
+        const bool killed = status_from_srun_reason(failure.reason, 0) != 0 && failure.reason.rfind("Exited", 0) != 0 &&
+                            failure.reason != "Terminated";
+        if (killed) return failure;
+        if (first_task.rank < 0) first_task = failure;
+        continue;
       }
     }
     if (!node_failure.host.empty()) continue;
@@ -50,7 +57,7 @@ ExternalFailure find_srun_failure(const std::deque<std::string>& lines) {
       node_failure = {-1, word_at(rest, launch + 15), std::string(rest)};
     }
   }
-  return node_failure;
+  return first_task.rank >= 0 ? first_task : node_failure;
 }
 
 ExternalFailure find_mpirun_failure(const std::deque<std::string>& lines) {

@@ -42,7 +42,7 @@ RendezvousSession open_rendezvous(LaunchPlan& plan, bool need_client, std::chron
     if (plan.num_machines == 1 && !need_client) return session;
     session.client = std::make_unique<store::StoreClient>(store::StoreAddress{plan.main_process_ip, plan.store_port},
                                                           plan.token, options);
-    if (plan.num_machines > 1) {
+    if (plan.launchers() > 1) {
       const nlohmann::json published = {{"run_id", plan.run_id},
                                         {"world_size", plan.world_size},
                                         {"procs_per_machine", plan.procs_per_machine},
@@ -126,7 +126,7 @@ bool wait_for_peers_success(store::StoreClient& store, const LaunchPlan& plan, i
 }
 
 void finish_rendezvous(RendezvousSession& session, const LaunchPlan& plan, std::chrono::milliseconds timeout) {
-  if (!session.client || plan.num_machines <= 1) return;
+  if (!session.client || plan.launchers() <= 1) return;
   try {
     if (plan.machine_rank != 0) {
       session.client->set("exit/" + std::to_string(plan.machine_rank), "1");

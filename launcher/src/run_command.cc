@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "zl/base/error.h"
+#include "zl/base/host_address.h"
 #include "zl/base/system_info.h"
 #include "zl/config/config_problems.h"
 #include "zl/config/memory_estimate.h"
@@ -27,7 +28,6 @@
 #include "zl/launcher/dry_run.h"
 #include "zl/launcher/external_launch.h"
 #include "zl/launcher/failure_report.h"
-#include "zl/base/host_address.h"
 #include "zl/launcher/launch_plan.h"
 #include "zl/launcher/program_environment.h"
 #include "zl/launcher/rank_process.h"
@@ -143,7 +143,7 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   plan.store_port = launch.main_process_port;
   const auto source = config.sources.find("main_process_port");
   if (plan.num_machines > 1 && (source == config.sources.end() || source->second == "default")) plan.store_port = 29500;
-  if (plan.num_machines > 1 && plan.store_port == 0) {
+  if (plan.launchers() > 1 && plan.store_port == 0) {
     throw UsageError(
         "--main_process_port 0 (a free port) only works on one machine: the other machines must know the port");
   }
@@ -424,7 +424,7 @@ int execute_run(const RunOptions& options) {
   int attempts = 0;
   for (int attempt = 0;; ++attempt) {
     if (attempt > 0) rendezvous_start = std::chrono::steady_clock::now();
-    if (session.client && plan.num_machines > 1) {
+    if (session.client && plan.launchers() > 1) {
       SignalChannel::InterruptibleScope interruptible;
       join_attempt(*session.client, plan, attempt, rdzv_timeout);
     }
@@ -438,7 +438,7 @@ int execute_run(const RunOptions& options) {
     }
     const auto attempt_start = std::chrono::steady_clock::now();
     AttemptOutcome outcome = run_attempt(plan, settings, attempt, signals, session.client.get());
-    if (outcome.kind == AttemptOutcome::Kind::kSuccess && session.client && plan.num_machines > 1) {
+    if (outcome.kind == AttemptOutcome::Kind::kSuccess && session.client && plan.launchers() > 1) {
       std::string failure;
       int peer_exit = 0;
       if (!wait_for_peers_success(*session.client, plan, attempt, signals, rdzv_timeout, failure, peer_exit)) {

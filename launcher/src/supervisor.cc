@@ -309,7 +309,7 @@ void AttemptRunner::on_exit(Child& child, int status) {
     outcome_.exit_code = exit_code_of(status);
     outcome_.root_cause = child.index;
     record.stopped_by_launcher = false;
-    if (store_ != nullptr && plan_.num_machines > 1) {
+    if (store_ != nullptr && plan_.launchers() > 1) {
       const nlohmann::json failure = {
           {"machine", plan_.machine_rank},
           {"rank", record.rank},
@@ -439,7 +439,7 @@ void AttemptRunner::check_progress() {
 }
 
 void AttemptRunner::check_peers() {
-  if (store_ == nullptr || plan_.num_machines <= 1 || stopping_) return;
+  if (store_ == nullptr || plan_.launchers() <= 1 || stopping_) return;
   try {
     const auto failed = store_->try_get(store::attempt_prefix(attempt_) + "failed");
     if (!failed) return;
@@ -534,7 +534,11 @@ void AttemptRunner::collect_tails() {
     if (outcome_.root_cause >= 0) {
       auto& cause = outcome_.ranks[static_cast<std::size_t>(outcome_.root_cause)];
       cause.status = outcome_.exit_code > 128 ? outcome_.exit_code - 128 : (outcome_.exit_code & 0xff) << 8;
-      if (srun && failure.rank == cause.rank) cause.status = status_from_srun_reason(failure.reason, cause.status);
+      if (srun && failure.rank == cause.rank) {
+        // With --kill-on-bad-exit srun exits 143 whatever the rank did: the exit code is the rank's.
+        cause.status = status_from_srun_reason(failure.reason, cause.status);
+        outcome_.exit_code = exit_code_of(cause.status);
+      }
       cause.external = false;
       // srun places ranks in blocks of --ntasks-per-node; mpirun's placement follows its hostfile.
       if (srun) cause.node = cause.rank / plan_.procs_per_machine;

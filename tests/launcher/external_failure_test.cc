@@ -18,6 +18,16 @@ TEST(ExternalFailure, SrunNamesTheTaskAndItsNode) {
   EXPECT_EQ(failure.reason, "Killed");
 }
 
+TEST(ExternalFailure, SrunPrefersTheRankKilledByASignalOverItsPeersErrors) {
+  // Rank 3 was SIGKILLed; rank 2's collective failed on the reset connection and exited first.
+  const auto failure =
+      find_srun_failure({"srun: error: zl153n2: task 2: Exited with exit code 1",
+                         "srun: launch/slurm: _step_signal: Terminating StepId=2.0",
+                         "srun: error: zl153n2: task 3: Killed", "srun: error: zl153n1: tasks 0-1: Terminated"});
+  EXPECT_EQ(failure.rank, 3);
+  EXPECT_EQ(failure.reason, "Killed");
+}
+
 TEST(ExternalFailure, SrunTaskRangesAndExitCodes) {
   const auto failure = find_srun_failure({"srun: error: node-7: tasks 12-15,18: Exited with exit code 3"});
   EXPECT_EQ(failure.rank, 12);

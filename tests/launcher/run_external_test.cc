@@ -1,6 +1,6 @@
 // External launchers: `--launcher mpi` runs the job under a real mpirun (4 ranks, identity from
-// OMPI_COMM_WORLD_*, per-rank logs from --tag-output, the failing rank's exit code); `--launcher slurm`
-// cannot run here, so its srun command line is checked through --dry_run.
+// OMPI_COMM_WORLD_*, per-rank logs from --tag-output, the failing rank's exit code); `--launcher slurm`'s
+// srun command line and environment through --dry_run (tests/cluster runs it on a real Slurm).
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -17,8 +17,10 @@ struct ExternalFailure {
   std::string reason;  // srun's/mpirun's words for it ("Killed", "Exited with exit code 3", "Node failure")
 };
 
-// The first failure named in `lines` (oldest first); for srun a task line wins over a node line (it
-// names the rank), for mpirun the last naming line (the root cause mpirun reports last).
+// The failure named in `lines` (oldest first). srun: the first task killed by a signal other than the
+// SIGTERM srun stops the others with (a rank killed mid-run makes its peers exit with errors first),
+// else the first task line, else the first node srun lost. mpirun: the last naming line (the root
+// cause mpirun reports last).
 ExternalFailure find_srun_failure(const std::deque<std::string>& lines);
 ExternalFailure find_mpirun_failure(const std::deque<std::string>& lines);
 

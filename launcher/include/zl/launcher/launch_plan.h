@@ -53,6 +53,9 @@ struct LaunchPlan {
   std::string deepspeed_config_path;
 
   [[nodiscard]] int first_rank() const { return machine_rank * procs_per_machine; }
+  // The zlaunch launchers of the run that meet in the store: one per machine when each machine runs its
+  // own (--launcher local), one when mpirun or srun starts every machine's ranks from machine 0.
+  [[nodiscard]] int launchers() const { return launcher == config::LauncherKind::kLocal ? num_machines : 1; }
   // The port the launcher asks for: just past its ranks' ports (metrics.port + processes per machine),
   // 0 (any free port) when metrics.port is 0 or that would pass 65535.
   [[nodiscard]] int launcher_metrics_port_wanted() const;

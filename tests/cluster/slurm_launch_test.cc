@@ -1,0 +1,288 @@
+// `zlaunch run --launcher slurm` on a real Slurm (tests/cluster/slurm_cluster.sh: slurmctld and one
+// slurmd per node, each node in its own network and UTS namespace), through the exact batch script of
+// docs/launcher.md (templates/launch/slurm.sbatch with slurm.yaml beside it):
+//   - sbatch -N 2 trains 4 ranks across the two "machines" at ZeRO stages 0-3 and logs the same losses
+//     as the same config under a local zlaunch run, the store reached at node 1's own address;
+//   - the store's secret is in no process's command line on any node while the job runs;
+//   - scancel leaves no process of the job anywhere;
+//   - a rank killed mid-run ends the job with the failure report naming the rank and its node;
+//   - on the same nodes without Slurm, --launcher mpi with a hostfile trains the same losses too.
+// Skips, saying why, where the cluster cannot be made (not root, no namespaces, packages missing).
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "launch_support.h"
+#include "slurm_cluster.h"
+#include "subprocess.h"
+
+namespace zl {
+namespace {
+
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class SlurmLaunchTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    cluster_ = new testing::SlurmCluster();
+    skip_reason_ = cluster_->start(2);
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  // No job of a test outlives it: the next one would find node 1's store port taken.
+  void TearDown() override {
+    if (!skip_reason_.empty()) return;
+    (void)cluster_->slurm({"scancel", "--user=root"});
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < deadline &&
+           cluster_->slurm({"squeue", "--noheader", "--format=%i"}).out.find_first_not_of(" \n") != std::string::npos) {
+      std::this_thread::sleep_for(200ms);
+    }
+  }
+  void SetUp() override {
+    if (!skip_reason_.empty()) GTEST_SKIP() << skip_reason_;
+    work_ = cluster_->dir() + "/" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::create_directories(work_);
+    // The batch script and its config, exactly as docs/launcher.md ships them.
+    for (const char* file : {"slurm.sbatch", "slurm.yaml"}) {
+      fs::copy_file(testing::source_dir() + "/templates/launch/" + file, work_ + "/" + file);
+    }
+  }
+
+  // The environment of a submission from work_: the cluster's, zlaunch and train on PATH (the batch
+  // script runs `zlaunch`), and the config made small for the CPU through ZLAUNCH_* variables, which
+  // sbatch passes on (--export=ALL is its default).
+  [[nodiscard]] testing::ProcessOptions submit_options(int stage) const {
+    testing::ProcessOptions options;
+    options.set_env = cluster_->env();
+    const std::string bin = fs::path(testing::zlaunch_binary()).parent_path().string();
+    options.set_env["PATH"] = bin + ":" + std::string(std::getenv("PATH"));
+    options.set_env["ZLAUNCH_DEVICE"] = "cpu";
+    options.set_env["ZLAUNCH_MIXED_PRECISION"] = "no";
+    options.set_env["ZLAUNCH_MODEL"] = "tiny";
+    options.set_env["ZLAUNCH_ZERO_STAGE"] = std::to_string(stage);
+    options.set_env["ZLAUNCH_METRICS_PORT"] = "0";
+    options.unset_env = {"ZLAUNCH_STORE_TOKEN", "ZLAUNCH_CONFIG", "RANK", "WORLD_SIZE", "SLURM_JOB_ID"};
+    options.working_directory = work_;
+    options.timeout = 180s;
+    return options;
+  }
+
+  // sbatch ARGS slurm.sbatch TRAIN_ARGS; with --wait it returns when the job has ended.
+  [[nodiscard]] testing::ProcessResult sbatch(const std::vector<std::string>& sbatch_args,
+                                              const std::vector<std::string>& train_args, int stage = 1) const {
+    std::vector<std::string> argv = {"sbatch", "--parsable", "--output=" + work_ + "/job-%j.out"};
+    argv.insert(argv.end(), sbatch_args.begin(), sbatch_args.end());
+    argv.push_back(work_ + "/slurm.sbatch");
+    argv.insert(argv.end(), train_args.begin(), train_args.end());
+    return testing::run_process(argv, submit_options(stage));
+  }
+
+  // The job's output (Slurm's file: zlaunch's console, srun's lines).
+  [[nodiscard]] std::string job_output(const std::string& job) const {
+    return testing::read_file(work_ + "/job-" + job + ".out");
+  }
+
+  // The one run directory under dir/zlaunch_logs.
+  static std::string run_dir_in(const std::string& logs) {
+    for (const auto& entry : fs::directory_iterator(logs)) {
+      if (entry.is_directory() && entry.path().filename() != "targets") return entry.path().string();
+    }
+    return "";
+  }
+
+  static std::vector<double> losses(const std::string& step_log) {
+    std::vector<double> out;
+    std::ifstream in(step_log);
+    for (std::string line; std::getline(in, line);) out.push_back(nlohmann::json::parse(line).at("loss"));
+    return out;
+  }
+
+  static testing::SlurmCluster* cluster_;
+  static std::string skip_reason_;
+  std::string work_;
+};
+
+testing::SlurmCluster* SlurmLaunchTest::cluster_ = nullptr;
+std::string SlurmLaunchTest::skip_reason_;
+
+// The first value of `name` in the environment of a process whose environment holds `marker`
+// ("SLURM_JOB_ID=7"), "" while there is none.
+std::string environment_value_where(const std::string& marker, const std::string& name) {
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::ifstream in(entry.path() / "environ", std::ios::binary);
+    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.find(std::string("\0", 1) + marker + std::string("\0", 1)) == std::string::npos &&
+        data.rfind(marker + std::string("\0", 1), 0) != 0) {
+      continue;
+    }
+    const std::string key = std::string("\0", 1) + name + "=";
+    const auto at = data.find(key);
+    if (at == std::string::npos) continue;
+    const auto end = data.find('\0', at + 1);
+    return data.substr(at + key.size(), end - at - key.size());
+  }
+  return "";
+}
+
+// Pids of the processes whose environment holds `marker` and whose command line has `word`.
+std::vector<pid_t> processes_where(const std::string& marker, const std::string& word) {
+  std::vector<pid_t> pids;
+  for (const auto& [pid, line] : testing::all_command_lines()) {
+    if (line.find(word) == std::string::npos) continue;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.find(marker) != std::string::npos) pids.push_back(pid);
+  }
+  return pids;
+}
+
+class SlurmStages : public SlurmLaunchTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(SlurmStages, TwoNodesTrainTheLossesOfALocalRun) {
+  const int stage = GetParam();
+  const std::vector<std::string> train_args = {"--steps", "6", "--eval_batches", "1", "--comm_backend", "gloo"};
+  const auto submitted = sbatch({"-N", "2", "--ntasks-per-node", "2"}, train_args, stage);
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string job = submitted.out.substr(0, submitted.out.find_first_of(";\n"));
+  const testing::JobEnd end = cluster_->wait_for_job(job, 150s);
+  const std::string out = job_output(job);
+  ASSERT_EQ(end.state, "COMPLETED") << out;
+  // Four ranks on two machines, the store at node 1's own address (not 127.0.0.1).
+  const auto& nodes = cluster_->nodes();
+  EXPECT_NE(out.find("4 process(es) on 2 machine(s), store " + nodes[0].address + ":29500"), std::string::npos) << out;
+  const std::string run_dir = run_dir_in(work_ + "/zlaunch_logs");
+  ASSERT_FALSE(run_dir.empty()) << out;
+  // Every rank wrote its own log; ranks 2 and 3 ran on node 2 (their output names it).
+  for (int rank = 0; rank < 4; ++rank) {
+    EXPECT_EQ(losses(run_dir + "/steps/rank_" + std::to_string(rank) + ".jsonl").size(), 6u) << rank;
+  }
+  // The same config on one machine under zlaunch's own launcher.
+  testing::ProcessOptions local = submit_options(stage);
+  local.set_env["ZLAUNCH_LAUNCHER"] = "local";
+  local.set_env["ZLAUNCH_LOG_DIR"] = work_ + "/local_logs";
+  std::vector<std::string> argv = {
+      testing::zlaunch_binary(), "run", "--config_file", work_ + "/slurm.yaml", "-n", "4", "train"};
+  argv.insert(argv.end(), train_args.begin(), train_args.end());
+  const auto reference = testing::run_process(argv, local);
+  ASSERT_EQ(reference.exit_code, 0) << reference.err;
+  const std::string local_dir = run_dir_in(work_ + "/local_logs");
+  EXPECT_EQ(losses(run_dir + "/steps/rank_0.jsonl"), losses(local_dir + "/steps/rank_0.jsonl"))
+      << "the same ring over the same ranks sums in the same order: the losses are equal to the bit";
+}
+
+INSTANTIATE_TEST_SUITE_P(ZeroStages, SlurmStages, ::testing::Values(0, 1, 2, 3));
+
+// The same nodes without Slurm: zlaunch on node 1 starts mpirun with a hostfile of both nodes' addresses
+// (netns_rsh.sh stands in for ssh), and the 4 ranks train the losses of a local run.
+TEST_F(SlurmLaunchTest, MpirunWithAHostfileTrainsAcrossTheNodes) {
+  const auto& nodes = cluster_->nodes();
+  { std::ofstream(work_ + "/hosts") << nodes[0].address << " slots=2\n" << nodes[1].address << " slots=2\n"; }
+  const std::string subnet = nodes[0].address.substr(0, nodes[0].address.rfind('.')) + ".0/24";
+  testing::ProcessOptions options = submit_options(2);
+  options.set_env["ZLAUNCH_LAUNCHER"] = "mpi";
+  options.set_env["OMPI_MCA_plm_rsh_agent"] = testing::SlurmCluster::rsh_agent();
+  options.set_env["OMPI_MCA_oob_tcp_if_include"] = subnet;
+  options.set_env["OMPI_MCA_btl_tcp_if_include"] = subnet;
+  const std::vector<std::string> train_args = {"--steps", "6", "--eval_batches", "1", "--comm_backend", "gloo"};
+  std::vector<std::string> argv = {testing::zlaunch_binary(),
+                                   "run",
+                                   "--config_file",
+                                   work_ + "/slurm.yaml",
+                                   "--hostfile",
+                                   work_ + "/hosts",
+                                   "--num_machines",
+                                   "2",
+                                   "-n",
+                                   "4",
+                                   "--log_dir",
+                                   work_ + "/mpi_logs",
+                                   "train"};
+  argv.insert(argv.end(), train_args.begin(), train_args.end());
+  const auto run = testing::run_process(cluster_->in_node(0, argv), options);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("store " + nodes[0].address + ":29500"), std::string::npos) << run.err;
+  testing::ProcessOptions local = submit_options(2);
+  local.set_env["ZLAUNCH_LAUNCHER"] = "local";
+  std::vector<std::string> local_argv = {
+      testing::zlaunch_binary(), "run",  "--config_file", work_ + "/slurm.yaml", "-n", "4", "--log_dir",
+      work_ + "/local_logs",     "train"};
+  local_argv.insert(local_argv.end(), train_args.begin(), train_args.end());
+  const auto reference = testing::run_process(local_argv, local);
+  ASSERT_EQ(reference.exit_code, 0) << reference.err;
+  const std::string mpi_dir = run_dir_in(work_ + "/mpi_logs");
+  const std::string local_dir = run_dir_in(work_ + "/local_logs");
+  for (int rank = 0; rank < 4; ++rank) {
+    EXPECT_EQ(losses(mpi_dir + "/steps/rank_" + std::to_string(rank) + ".jsonl").size(), 6u) << rank;
+  }
+  EXPECT_EQ(losses(mpi_dir + "/steps/rank_0.jsonl"), losses(local_dir + "/steps/rank_0.jsonl"));
+}
+
+TEST_F(SlurmLaunchTest, TheSecretIsOnNoCommandLineAndScancelLeavesNothing) {
+  const auto submitted = sbatch({"-N", "2", "--ntasks-per-node", "2"}, {"--steps", "1000000"});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string job = submitted.out.substr(0, submitted.out.find_first_of(";\n"));
+  const std::string marker = "SLURM_JOB_ID=" + job;
+  // Wait for all four ranks (train processes of this job) to run.
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (processes_where(marker, "/train").size() < 4 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_GE(processes_where(marker, "/train").size(), 4u) << job_output(job);
+  const std::string token = environment_value_where(marker, "ZLAUNCH_STORE_TOKEN");
+  ASSERT_EQ(token.size(), 32u) << "a random secret made up by the launcher for this job";
+  for (const auto& [pid, line] : testing::all_command_lines()) {
+    EXPECT_EQ(line.find(token), std::string::npos) << "pid " << pid << " shows the store's secret: " << line;
+  }
+  const auto cancelled = testing::run_process({"scancel", job}, submit_options(1));
+  ASSERT_EQ(cancelled.exit_code, 0) << cancelled.err;
+  const auto gone_by = std::chrono::steady_clock::now() + 30s;
+  while (!processes_where(marker, "").empty() && std::chrono::steady_clock::now() < gone_by) {
+    std::this_thread::sleep_for(100ms);
+  }
+  std::string left;
+  for (const pid_t pid : processes_where(marker, "")) left += std::to_string(pid) + " ";
+  EXPECT_EQ(left, "") << "processes of job " << job << " outlived scancel";
+}
+
+TEST_F(SlurmLaunchTest, ARankKilledMidRunIsNamedWithItsNode) {
+  const auto submitted = sbatch({"-N", "2", "--ntasks-per-node", "2"}, {"--steps", "1000000"});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string job = submitted.out.substr(0, submitted.out.find_first_of(";\n"));
+  const std::string marker = "SLURM_JOB_ID=" + job;
+  // Rank 3 runs on node 2 (srun places --ntasks-per-node ranks per node, in order).
+  std::vector<pid_t> rank3;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (rank3.empty() && std::chrono::steady_clock::now() < deadline) {
+    for (const pid_t pid : processes_where(marker, "/train")) {
+      std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+      const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (data.find(std::string("\0SLURM_PROCID=3\0", 16)) != std::string::npos) rank3.push_back(pid);
+    }
+    if (rank3.empty()) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(rank3.size(), 1u) << job_output(job);
+  std::this_thread::sleep_for(1s);  // training, not starting up
+  ::kill(rank3.front(), SIGKILL);
+  const auto ended_by = std::chrono::steady_clock::now() + 60s;
+  while (!processes_where(marker, "").empty() && std::chrono::steady_clock::now() < ended_by) {
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(processes_where(marker, "").empty()) << "the job ended";
+  const std::string out = job_output(job);
+  const std::string node2 = cluster_->nodes()[1].name;
+  EXPECT_NE(out.find("root cause: rank 3 (local rank 1, node 1, host " + node2), std::string::npos) << out;
+  EXPECT_NE(out.find("killed by SIGKILL"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace zl
