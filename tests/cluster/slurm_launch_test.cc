@@ -12,8 +12,10 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -115,33 +117,40 @@ class SlurmLaunchTest : public ::testing::Test {
 testing::SlurmCluster* SlurmLaunchTest::cluster_ = nullptr;
 std::string SlurmLaunchTest::skip_reason_;
 
+// The environment of every process, by pid (processes that end while read are left out).
+std::map<pid_t, std::vector<std::string>> all_environments() {
+  std::map<pid_t, std::vector<std::string>> environments;
+  for (const auto& [pid, line] : testing::all_command_lines()) {
+    environments[pid] = testing::process_strings(std::to_string(pid), "environ");
+  }
+  return environments;
+}
+
+bool holds(const std::vector<std::string>& environment, const std::string& variable) {
+  return std::find(environment.begin(), environment.end(), variable) != environment.end();
+}
+
 // The first value of `name` in the environment of a process whose environment holds `marker`
 // ("SLURM_JOB_ID=7"), "" while there is none.
 std::string environment_value_where(const std::string& marker, const std::string& name) {
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    std::ifstream in(entry.path() / "environ", std::ios::binary);
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (data.find(std::string("\0", 1) + marker + std::string("\0", 1)) == std::string::npos &&
-        data.rfind(marker + std::string("\0", 1), 0) != 0) {
-      continue;
+  for (const auto& [pid, environment] : all_environments()) {
+    if (!holds(environment, marker)) continue;
+    for (const std::string& variable : environment) {
+      if (variable.rfind(name + "=", 0) == 0) return variable.substr(name.size() + 1);
     }
-    const std::string key = std::string("\0", 1) + name + "=";
-    const auto at = data.find(key);
-    if (at == std::string::npos) continue;
-    const auto end = data.find('\0', at + 1);
-    return data.substr(at + key.size(), end - at - key.size());
   }
   return "";
 }
 
-// Pids of the processes whose environment holds `marker` and whose command line has `word`.
-std::vector<pid_t> processes_where(const std::string& marker, const std::string& word) {
+// Pids of the processes whose environment holds `marker` (and `also`, when given) and whose command line
+// has `word`.
+std::vector<pid_t> processes_where(const std::string& marker, const std::string& word, const std::string& also = "") {
   std::vector<pid_t> pids;
-  for (const auto& [pid, line] : testing::all_command_lines()) {
-    if (line.find(word) == std::string::npos) continue;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (data.find(marker) != std::string::npos) pids.push_back(pid);
+  const auto lines = testing::all_command_lines();
+  for (const auto& [pid, environment] : all_environments()) {
+    const auto line = lines.find(pid);
+    if (line == lines.end() || line->second.find(word) == std::string::npos) continue;
+    if (holds(environment, marker) && (also.empty() || holds(environment, also))) pids.push_back(pid);
   }
   return pids;
 }
@@ -263,11 +272,7 @@ TEST_F(SlurmLaunchTest, ARankKilledMidRunIsNamedWithItsNode) {
   std::vector<pid_t> rank3;
   const auto deadline = std::chrono::steady_clock::now() + 60s;
   while (rank3.empty() && std::chrono::steady_clock::now() < deadline) {
-    for (const pid_t pid : processes_where(marker, "/train")) {
-      std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-      const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (data.find(std::string("\0SLURM_PROCID=3\0", 16)) != std::string::npos) rank3.push_back(pid);
-    }
+    rank3 = processes_where(marker, "/train", "SLURM_PROCID=3");
     if (rank3.empty()) std::this_thread::sleep_for(100ms);
   }
   ASSERT_EQ(rank3.size(), 1u) << job_output(job);

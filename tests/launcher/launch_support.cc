@@ -163,12 +163,19 @@ bool scrape_until(int port, std::string& page, std::chrono::milliseconds timeout
   return false;
 }
 
-namespace {
+namespace {}  // namespace
 
-// /proc/<pid>/<file> split at its NULs; empty when unreadable.
-std::vector<std::string> proc_strings(const std::string& pid, const char* file) {
-  std::ifstream in("/proc/" + pid + "/" + file, std::ios::binary);
-  const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+std::vector<std::string> process_strings(const std::string& pid, const char* file) {
+  // read(2), not a stream: a process that exits while it is read fails the read with ESRCH, which a
+  // std::ifstream reports by throwing.
+  std::string data;
+  const int fd = ::open(("/proc/" + pid + "/" + file).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    char buffer[65536];
+    ssize_t n = 0;
+    while ((n = ::read(fd, buffer, sizeof(buffer))) > 0) data.append(buffer, static_cast<std::size_t>(n));
+    ::close(fd);
+  }
   std::vector<std::string> strings;
   std::string current;
   for (const char c : data) {
@@ -182,6 +189,8 @@ std::vector<std::string> proc_strings(const std::string& pid, const char* file) 
   if (!current.empty()) strings.push_back(current);
   return strings;
 }
+
+namespace {
 
 std::vector<std::string> process_ids() {
   std::vector<std::string> pids;
@@ -199,7 +208,7 @@ std::map<pid_t, std::string> all_command_lines() {
   std::map<pid_t, std::string> lines;
   for (const std::string& pid : process_ids()) {
     std::string line;
-    for (const std::string& argument : proc_strings(pid, "cmdline")) line += (line.empty() ? "" : " ") + argument;
+    for (const std::string& argument : process_strings(pid, "cmdline")) line += (line.empty() ? "" : " ") + argument;
     if (!line.empty()) lines[static_cast<pid_t>(std::stol(pid))] = line;
   }
   return lines;
@@ -207,7 +216,7 @@ std::map<pid_t, std::string> all_command_lines() {
 
 std::string environment_value_in_run(const std::string& run_id, const std::string& name) {
   for (const std::string& pid : process_ids()) {
-    const std::vector<std::string> environment = proc_strings(pid, "environ");
+    const std::vector<std::string> environment = process_strings(pid, "environ");
     if (std::find(environment.begin(), environment.end(), "ZLAUNCH_RUN_ID=" + run_id) == environment.end()) continue;
     for (const std::string& variable : environment) {
       if (variable.rfind(name + "=", 0) == 0) return variable.substr(name.size() + 1);

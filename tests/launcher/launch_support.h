@@ -63,6 +63,8 @@ bool scrape_until(int port, std::string& page, std::chrono::milliseconds timeout
 // The "[0:R] NAME=VALUE" lines of the rank program's --print-env output: rank -> name -> value.
 std::map<int, std::map<std::string, std::string>> printed_environments(const std::string& out);
 
+// /proc/<pid>/<file> (cmdline, environ) split at its NULs; empty when the process is gone or unreadable.
+std::vector<std::string> process_strings(const std::string& pid, const char* file);
 // Every process's command line (/proc/*/cmdline, arguments joined by spaces), by pid; processes that
 // end while being read are left out.
 std::map<pid_t, std::string> all_command_lines();
