@@ -140,6 +140,8 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
                       std::to_string(plan.num_machines) + ": num_processes is the total over all machines");
   }
   plan.procs_per_machine = plan.world_size / plan.num_machines;
+  plan.launcher = launch.launcher;
+  plan.hostfile = launch.hostfile;
   plan.store_port = launch.main_process_port;
   const auto source = config.sources.find("main_process_port");
   if (plan.num_machines > 1 && (source == config.sources.end() || source->second == "default")) plan.store_port = 29500;
@@ -147,8 +149,6 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
     throw UsageError(
         "--main_process_port 0 (a free port) only works on one machine: the other machines must know the port");
   }
-  plan.launcher = launch.launcher;
-  plan.hostfile = launch.hostfile;
   plan.main_process_ip = store_host(config, plan);
   plan.command = resolve_command(options.command, options.program);
   plan.run_id = options.run_id.empty() ? generate_run_id() : options.run_id;

@@ -33,6 +33,17 @@ class RankOutputTest : public ::testing::Test {
     ::close(console_);
     std::filesystem::remove_all(dir_);
   }
+  // A demux whose ranks write dir_/rank_R.{out,err} and "[0:R] " lines to the console file.
+  ExternalOutputDemux demux(ExternalOutputDemux::Format format) {
+    return ExternalOutputDemux(
+        format,
+        [this](int rank, bool is_stderr) {
+          return std::make_unique<RankOutput>("[0:" + std::to_string(rank) + "] ", console_,
+                                              dir_ + "/rank_" + std::to_string(rank) + (is_stderr ? ".err" : ".out"),
+                                              5);
+        },
+        console_);
+  }
 };
 
 TEST_F(RankOutputTest, LinesArePrefixedAndJoinedAcrossReads) {
@@ -57,13 +68,7 @@ TEST_F(RankOutputTest, HiddenRankStillWritesItsFile) {
 }
 
 TEST_F(RankOutputTest, MpiTaggedLinesGoToTheirRanks) {
-  ExternalOutputDemux demux(
-      ExternalOutputDemux::Format::kMpirunTags,
-      [this](int rank, bool is_stderr) {
-        return std::make_unique<RankOutput>("[0:" + std::to_string(rank) + "] ", console_,
-                                            dir_ + "/rank_" + std::to_string(rank) + (is_stderr ? ".err" : ".out"), 5);
-      },
-      console_);
+  ExternalOutputDemux demux = this->demux(ExternalOutputDemux::Format::kMpirunTags);
   demux.append("[1,0]<stdout>:hello from 0\n[1,2]<stderr>:warn", false);
   demux.append("ing from 2\nmpirun's own line\n[1,2]<stdout>:out of 2\n[bogus]<stdout>:x\n", false);
   demux.finish();
@@ -81,13 +86,7 @@ TEST_F(RankOutputTest, MpiTaggedLinesGoToTheirRanks) {
 }
 
 TEST_F(RankOutputTest, SrunLabelledLinesGoToTheirRanksByPipe) {
-  ExternalOutputDemux demux(
-      ExternalOutputDemux::Format::kSrunLabels,
-      [this](int rank, bool is_stderr) {
-        return std::make_unique<RankOutput>("[0:" + std::to_string(rank) + "] ", console_,
-                                            dir_ + "/rank_" + std::to_string(rank) + (is_stderr ? ".err" : ".out"), 5);
-      },
-      console_);
+  ExternalOutputDemux demux = this->demux(ExternalOutputDemux::Format::kSrunLabels);
   // Partial lines on the two pipes interleave without mixing.
   demux.append(" 3: out of", false);
   demux.append("11: warn", true);
