@@ -26,6 +26,8 @@ const char* to_string(AttemptOutcome::Kind kind) {
       return "interrupted";
     case AttemptOutcome::Kind::kPeerFailed:
       return "peer_failed";
+    case AttemptOutcome::Kind::kNotStarted:
+      return "not_started";
   }
   return "failed";
 }

@@ -24,8 +24,10 @@ int leading_number(std::string_view text) {
 }  // namespace
 
 ExternalFailure find_srun_failure(const std::deque<std::string>& lines) {
-  ExternalFailure first_task;
-  ExternalFailure node_failure;
+  ExternalFailure killed;      // a task killed by a signal of its own
+  ExternalFailure node;        // a node srun lost
+  ExternalFailure exited;      // a task that exited with an error
+  ExternalFailure terminated;  // a task srun or Slurm stopped with SIGTERM
   for (const std::string& line : lines) {
     const auto error = line.find("srun: error: ");
     if (error == std::string::npos) continue;
@@ -41,23 +43,26 @@ ExternalFailure find_srun_failure(const std::deque<std::string>& lines) {
         if (const auto reason = tasks.find(": "); reason != std::string_view::npos) {
           failure.reason = std::string(tasks.substr(reason + 2));
         }
-        // A rank killed by a signal (SIGKILL, SIGSEGV) is the cause of the others' exits: their
-        // collectives fail when its connections reset, and srun stops the rest with SIGTERM.
-        const bool killed = status_from_srun_reason(failure.reason, 0) != 0 && failure.reason.rfind("Exited", 0) != 0 &&
-                            failure.reason != "Terminated";
-        if (killed) return failure;
-        if (first_task.rank < 0) first_task = failure;
+        ExternalFailure& kind = failure.reason == "Terminated"         ? terminated
+                                : killed_by_own_signal(failure.reason) ? killed
+                                                                       : exited;
+        if (kind.rank < 0) kind = failure;
         continue;
       }
     }
-    if (!node_failure.host.empty()) continue;
+    if (!node.host.empty()) continue;
     if (const auto at = rest.find("Node failure on "); at != std::string_view::npos) {
-      node_failure = {-1, word_at(rest, at + 16), "Node failure"};
+      node = {-1, word_at(rest, at + 16), "Node failure"};
     } else if (const auto launch = rest.find("failed on node "); launch != std::string_view::npos) {
-      node_failure = {-1, word_at(rest, launch + 15), std::string(rest)};
+      node = {-1, word_at(rest, launch + 15), std::string(rest)};
     }
   }
-  return first_task.rank >= 0 ? first_task : node_failure;
+  // A rank killed by a signal (SIGKILL, SIGSEGV) causes the others' exits: their collectives fail when
+  // its connections reset, and srun stops the rest with SIGTERM. A lost node explains its peers' errors
+  // and the SIGTERM of the job that Slurm ends for it.
+  if (killed.rank >= 0) return killed;
+  if (!node.host.empty()) return node;
+  return exited.rank >= 0 ? exited : terminated;
 }
 
 ExternalFailure find_mpirun_failure(const std::deque<std::string>& lines) {
@@ -77,6 +82,10 @@ ExternalFailure find_mpirun_failure(const std::deque<std::string>& lines) {
     }
   }
   return failure;
+}
+
+bool killed_by_own_signal(const std::string& reason) {
+  return reason != "Terminated" && reason.rfind("Exited", 0) != 0 && status_from_srun_reason(reason, 0) != 0;
 }
 
 int status_from_srun_reason(const std::string& reason, int otherwise) {

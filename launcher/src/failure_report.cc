@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "zl/launcher/rank_placement.h"
 #include "zl/launcher/rank_process.h"
 
 namespace zl::launcher {
@@ -81,6 +82,15 @@ std::string where(const LaunchPlan& plan, const RankRecord& r) {
   return text;
 }
 
+// "node 1 (host h, ranks 2, 3): never started within --rdzv_timeout (15 s)"
+std::string describe_node(const NodeFailure& node) {
+  std::string where = node.host.empty() ? "" : "host " + node.host;
+  if (!node.ranks.empty()) where += (where.empty() ? "rank(s) " : ", rank(s) ") + index_list(node.ranks);
+  std::string text = node.node >= 0 ? "node " + std::to_string(node.node) : "a node";
+  if (!where.empty()) text += " (" + where + ")";
+  return text + ": " + node.reason;
+}
+
 }  // namespace
 
 std::string root_cause_summary(const LaunchPlan& plan, const AttemptOutcome& outcome) {
@@ -95,7 +105,12 @@ std::string root_cause_summary(const LaunchPlan& plan, const AttemptOutcome& out
     }
     return text;
   }
-  if (outcome.kind == AttemptOutcome::Kind::kInterrupted) return "interrupted by " + signal_name(outcome.signal);
+  if (outcome.kind == AttemptOutcome::Kind::kInterrupted) {
+    std::string text = "interrupted by " + signal_name(outcome.signal);
+    if (!outcome.failed_nodes.empty()) text += " after " + describe_node(outcome.failed_nodes.front());
+    return text;
+  }
+  if (!outcome.failed_nodes.empty()) return describe_node(outcome.failed_nodes.front());
   return "the external launcher exited with code " + std::to_string(outcome.exit_code) +
          " without naming the failing rank";
 }
@@ -125,7 +140,10 @@ std::string format_failure_report(const LaunchPlan& plan, int attempt, const Att
       os << "  stderr: empty (" << r.stderr_path << ")\n";
     }
   }
-  if (outcome.kind == AttemptOutcome::Kind::kRankFailed && outcome.root_cause < 0) {
+  for (const NodeFailure& node : outcome.failed_nodes) {
+    os << "root cause: " << describe_node(node) << '\n';
+  }
+  if (outcome.kind == AttemptOutcome::Kind::kRankFailed && outcome.root_cause < 0 && outcome.failed_nodes.empty()) {
     os << "root cause: the external launcher exited with code " << outcome.exit_code
        << " without naming the failing rank\n";
   }

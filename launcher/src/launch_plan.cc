@@ -82,6 +82,7 @@ std::map<std::string, std::string> shared_environment(const LaunchPlan& plan, in
       {"LOCAL_WORLD_SIZE", std::to_string(plan.procs_per_machine)},
       {"NODE_RANK", std::to_string(plan.machine_rank)},
   };
+  if (plan.rdzv_timeout_s > 0) env["ZLAUNCH_RDZV_TIMEOUT"] = std::to_string(plan.rdzv_timeout_s);
   if (plan.omp_num_threads > 0) env["OMP_NUM_THREADS"] = std::to_string(plan.omp_num_threads);
   if (!plan.blas_coretype.empty()) env["OPENBLAS_CORETYPE"] = plan.blas_coretype;
   if (!plan.metrics_pushgateway.empty()) env["ZLAUNCH_METRICS_PUSHGATEWAY"] = plan.metrics_pushgateway;

@@ -10,6 +10,7 @@
 
 #include "zl/base/error.h"
 #include "zl/base/host_address.h"
+#include "zl/launcher/rank_placement.h"
 #include "zl/launcher/rank_process.h"
 #include "zl/launcher/signal_channel.h"
 #include "zl/store/socket_io.h"
@@ -18,12 +19,6 @@ namespace zl::launcher {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string machine_list(const std::vector<int>& machines) {
-  std::string out;
-  for (int m : machines) out += (out.empty() ? "" : ", ") + std::to_string(m);
-  return out;
-}
 
 }  // namespace
 
@@ -83,7 +78,7 @@ void join_attempt(store::StoreClient& store, const LaunchPlan& plan, int attempt
       if (!store.check({keys[static_cast<std::size_t>(m)]})) missing.push_back(m);
     }
     throw InfrastructureError("rendezvous timed out after " + std::to_string(timeout.count() / 1000) +
-                              " s (--rdzv_timeout): machine(s) " + machine_list(missing) + " of " +
+                              " s (--rdzv_timeout): machine(s) " + index_list(missing) + " of " +
                               std::to_string(plan.num_machines) + " never joined the store at " + plan.store_address() +
                               " for attempt " + std::to_string(attempt));
   }
@@ -118,7 +113,7 @@ bool wait_for_peers_success(store::StoreClient& store, const LaunchPlan& plan, i
       for (int m = 0; m < plan.num_machines; ++m) {
         if (!store.check({done[static_cast<std::size_t>(m)]})) silent.push_back(m);
       }
-      failure = "machine(s) " + machine_list(silent) + " reported neither success nor failure within --rdzv_timeout";
+      failure = "machine(s) " + index_list(silent) + " reported neither success nor failure within --rdzv_timeout";
       exit_code = static_cast<int>(ExitCode::kInfrastructure);
       return false;
     }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -108,13 +109,15 @@ void check_devices(const DeviceAssignment& devices) {
   throw ConfigError(devices.problem);
 }
 
-// Where every rank reaches the store (ZLAUNCH_STORE, MASTER_ADDR). Under mpirun or srun on several
-// machines (or a hostfile) this launcher serves it for ranks on other hosts: an unset main_process_ip
-// is this host's announced address (host_address.h), a loopback one the user set is an error (every
-// other host's ranks would dial themselves).
+// Where every rank reaches the store (ZLAUNCH_STORE, MASTER_ADDR). Under mpirun on several machines
+// (or a hostfile), and always under srun, this launcher serves it for ranks on other hosts: an unset
+// main_process_ip is this host's announced address (host_address.h), a loopback one the user set is an
+// error (every other host's ranks would dial themselves). srun's ranks run on the allocation's nodes,
+// which need not hold this host even for one node: salloc runs its command where it was typed.
 std::string store_host(const config::ResolvedConfig& config, const LaunchPlan& plan) {
   const std::string& ip = config.launch.main_process_ip;
-  const bool other_hosts = plan.num_machines > 1 || !plan.hostfile.empty();
+  const bool other_hosts =
+      plan.num_machines > 1 || !plan.hostfile.empty() || plan.launcher == config::LauncherKind::kSlurm;
   if (plan.launcher == config::LauncherKind::kLocal || !other_hosts || !is_loopback_address(ip)) return ip;
   const auto source = config.sources.find("main_process_ip");
   if (source != config.sources.end() && source->second != "default") {
@@ -161,6 +164,7 @@ LaunchPlan make_plan(const RunOptions& options, const config::ResolvedConfig& co
   plan.targets_file_extra = launch.metrics.targets_file;
   plan.metrics_pushgateway = launch.metrics.pushgateway;
   plan.max_restarts = launch.max_restarts;
+  plan.rdzv_timeout_s = static_cast<int>(std::min(std::ceil(options.rdzv_timeout), double{1 << 24}));
   plan.mixed_precision = config::to_string(launch.mixed_precision);
   plan.omp_num_threads = std::getenv("OMP_NUM_THREADS") != nullptr ? 0 : threads_per_process(plan.procs_per_machine);
   // Accelerate's num_cpu_threads_per_process wins over an inherited OMP_NUM_THREADS, as in accelerate launch.
@@ -386,6 +390,7 @@ int execute_run(const RunOptions& options) {
 
   const std::string external_program = external_launcher_path(plan.launcher);
   const auto rdzv_timeout = to_ms(options.rdzv_timeout);
+  settings.start_timeout = plan.launcher == config::LauncherKind::kLocal ? milliseconds(0) : rdzv_timeout;
   // After SignalChannel: the exposer's threads inherit the blocked signal mask.
   LauncherTelemetry telemetry(plan);
   settings.metrics = telemetry.metrics.get();
@@ -395,8 +400,11 @@ int execute_run(const RunOptions& options) {
     // machines wait (for machine 0 to come up), and they start no thread.
     std::optional<SignalChannel::InterruptibleScope> interruptible;
     if (plan.machine_rank != 0) interruptible.emplace();
-    // The launcher reads the store for hang detection and for the ranks' metrics addresses.
-    return open_rendezvous(plan, settings.hang_timeout.count() > 0 || plan.metrics_enabled, rdzv_timeout);
+    // The launcher reads the store for hang detection, the ranks' metrics addresses and, under
+    // mpirun/srun, their start announcements.
+    return open_rendezvous(
+        plan, settings.hang_timeout.count() > 0 || plan.metrics_enabled || settings.start_timeout.count() > 0,
+        rdzv_timeout);
   }();
   if (plan.machine_rank != 0) set_run_dir(plan, config);  // run id came from machine 0
   fs::create_directories(plan.run_dir);

@@ -27,8 +27,10 @@
 #include "zl/launcher/external_launch.h"
 #include "zl/launcher/hang_culprit.h"
 #include "zl/launcher/rank_output.h"
+#include "zl/launcher/rank_placement.h"
 #include "zl/launcher/rank_process.h"
 #include "zl/launcher/signal_channel.h"
+#include "zl/launcher/slurm_nodes.h"
 #include "zl/launcher/targets_file.h"
 #include "zl/metrics/nvml_gpu_memory.h"
 #include "zl/metrics/process_sampler.h"
@@ -94,6 +96,8 @@ class AttemptRunner {
   void read_progress(Child& child, Clock::time_point now);
   void check_progress();
   void check_peers();
+  void check_starts(Clock::time_point now);
+  void explain_external_failure();
   void collect_metrics_addresses();
   void write_targets();
   void update_ranks_alive();
@@ -114,6 +118,8 @@ class AttemptRunner {
   Clock::time_point kill_deadline_;
   Clock::time_point next_monitor_;
   Clock::time_point next_process_sample_;
+  Clock::time_point start_deadline_;  // mpirun/srun: when every rank must have announced its start
+  bool starts_checked_ = false;
   // Opened at the first sample of the attempt (nvmlInit can take a while on a many-GPU machine
   // without persistence mode; runs without metrics never pay it).
   std::unique_ptr<metrics::NvmlGpuMemory> gpu_memory_;
@@ -459,6 +465,48 @@ void AttemptRunner::check_peers() {
   }
 }
 
+// Once, --rdzv_timeout after the spawn: the ranks that have not announced their start never started,
+// provided one at least has (a program of another runtime announces nothing, and is not watched). The
+// attempt ends with them named by node and host (rank_placement.h).
+void AttemptRunner::check_starts(Clock::time_point now) {
+  if (starts_checked_ || store_ == nullptr || settings_.external_command.empty() ||
+      settings_.start_timeout.count() <= 0 || stopping_ || now < start_deadline_) {
+    return;
+  }
+  starts_checked_ = true;
+  std::vector<int> missing;
+  try {
+    for (const auto& record : outcome_.ranks) {
+      if (!store_->check({store::started_key(attempt_, record.rank)})) missing.push_back(record.rank);
+    }
+  } catch (const std::exception&) {
+    return;  // the store went away: the run is ending
+  }
+  if (missing.empty() || missing.size() == outcome_.ranks.size()) return;
+  const std::vector<RankPlacement> placement = external_placement(plan_);
+  const std::string reason =
+      "never started within --rdzv_timeout (" + std::to_string(settings_.start_timeout.count() / 1000) + " s)";
+  for (const int rank : missing) {
+    const RankPlacement& place = placement[static_cast<std::size_t>(rank)];
+    auto node = std::find_if(outcome_.failed_nodes.begin(), outcome_.failed_nodes.end(),
+                             [&](const NodeFailure& n) { return n.node == place.node && n.host == place.host; });
+    if (node == outcome_.failed_nodes.end()) {
+      outcome_.failed_nodes.push_back({place.node, place.host, {}, reason});
+      node = std::prev(outcome_.failed_nodes.end());
+    }
+    node->ranks.push_back(rank);
+  }
+  for (const NodeFailure& node : outcome_.failed_nodes) {
+    std::fprintf(stderr, "zlaunch: rank(s) %s (node %d, host %s) %s; tearing the group down\n",
+                 index_list(node.ranks).c_str(), node.node, node.host.empty() ? "unknown" : node.host.c_str(),
+                 reason.c_str());
+  }
+  outcome_.kind = AttemptOutcome::Kind::kNotStarted;
+  outcome_.exit_code = static_cast<int>(ExitCode::kInfrastructure);
+  outcome_.root_cause = -1;
+  begin_teardown(SIGTERM);
+}
+
 bool AttemptRunner::all_exited() const {
   return std::all_of(children_.begin(), children_.end(), [](const Child& c) { return c.exited; });
 }
@@ -505,8 +553,8 @@ void AttemptRunner::drain_after_exit() {
   }
 }
 
-// Copies each rank's last stderr lines into its record; for mpirun, also finds the rank mpirun names
-// as the first to fail ("Process name: [[job,1],R]") so the report leads with it.
+// Copies each rank's last stderr lines into its record; under mpirun/srun, also finds what their own
+// lines name as the cause (explain_external_failure).
 void AttemptRunner::collect_tails() {
   for (const auto& child : children_) {
     if (child.err) outcome_.ranks[static_cast<std::size_t>(child.index)].stderr_tail = child.err->tail();
@@ -517,34 +565,68 @@ void AttemptRunner::collect_tails() {
       record.external = true;
     }
     outcome_.launcher_messages = child.demux->untagged_tail();
-    if (outcome_.kind != AttemptOutcome::Kind::kRankFailed) continue;
-    // mpirun's exit code is the failing rank's, srun's is not; which rank failed either says only
-    // sometimes: take the rank it names, else the rank that wrote an error file, else leave the cause
-    // unknown (a node srun names still appears in the launcher's messages).
-    outcome_.root_cause = -1;
-    for (auto& record : outcome_.ranks) {
-      if (outcome_.root_cause < 0 && std::filesystem::exists(record.error_file)) outcome_.root_cause = record.rank;
+    explain_external_failure();
+  }
+}
+
+// The rank (or node) mpirun's/srun's own lines name for a failed or interrupted attempt. mpirun's exit
+// code is the failing rank's, srun's is not; which rank failed either says only sometimes: a node srun
+// lost (its failure, a failed task launch), or one Slurm has out of service, explains its peers'
+// errors (unless a rank was killed by a signal of its own); else take the rank it names, else the rank
+// that wrote an error file, else leave the cause unknown. The cause's node and host are
+// where mpirun/srun put it (rank_placement.h) unless their lines name the host.
+void AttemptRunner::explain_external_failure() {
+  const bool srun = plan_.launcher == config::LauncherKind::kSlurm;
+  const bool failed = outcome_.kind == AttemptOutcome::Kind::kRankFailed;
+  // A job Slurm ends for a lost node reaches zlaunch as SIGTERM; srun said which node first.
+  if (!failed && !(srun && outcome_.kind == AttemptOutcome::Kind::kInterrupted)) return;
+  const ExternalFailure failure =
+      srun ? find_srun_failure(outcome_.launcher_messages) : find_mpirun_failure(outcome_.launcher_messages);
+  const std::vector<RankPlacement> placement = external_placement(plan_);
+  std::string lost_host = failure.rank < 0 ? failure.host : "";
+  std::string lost_reason = failure.reason;
+  if (srun && lost_host.empty() && !killed_by_own_signal(failure.reason)) {
+    // srun does not always say it lost a node (under salloc the allocation's own process does): the
+    // ranks elsewhere then fail as a consequence. Slurm knows which of the job's nodes it lost.
+    std::vector<std::string> hosts;
+    for (const RankPlacement& place : placement) {
+      if (!place.host.empty() && (hosts.empty() || hosts.back() != place.host)) hosts.push_back(place.host);
     }
-    const bool srun = plan_.launcher == config::LauncherKind::kSlurm;
-    const ExternalFailure failure =
-        srun ? find_srun_failure(outcome_.launcher_messages) : find_mpirun_failure(outcome_.launcher_messages);
-    if (failure.rank >= 0 && failure.rank < static_cast<int>(outcome_.ranks.size())) {
-      outcome_.root_cause = failure.rank;
-    }
-    if (outcome_.root_cause >= 0) {
-      auto& cause = outcome_.ranks[static_cast<std::size_t>(outcome_.root_cause)];
-      cause.status = outcome_.exit_code > 128 ? outcome_.exit_code - 128 : (outcome_.exit_code & 0xff) << 8;
-      if (srun && failure.rank == cause.rank) {
-        // With --kill-on-bad-exit srun exits 143 whatever the rank did: the exit code is the rank's.
-        cause.status = status_from_srun_reason(failure.reason, cause.status);
-        outcome_.exit_code = exit_code_of(cause.status);
-      }
-      cause.external = false;
-      // srun places ranks in blocks of --ntasks-per-node; mpirun's placement follows its hostfile.
-      if (srun) cause.node = cause.rank / plan_.procs_per_machine;
-      if (failure.rank == cause.rank) cause.host = failure.host;
+    if (const auto lost = lost_slurm_nodes(hosts); !lost.empty()) {
+      lost_host = lost.front().name;
+      lost_reason =
+          "Slurm has it " + lost.front().state + (lost.front().reason.empty() ? "" : " (" + lost.front().reason + ")");
     }
   }
+  if (!lost_host.empty()) {
+    NodeFailure node{-1, lost_host, {}, lost_reason};
+    for (std::size_t rank = 0; rank < placement.size(); ++rank) {
+      if (placement[rank].host != lost_host) continue;
+      node.node = placement[rank].node;
+      node.ranks.push_back(static_cast<int>(rank));
+    }
+    outcome_.failed_nodes.push_back(std::move(node));
+    outcome_.root_cause = -1;
+    return;
+  }
+  if (!failed) return;
+  outcome_.root_cause = -1;
+  for (auto& record : outcome_.ranks) {
+    if (outcome_.root_cause < 0 && std::filesystem::exists(record.error_file)) outcome_.root_cause = record.rank;
+  }
+  if (failure.rank >= 0 && failure.rank < static_cast<int>(outcome_.ranks.size())) outcome_.root_cause = failure.rank;
+  if (outcome_.root_cause < 0) return;
+  auto& cause = outcome_.ranks[static_cast<std::size_t>(outcome_.root_cause)];
+  cause.status = outcome_.exit_code > 128 ? outcome_.exit_code - 128 : (outcome_.exit_code & 0xff) << 8;
+  if (srun && failure.rank == cause.rank) {
+    // With --kill-on-bad-exit srun exits 143 whatever the rank did: the exit code is the rank's.
+    cause.status = status_from_srun_reason(failure.reason, cause.status);
+    outcome_.exit_code = exit_code_of(cause.status);
+  }
+  cause.external = false;
+  const RankPlacement& place = placement[static_cast<std::size_t>(cause.rank)];
+  cause.node = place.node;
+  cause.host = failure.rank == cause.rank && !failure.host.empty() ? failure.host : place.host;
 }
 
 AttemptOutcome AttemptRunner::run() {
@@ -553,6 +635,7 @@ AttemptOutcome AttemptRunner::run() {
     spawn_ranks();
   } else {
     spawn_external();
+    start_deadline_ = Clock::now() + settings_.start_timeout;
   }
   update_ranks_alive();
   write_targets();
@@ -574,6 +657,7 @@ AttemptOutcome AttemptRunner::run() {
       collect_metrics_addresses();
       check_progress();
       check_peers();
+      check_starts(now);
       sample_rank_processes(now);
     }
     if (stopping_ && !killed_ && now >= kill_deadline_) {

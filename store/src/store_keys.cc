@@ -7,6 +7,8 @@ std::string attempt_prefix(int attempt) { return "attempt/" + std::to_string(att
 
 std::string progress_key(int attempt, int rank) { return attempt_prefix(attempt) + "progress/" + std::to_string(rank); }
 
+std::string started_key(int attempt, int rank) { return attempt_prefix(attempt) + "started/" + std::to_string(rank); }
+
 std::string metrics_address_key(int attempt, int rank) {
   return attempt_prefix(attempt) + "metrics/" + std::to_string(rank);
 }

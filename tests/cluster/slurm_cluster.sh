@@ -31,6 +31,10 @@
 #     and slurmd is told its node name with -N.
 #   - Batch scripts run on the first node of their allocation, in its namespaces, with the submitter's
 #     environment (sbatch's default --export=ALL) and working directory (the file system is shared).
+#   - The cluster belongs to the process that ran `start` (this script's parent). It is listed in
+#     /run/zl_slurm_clusters/<T> (DIR, owner pid, owner start time) until `stop`; a later `start` stops
+#     and removes every listed cluster whose owner is gone (a test killed by its timeout never stops its
+#     own), so none outlives its owner by more than the next start.
 #
 # Knobs (environment): ZL_CLUSTER_START_TIMEOUT (seconds to wait for all-idle, default 30),
 # ZL_CLUSTER_CPUS (CPUs each node declares, default 4), ZL_CLUSTER_DEBUG (SlurmctldDebug/SlurmdDebug
@@ -38,6 +42,7 @@
 set -euo pipefail
 
 readonly SUBNET_PREFIX=10.201
+readonly REGISTRY=/run/zl_slurm_clusters
 readonly PLUGIN_DIR=/usr/lib/x86_64-linux-gnu/slurm-wlm
 
 die() {
@@ -120,6 +125,33 @@ node_addr() { echo "$SUBNET.$(($1 + 1))"; }
 host_link() { echo "zlsc${TAG}v$1"; }
 
 # ---- start ----------------------------------------------------------------------------------------------
+
+# The start time of process $1 (clock ticks after boot, /proc/PID/stat field 22), "" when it is gone:
+# with the pid it names one process, never a later one that got the same pid.
+process_start() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  # Field 2, the command, may hold spaces: count from the ") " that ends it (field 3 is first after it).
+  cut -d' ' -f20 <<<"${stat##*) }"
+}
+
+# Stops and removes the listed clusters whose owner is gone.
+sweep_orphans() {
+  local entry dir owner started
+  for entry in "$REGISTRY"/*; do
+    [[ -f $entry ]] || continue
+    read -r dir owner started <"$entry" || true
+    if [[ -n ${owner:-} && $(process_start "$owner") == "${started:-}" ]]; then
+      continue
+    fi
+    echo "slurm_cluster: stopping the cluster in $dir: its owner, process ${owner:-?}, is gone" >&2
+    if [[ ! -d $dir ]] || (cmd_stop "$dir"); then
+      rm -f "$entry"
+      [[ -d $dir ]] && rm -rf "$dir"
+    fi
+  done
+  return 0
+}
 
 # Claims a free tag by creating its bridge; prints the tag.
 claim_tag() {
@@ -270,9 +302,12 @@ cmd_start() {
     exit 77
   fi
 
+  mkdir -p "$REGISTRY"
+  sweep_orphans
   local tag
   tag=$(claim_tag)
   printf 'TAG=%s\nNODES=%s\n' "$tag" "$NODES" >"$DIR/cluster.state"
+  printf '%s %s %s\n' "$DIR" "$PPID" "$(process_start "$PPID")" >"$REGISTRY/$tag"
   load_state "$DIR"
   # Whatever fails from here on, undo it all.
   trap 'explain_failure "a setup step failed (line $LINENO)"; cmd_stop "$DIR" >&2 || true' ERR
@@ -380,7 +415,7 @@ cmd_stop() {
     echo "slurm_cluster: stop: still there after stopping: pids [${left//$'\n'/ }], bridge $BRIDGE" >&2
     return 1
   fi
-  rm -f "$DIR/cluster.state"
+  rm -f "$DIR/cluster.state" "$REGISTRY/$TAG"
 }
 
 # ---- main -----------------------------------------------------------------------------------------------

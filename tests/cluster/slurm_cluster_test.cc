@@ -1,13 +1,14 @@
 // The throw-away Slurm cluster itself (slurm_cluster.sh through SlurmCluster): a two-node batch job runs
 // two tasks on each node with the ranks and hostnames Slurm promises, and scancel leaves no process of a
-// step behind, children of tasks included. Skips, saying why, where no cluster can be made (not root, no
-// namespaces, Slurm not installed).
+// step behind, children of tasks included; a cluster whose owner died is stopped by the next start. Skips, saying why,
+// where no cluster can be made (not root, no namespaces, Slurm not installed).
 #include "slurm_cluster.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <sstream>
 #include <string>
@@ -110,6 +111,26 @@ TEST_F(SlurmClusterTest, ScancelKillsEveryProcessOfAStepIncludingChildrenOfTasks
   // KillWait=2: SIGTERM, then SIGKILL 2 s later for anything that ignored it.
   EXPECT_TRUE(wait_for_process_count(sleeps, 0, 10s))
       << "left after scancel: " << ::testing::PrintToString(processes_starting_with(sleeps));
+}
+
+// A test killed by its timeout never stops its cluster: the next start stops it, by its registry entry
+// (/run/zl_slurm_clusters), and removes its directory.
+TEST_F(SlurmClusterTest, AClusterWhoseOwnerIsGoneIsStoppedByTheNextStart) {
+  const std::string orphan = testing::make_temp_dir("zl_orphan_cluster_");
+  const std::string script = testing::source_dir() + "/tests/cluster/slurm_cluster.sh";
+  // Owned by the shell, which exits as soon as the cluster is up.
+  const auto started = testing::run_process({"sh", "-c", script + " start " + orphan + " 1"});
+  ASSERT_EQ(started.exit_code, 0) << started.out << started.err;
+  const std::string state = testing::read_file(orphan + "/cluster.state");
+  const std::string tag = state.substr(4, state.find('\n') - 4);
+  const std::string bridge = "/sys/class/net/zlsc" + tag + "b";
+  ASSERT_TRUE(std::filesystem::exists(bridge)) << state;
+
+  SlurmCluster next;
+  ASSERT_EQ(next.start(1), "");
+  EXPECT_FALSE(std::filesystem::exists(bridge)) << "the orphan's bridge is gone";
+  EXPECT_FALSE(std::filesystem::exists(orphan)) << "and so is its directory";
+  EXPECT_FALSE(std::filesystem::exists("/run/zl_slurm_clusters/" + tag));
 }
 
 }  // namespace

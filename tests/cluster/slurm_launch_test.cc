@@ -6,6 +6,9 @@
 //   - the store's secret is in no process's command line on any node while the job runs;
 //   - scancel leaves no process of the job anywhere;
 //   - a rank killed mid-run ends the job with the failure report naming the rank and its node;
+//   - salloc runs zlaunch outside the allocation, and the ranks train on its nodes;
+//   - a node whose ranks never start is named, with its host, --rdzv_timeout after the launch;
+//   - a node whose slurmd dies mid-run (Slurm ends the job NODE_FAIL) is named as the root cause;
 //   - on the same nodes without Slurm, --launcher mpi with a hostfile trains the same losses too.
 // Skips, saying why, where the cluster cannot be made (not root, no namespaces, packages missing).
 #include <gtest/gtest.h>
@@ -79,12 +82,13 @@ class SlurmLaunchTest : public ::testing::Test {
     return options;
   }
 
-  // sbatch ARGS slurm.sbatch TRAIN_ARGS; with --wait it returns when the job has ended.
+  // sbatch ARGS SCRIPT TRAIN_ARGS (SCRIPT in work_); with --wait it returns when the job has ended.
   [[nodiscard]] testing::ProcessResult sbatch(const std::vector<std::string>& sbatch_args,
-                                              const std::vector<std::string>& train_args, int stage = 1) const {
+                                              const std::vector<std::string>& train_args, int stage = 1,
+                                              const std::string& script = "slurm.sbatch") const {
     std::vector<std::string> argv = {"sbatch", "--parsable", "--output=" + work_ + "/job-%j.out"};
     argv.insert(argv.end(), sbatch_args.begin(), sbatch_args.end());
-    argv.push_back(work_ + "/slurm.sbatch");
+    argv.push_back(work_ + "/" + script);
     argv.insert(argv.end(), train_args.begin(), train_args.end());
     return testing::run_process(argv, submit_options(stage));
   }
@@ -155,6 +159,19 @@ std::vector<pid_t> processes_where(const std::string& marker, const std::string&
   return pids;
 }
 
+// The job id `sbatch --parsable` printed ("ID" or "ID;CLUSTER").
+std::string job_id_of(const std::string& parsable) { return parsable.substr(0, parsable.find_first_of(";\n")); }
+
+// Waits up to 60 s until `count` train processes whose environment holds `marker` run; true once they do.
+bool wait_for_trainers(const std::string& marker, std::size_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (processes_where(marker, "/train").size() < count) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(100ms);
+  }
+  return true;
+}
+
 class SlurmStages : public SlurmLaunchTest, public ::testing::WithParamInterface<int> {};
 
 TEST_P(SlurmStages, TwoNodesTrainTheLossesOfALocalRun) {
@@ -162,7 +179,7 @@ TEST_P(SlurmStages, TwoNodesTrainTheLossesOfALocalRun) {
   const std::vector<std::string> train_args = {"--steps", "6", "--eval_batches", "1", "--comm_backend", "gloo"};
   const auto submitted = sbatch({"-N", "2", "--ntasks-per-node", "2"}, train_args, stage);
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
-  const std::string job = submitted.out.substr(0, submitted.out.find_first_of(";\n"));
+  const std::string job = job_id_of(submitted.out);
   const testing::JobEnd end = cluster_->wait_for_job(job, 150s);
   const std::string out = job_output(job);
   ASSERT_EQ(end.state, "COMPLETED") << out;
@@ -239,14 +256,9 @@ TEST_F(SlurmLaunchTest, MpirunWithAHostfileTrainsAcrossTheNodes) {
 TEST_F(SlurmLaunchTest, TheSecretIsOnNoCommandLineAndScancelLeavesNothing) {
   const auto submitted = sbatch({"-N", "2", "--ntasks-per-node", "2"}, {"--steps", "1000000"});
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
-  const std::string job = submitted.out.substr(0, submitted.out.find_first_of(";\n"));
+  const std::string job = job_id_of(submitted.out);
   const std::string marker = "SLURM_JOB_ID=" + job;
-  // Wait for all four ranks (train processes of this job) to run.
-  const auto deadline = std::chrono::steady_clock::now() + 60s;
-  while (processes_where(marker, "/train").size() < 4 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(100ms);
-  }
-  ASSERT_GE(processes_where(marker, "/train").size(), 4u) << job_output(job);
+  ASSERT_TRUE(wait_for_trainers(marker, 4)) << job_output(job);
   const std::string token = environment_value_where(marker, "ZLAUNCH_STORE_TOKEN");
   ASSERT_EQ(token.size(), 32u) << "a random secret made up by the launcher for this job";
   for (const auto& [pid, line] : testing::all_command_lines()) {
@@ -266,7 +278,7 @@ TEST_F(SlurmLaunchTest, TheSecretIsOnNoCommandLineAndScancelLeavesNothing) {
 TEST_F(SlurmLaunchTest, ARankKilledMidRunIsNamedWithItsNode) {
   const auto submitted = sbatch({"-N", "2", "--ntasks-per-node", "2"}, {"--steps", "1000000"});
   ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
-  const std::string job = submitted.out.substr(0, submitted.out.find_first_of(";\n"));
+  const std::string job = job_id_of(submitted.out);
   const std::string marker = "SLURM_JOB_ID=" + job;
   // Rank 3 runs on node 2 (srun places --ntasks-per-node ranks per node, in order).
   std::vector<pid_t> rank3;
@@ -287,6 +299,105 @@ TEST_F(SlurmLaunchTest, ARankKilledMidRunIsNamedWithItsNode) {
   const std::string node2 = cluster_->nodes()[1].name;
   EXPECT_NE(out.find("root cause: rank 3 (local rank 1, node 1, host " + node2), std::string::npos) << out;
   EXPECT_NE(out.find("killed by SIGKILL"), std::string::npos) << out;
+}
+
+// salloc runs its command where it was typed (here the root namespace, a "login node" outside the
+// allocation) and zlaunch there starts the ranks on the allocated nodes with srun: the store is served
+// at the address the nodes reach this host at (main_process_ip), for one node as for two.
+TEST_F(SlurmLaunchTest, SallocRunsZlaunchOnTheLoginNodeAndTheRanksOnTheAllocation) {
+  const std::string& node1 = cluster_->nodes()[0].address;
+  const std::string login = node1.substr(0, node1.rfind('.')) + ".254";
+  for (const int nodes : {1, 2}) {
+    const std::string logs = work_ + "/salloc_logs_" + std::to_string(nodes);
+    std::vector<std::string> argv = {"salloc", "-N", std::to_string(nodes), "--ntasks-per-node", "2", "zlaunch", "run"};
+    for (const char* arg : {"--config_file", "slurm.yaml", "--main_process_ip", login.c_str(), "--log_dir",
+                            logs.c_str(), "train", "--steps", "3", "--eval_batches", "1"}) {
+      argv.push_back(arg);
+    }
+    const auto run = testing::run_process(argv, submit_options(1));
+    ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+    EXPECT_NE(run.err.find(std::to_string(2 * nodes) + " process(es) on " + std::to_string(nodes) +
+                           " machine(s), store " + login + ":"),
+              std::string::npos)
+        << run.err;
+    const std::string run_dir = run_dir_in(logs);
+    for (int rank = 0; rank < 2 * nodes; ++rank) {
+      EXPECT_EQ(losses(run_dir + "/steps/rank_" + std::to_string(rank) + ".jsonl").size(), 3u) << rank;
+    }
+  }
+}
+
+// Node 2's ranks never start (the program is stuck before it runs, as on a hung file system): zlaunch
+// names node 1 and its host --rdzv_timeout after srun launched the ranks, and the job fails, long
+// before the ranks of node 1 would give up waiting for their peers.
+TEST_F(SlurmLaunchTest, ANodeWhoseRanksNeverStartIsNamedWithinTheRendezvousTimeout) {
+  const std::string node2 = cluster_->nodes()[1].name;
+  {
+    std::ofstream script(work_ + "/stuck.sbatch");
+    script << "#!/bin/bash\nset -euo pipefail\n"
+           << "exec zlaunch run --config_file slurm.yaml --rdzv_timeout 15 sh -c "
+           << "'if [ \"$(hostname)\" = " << node2 << " ]; then exec sleep 600; fi; exec train \"$@\"' train \"$@\"\n";
+  }
+  const auto submitted = sbatch({"-N", "2", "--ntasks-per-node", "2"}, {"--steps", "1000000"}, 1, "stuck.sbatch");
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string job = job_id_of(submitted.out);
+  const testing::JobEnd end = cluster_->wait_for_job(job, 90s);
+  const std::string out = job_output(job);
+  EXPECT_EQ(end.state, "FAILED") << out;
+  EXPECT_EQ(end.exit_code, "3:0") << "the infrastructure exit code: " << out;
+  EXPECT_NE(
+      out.find("root cause: node 1 (host " + node2 + ", rank(s) 2, 3): never started within --rdzv_timeout (15 s)"),
+      std::string::npos)
+      << out;
+}
+
+// A whole node lost mid-run: its slurmd dies, Slurm declares the node down (SlurmdTimeout) and ends the
+// job NODE_FAIL, which reaches zlaunch as SIGTERM. srun named the node first, and the report leads with
+// it. Its own cluster: the node stays down afterwards.
+class SlurmNodeLossTest : public SlurmLaunchTest {};
+
+TEST_F(SlurmNodeLossTest, ANodeWhoseSlurmdDiesIsTheRootCause) {
+  const auto submitted = sbatch({"-N", "2", "--ntasks-per-node", "2"}, {"--steps", "1000000"});
+  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
+  const std::string job = job_id_of(submitted.out);
+  const std::string marker = "SLURM_JOB_ID=" + job;
+  ASSERT_TRUE(wait_for_trainers(marker, 4)) << job_output(job);
+  const std::string node2 = cluster_->nodes()[1].name;
+  const std::string slurmd_pid = testing::read_file(cluster_->dir() + "/node/" + node2 + "/slurmd.pid");
+  ASSERT_FALSE(slurmd_pid.empty());
+  ASSERT_EQ(::kill(std::stoi(slurmd_pid), SIGKILL), 0);
+  const testing::JobEnd end = cluster_->wait_for_job(job, 90s);
+  const std::string out = job_output(job);
+  EXPECT_EQ(end.state, "NODE_FAIL") << out;
+  EXPECT_NE(out.find("interrupted by SIGTERM"), std::string::npos) << out;
+  EXPECT_NE(out.find("root cause: node 1 (host " + node2 + ", rank(s) 2, 3): Node failure"), std::string::npos) << out;
+}
+
+// The same loss under salloc, zlaunch on the login node: srun does not say it lost the node (salloc
+// does, on its own stderr), the ranks of node 1 are terminated and node 2's fail on their closed
+// connections. Slurm knows the node is down, and the report leads with it.
+class SlurmNodeLossUnderSallocTest : public SlurmLaunchTest {};
+
+TEST_F(SlurmNodeLossUnderSallocTest, ANodeWhoseSlurmdDiesIsTheRootCause) {
+  const std::string& node1 = cluster_->nodes()[0].address;
+  const std::string login = node1.substr(0, node1.rfind('.')) + ".254";
+  const std::string node2 = cluster_->nodes()[1].name;
+  const std::string slurmd_pid = testing::read_file(cluster_->dir() + "/node/" + node2 + "/slurmd.pid");
+  ASSERT_FALSE(slurmd_pid.empty());
+  std::thread killer([&] {
+    // Once the four ranks train, node 2's slurmd dies.
+    wait_for_trainers("ZLAUNCH_STORE=" + login + ":29500", 4);
+    ::kill(std::stoi(slurmd_pid), SIGKILL);
+  });
+  const auto run =
+      testing::run_process({"salloc", "-N", "2", "--ntasks-per-node", "2", "zlaunch", "run", "--config_file",
+                            "slurm.yaml", "--main_process_ip", login, "train", "--steps", "1000000"},
+                           submit_options(1));
+  killer.join();
+  EXPECT_NE(run.exit_code, 0);
+  EXPECT_NE(run.err.find("root cause: node 1 (host " + node2 + ", rank(s) 2, 3): Slurm has it down*"),
+            std::string::npos)
+      << run.err;
 }
 
 }  // namespace

@@ -41,7 +41,18 @@ TEST(ExternalFailure, SrunTaskRangesAndExitCodes) {
 
 TEST(ExternalFailure, SrunNodeFailuresNameTheNodeButNoRank) {
   auto failure = find_srun_failure({"srun: error: Node failure on zlnode2", "srun: error: zlnode1: task 0: Killed"});
-  EXPECT_EQ(failure.rank, 0) << "a task line names a rank and wins";
+  EXPECT_EQ(failure.rank, 0) << "a task killed by a signal of its own wins";
+  // Slurm 22.05 ending a job for a node whose slurmd died: srun's lines as zlaunch reads them.
+  failure = find_srun_failure({"srun: error: Node failure on zl189n2",
+                               "srun: Job step aborted: Waiting up to 4 seconds for job step to finish.",
+                               "srun: forcing job termination", "srun: error: zl189n1: tasks 0-1: Terminated",
+                               "srun: launch/slurm: _step_signal: Terminating StepId=1.0"});
+  EXPECT_EQ(failure.rank, -1) << "the tasks Slurm terminated for the lost node are not the cause";
+  EXPECT_EQ(failure.host, "zl189n2");
+  EXPECT_EQ(failure.reason, "Node failure");
+  failure = find_srun_failure(
+      {"srun: error: zlnode1: task 1: Exited with exit code 1", "srun: error: Node failure on zlnode2"});
+  EXPECT_EQ(failure.host, "zlnode2") << "a lost node explains its peers' errors";
   failure = find_srun_failure({"srun: error: Node failure on zlnode2", "srun: Force Terminated StepId=5.0"});
   EXPECT_EQ(failure.rank, -1);
   EXPECT_EQ(failure.host, "zlnode2");
@@ -50,6 +61,13 @@ TEST(ExternalFailure, SrunNodeFailuresNameTheNodeButNoRank) {
   EXPECT_EQ(failure.host, "zlnode3");
   EXPECT_EQ(failure.rank, -1);
   EXPECT_EQ(find_srun_failure({"srun: error: Unable to create step for job 9: Invalid node name"}).host, "");
+}
+
+TEST(ExternalFailure, SrunTerminatedTasksComeLast) {
+  const auto failure = find_srun_failure(
+      {"srun: error: zlnode1: tasks 0-1: Terminated", "srun: error: zlnode2: task 2: Exited with exit code 3"});
+  EXPECT_EQ(failure.rank, 2) << "an error exit explains more than a task srun stopped";
+  EXPECT_EQ(find_srun_failure({"srun: error: zlnode1: tasks 0-1: Terminated"}).rank, 0);
 }
 
 TEST(ExternalFailure, MpirunNamesTheRankAndNode) {

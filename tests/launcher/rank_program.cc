@@ -15,6 +15,8 @@
 //   --wait-pids N          wait (up to 10 s) until N pid files exist in --pid-dir's directory
 //   --pid-dir DIR          write DIR/rank_<R>.pid first thing
 //   --grandchild           fork a child that sleeps forever in the rank's process group
+//   --announce-start       announce this rank's start to the launcher (zl/rank/start_announcement.h), as
+//                          the runtime's collective rendezvous does
 //   --store-check          SET/GET through ZLAUNCH_STORE with the token; print "store ok"
 //   --serve-metrics        serve /metrics as train does (ZLAUNCH_METRICS_PORT + local rank, a free port when
 //                          that is busy, 0 = any) with zl_test_rank_info{rank, run_id} 1, and report the
@@ -43,6 +45,7 @@
 #include "zl/rank/progress_reporter.h"
 #include "zl/rank/rank_context.h"
 #include "zl/rank/rank_identity.h"
+#include "zl/rank/start_announcement.h"
 #include "zl/store/store_client.h"
 
 namespace {
@@ -183,6 +186,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "rank %d: cannot report the metrics address: %s\n", rank, problem.c_str());
         return 5;
       }
+    } else if (arg == "--announce-start") {
+      auto store = zl::store::StoreClient::from_environment();
+      zl::rank::announce_start(zl::rank::RankContext::from_environment(), store);
     } else if (arg == "--store-check") {
       auto store = zl::store::StoreClient::from_environment();
       zl::store::PrefixStore scoped(store, zl::store::attempt_prefix(attempt));

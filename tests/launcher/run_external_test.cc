@@ -1,7 +1,10 @@
 // External launchers: `--launcher mpi` runs the job under a real mpirun (4 ranks, identity from
-// OMPI_COMM_WORLD_*, per-rank logs from --tag-output, the failing rank's exit code); `--launcher slurm`'s
-// srun command line and environment through --dry_run (tests/cluster runs it on a real Slurm).
+// OMPI_COMM_WORLD_*, per-rank logs from --tag-output, the failing rank's exit code, a rank that never
+// announces its start named after --rdzv_timeout); `--launcher slurm`'s srun command line and
+// environment through --dry_run (tests/cluster runs it on a real Slurm).
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -16,6 +19,12 @@ using testing::rank_program;
 using testing::read_file;
 using testing::run_process;
 using testing::zlaunch_binary;
+
+std::string host_name() {
+  char name[256] = {};
+  ::gethostname(name, sizeof(name) - 1);
+  return name;
+}
 
 class ExternalLauncherTest : public ::testing::Test {
  protected:
@@ -48,6 +57,30 @@ TEST_F(ExternalLauncherTest, MpiFailureExitCodeAndRankAreReported) {
   EXPECT_EQ(result.exit_code, 139) << result.err;
   EXPECT_NE(result.err.find("root cause: rank 2"), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("fatal signal SIGSEGV"), std::string::npos) << "the error file is found: " << result.err;
+}
+
+// Ranks 0-2 announce their start as the runtime's rendezvous does; rank 3 hangs before it (its node stuck
+// starting the program). --rdzv_timeout after the spawn, the launcher ends the attempt naming rank 3 and
+// its node, with the infrastructure exit code, long before the others' 60 s are up.
+TEST_F(ExternalLauncherTest, MpiRankThatNeverStartsIsNamedAfterTheRendezvousTimeout) {
+  const auto result = run_process(zlaunch({"--launcher", "mpi", "-n", "4", "--rdzv_timeout", "3", rank_program(),
+                                           "--hang", "3", "--announce-start", "--sleep", "60000"}),
+                                  options());
+  EXPECT_EQ(result.exit_code, 3) << result.err;
+  EXPECT_NE(result.err.find("root cause: node 0 (host " + host_name() +
+                            ", rank(s) 3): never started within --rdzv_timeout (3 s)"),
+            std::string::npos)
+      << result.err;
+  const std::string attempts = read_file(dir_ + "/logs/r1/attempts.jsonl");
+  EXPECT_NE(attempts.find("\"outcome\":\"not_started\""), std::string::npos) << attempts;
+}
+
+// A program that never announces its start (not built on the runtime) is not watched: it may take longer
+// than --rdzv_timeout to get going.
+TEST_F(ExternalLauncherTest, MpiProgramThatAnnouncesNothingIsNotWatched) {
+  const auto result = run_process(
+      zlaunch({"--launcher", "mpi", "-n", "2", "--rdzv_timeout", "1", rank_program(), "--sleep", "2500"}), options());
+  EXPECT_EQ(result.exit_code, 0) << result.err;
 }
 
 TEST_F(ExternalLauncherTest, MpiDryRunShowsTheMpirunCommand) {

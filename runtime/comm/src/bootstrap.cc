@@ -5,6 +5,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "zl/base/check.h"
 #include "zl/base/error.h"
 #include "zl/base/host_address.h"
@@ -13,6 +15,7 @@
 #include "zl/comm/nccl/backend.h"
 #include "zl/comm/shm/backend.h"
 #include "zl/comm/store_adapter.h"
+#include "zl/rank/start_announcement.h"
 #include "zl/store/store_client.h"
 #include "zl/store/store_keys.h"
 
@@ -20,7 +23,9 @@ namespace zl::comm {
 namespace {
 
 // Backends use the store only while they connect (gloo's mesh, NCCL's unique id), so the client
-// lives for the duration of the construction.
+// lives for the duration of the construction. The rank announces its start first (start_announcement.h)
+// and waits for late peers as long as its launcher does (ZLAUNCH_RDZV_TIMEOUT), so that a peer that
+// never starts is named by the launcher, not reported as this rank's rendezvous timeout.
 template <typename Make>
 std::unique_ptr<Communicator> through_store(const rank::RankContext& context, Make make,
                                             std::chrono::milliseconds timeout) {
@@ -29,7 +34,11 @@ std::unique_ptr<Communicator> through_store(const rank::RankContext& context, Ma
                      " ranks needs the rendezvous store (ZLAUNCH_STORE): start this program with `zlaunch run`");
   }
   store::StoreClient client(store::StoreAddress::parse(context.store), context.store_token);
-  RendezvousStoreAdapter adapter(client, store::attempt_prefix(context.attempt) + "comm/", timeout);
+  rank::announce_start(context, client);
+  const auto wait_for_peers = context.rendezvous_timeout_s > 0
+                                  ? std::max(timeout, std::chrono::milliseconds(1000LL * context.rendezvous_timeout_s))
+                                  : timeout;
+  RendezvousStoreAdapter adapter(client, store::attempt_prefix(context.attempt) + "comm/", wait_for_peers);
   return std::make_unique<Communicator>(make(adapter));
 }
 
@@ -71,7 +80,14 @@ const char* to_string(BackendKind kind) {
 
 std::unique_ptr<Communicator> make_communicator(BackendKind kind, const rank::RankContext& context,
                                                 std::chrono::milliseconds timeout) {
-  if (kind == BackendKind::kMpi) return std::make_unique<Communicator>(make_mpi_backend());
+  if (kind == BackendKind::kMpi) {
+    // MPI_Init is the rendezvous (mpirun started every rank); a launcher's store still hears the start.
+    if (context.has_store()) {
+      store::StoreClient client(store::StoreAddress::parse(context.store), context.store_token);
+      rank::announce_start(context, client);
+    }
+    return std::make_unique<Communicator>(make_mpi_backend());
+  }
   const rank::RankIdentity& id = context.identity;
   detail::reporting_rank() = id.rank;
   if (id.world_size == 1 && !context.has_store()) {

@@ -43,6 +43,7 @@ RankContext RankContext::from_environment(const EnvLookup& lookup) {
   c.store_token = text_of(lookup, "ZLAUNCH_STORE_TOKEN");
   c.host = text_of(lookup, "ZLAUNCH_HOST");
   c.config_path = text_of(lookup, "ZLAUNCH_CONFIG");
+  c.rendezvous_timeout_s = non_negative(lookup, "ZLAUNCH_RDZV_TIMEOUT", 0, "whole seconds (--rdzv_timeout)");
   c.progress_bar = text_of(lookup, "ZLAUNCH_PROGRESS_BAR") == "1";
   c.local_device = non_negative(lookup, "ZLAUNCH_LOCAL_DEVICE", c.identity.local_rank, "a GPU index (0, 1, ...)");
   return c;

@@ -17,12 +17,17 @@ struct ExternalFailure {
   std::string reason;  // srun's/mpirun's words for it ("Killed", "Exited with exit code 3", "Node failure")
 };
 
-// The failure named in `lines` (oldest first). srun: the first task killed by a signal other than the
-// SIGTERM srun stops the others with (a rank killed mid-run makes its peers exit with errors first),
-// else the first task line, else the first node srun lost. mpirun: the last naming line (the root
-// cause mpirun reports last).
+// The failure named in `lines` (oldest first). srun, the first of each kind, in this order: a task killed
+// by a signal other than the SIGTERM srun stops the others with (a rank killed mid-run makes its peers
+// exit with errors first); a node srun lost (its failure, or a task launch that failed there); a task
+// that exited with an error; a task stopped with SIGTERM. mpirun: the last naming line (the root cause
+// mpirun reports last).
 ExternalFailure find_srun_failure(const std::deque<std::string>& lines);
 ExternalFailure find_mpirun_failure(const std::deque<std::string>& lines);
+
+// True for srun's reason of a task killed by a signal of its own ("Killed", "Segmentation fault"), not
+// for an exit ("Exited with exit code N") or the SIGTERM srun and Slurm stop tasks with ("Terminated").
+bool killed_by_own_signal(const std::string& reason);
 
 // A waitpid-style status for srun's reason: "Exited with exit code N", or a signal's strsignal() text
 // ("Killed", "Segmentation fault"); `otherwise` for anything else.

@@ -1,7 +1,8 @@
 // The root-cause-first failure report printed when an attempt fails (DESIGN.md §3): the rank that
 // failed first (rank, local rank, node, host, pid, exit code or signal name), its error file (message
 // and backtrace, written by zl::rank::install_error_handler), the last lines of its stderr, then one
-// line per other rank.
+// line per other rank. Under mpirun/srun the root cause may be a whole node instead (NodeFailure: its
+// ranks never started, or srun lost it), named with its host and ranks.
 #pragma once
 
 #include <string>

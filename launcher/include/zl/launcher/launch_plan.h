@@ -36,6 +36,9 @@ struct LaunchPlan {
   // "host:port" this launcher serves /metrics on (Endpoint::scrape_address); "" = not serving.
   std::string launcher_metrics_address;
   int max_restarts = 0;
+  // --rdzv_timeout in whole seconds, rounded up: how long the machines, and the ranks of a rendezvous
+  // (ZLAUNCH_RDZV_TIMEOUT), wait for each other; under mpirun/srun, how long ranks may take to start.
+  int rdzv_timeout_s = 300;
   int omp_num_threads = 1;    // 0 = the user set OMP_NUM_THREADS; leave it alone
   std::string blas_core;      // the kernels OpenBLAS chose in a rank-like process (blas_advice.h)
   std::string blas_coretype;  // OPENBLAS_CORETYPE for the ranks when OpenBLAS misjudged this CPU

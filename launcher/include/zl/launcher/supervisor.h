@@ -1,8 +1,9 @@
 // Supervision of one attempt (DESIGN.md §3): spawn this machine's ranks (or the one mpirun/srun that
 // starts them), route their output, poll every <= 100 ms, and end the attempt on the first failure
 // (SIGTERM to every rank's process group, SIGKILL after --shutdown_timeout), on a hung rank, on a
-// forwarded SIGINT/SIGTERM/SIGHUP (a second SIGINT kills at once), or - on several machines - when
-// another machine announces a failure in the store (attempt/<N>/failed).
+// forwarded SIGINT/SIGTERM/SIGHUP (a second SIGINT kills at once), on several machines when another
+// machine announces a failure in the store (attempt/<N>/failed), or under mpirun/srun when ranks that
+// announce their start (zl/rank/start_announcement.h) are still missing --rdzv_timeout after the spawn.
 #pragma once
 
 #include <sys/types.h>
@@ -39,6 +40,9 @@ struct SupervisorSettings {
   StreamSelection off_console;                // --redirects: streams kept in the rank files only
   std::set<int> ranks_filter;                 // empty = all ranks on the console
   std::vector<std::string> external_command;  // mpirun/srun argv; empty = spawn the ranks here
+  // Under mpirun/srun: how long after the spawn every rank must have announced its start (once any has;
+  // a program that never announces is not watched). 0 = not watched.
+  std::chrono::milliseconds start_timeout{0};
   // The launcher's own series (ranks alive, hang detections, and each spawned rank's process
   // sampled about once a second: CPU, memory, threads, GPU memory); null when the launcher serves
   // no /metrics. Not owned; updated from the supervision loop's thread only.
@@ -63,8 +67,19 @@ struct RankRecord {
   std::deque<std::string> stderr_tail;
 };
 
+// A node of an mpirun/srun launch lost as a whole: its ranks never announced their start, or srun
+// named it failed ("Node failure on HOST", "Task launch ... failed on node HOST").
+struct NodeFailure {
+  int node = -1;           // its index in the run (rank_placement.h), -1 when unknown
+  std::string host;        // "" when unknown
+  std::vector<int> ranks;  // the ranks placed on it (kNotStarted: those of them that never started)
+  std::string reason;      // "never started within --rdzv_timeout (15 s)", or srun's words
+};
+
 struct AttemptOutcome {
-  enum class Kind { kSuccess, kRankFailed, kHang, kInterrupted, kPeerFailed };
+  // kNotStarted: under mpirun/srun, ranks that never announced their start within --rdzv_timeout
+  // while others had (start_announcement.h); failed_nodes names them.
+  enum class Kind { kSuccess, kRankFailed, kHang, kInterrupted, kPeerFailed, kNotStarted };
   Kind kind = Kind::kSuccess;
   int exit_code = 0;
   int root_cause = -1;       // index into ranks, -1 when the cause is elsewhere
@@ -72,6 +87,9 @@ struct AttemptOutcome {
   std::string peer_failure;  // kPeerFailed: the other machine's description
   std::vector<RankRecord> ranks;
   std::deque<std::string> launcher_messages;  // mpirun's/srun's own last lines
+  // The nodes lost (kNotStarted, or srun naming a node and no rank): the root cause when root_cause is
+  // -1; with an interruption, what Slurm stopped the job for (a node's failure ends the whole job).
+  std::vector<NodeFailure> failed_nodes;
 };
 
 // store: the launcher's client (progress reports, failure announcements); may be null on one machine

@@ -14,6 +14,11 @@ std::string attempt_prefix(int attempt);
 // the launcher's hang detection.
 std::string progress_key(int attempt, int rank);
 
+// "attempt/<N>/started/<rank>": {"host": ..., "pid": ...}, set by a rank of the runtime as it joins the
+// collective rendezvous (zl/rank/start_announcement.h). Under mpirun/srun the launcher learns from these
+// which ranks started: a rank still missing after --rdzv_timeout, while others announced, never started.
+std::string started_key(int attempt, int rank);
+
 // "attempt/<N>/metrics/<rank>": "host:port" where the rank serves /metrics (zl/rank/metrics_address.h),
 // read by the launcher, which writes the Prometheus targets file from these reports only.
 std::string metrics_address_key(int attempt, int rank);

@@ -16,7 +16,8 @@ namespace zl::comm {
 
 class RendezvousStoreAdapter final : public gloo::rendezvous::Store {
  public:
-  // `client` must outlive the adapter. `timeout` bounds get() and the timeout-less wait().
+  // `client` must outlive the adapter. `timeout` bounds get() and every wait(): a backend's own, shorter
+  // timeout (gloo waits for each peer's address with its context's) does not cut short the rendezvous.
   RendezvousStoreAdapter(store::StoreClient& client, std::string prefix, std::chrono::milliseconds timeout)
       : store_(client, std::move(prefix)), timeout_(timeout) {}
 

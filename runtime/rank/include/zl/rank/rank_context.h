@@ -22,6 +22,9 @@ struct RankContext {
   std::string host;         // ZLAUNCH_HOST: the address peers reach this rank at ("" = derive)
   std::string config_path;  // ZLAUNCH_CONFIG: config.resolved.json ("" = none)
   int local_device = 0;     // ZLAUNCH_LOCAL_DEVICE, else the local rank: this rank's GPU
+  // ZLAUNCH_RDZV_TIMEOUT (the launcher's --rdzv_timeout, whole seconds): how long the collective
+  // rendezvous waits for peers that start late; 0 = the program's own choice.
+  int rendezvous_timeout_s = 0;
   // ZLAUNCH_PROGRESS_BAR=1: draw the live progress bar although stdout is a pipe (the launcher's
   // console is a terminal and redraws it in place).
   bool progress_bar = false;
