@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -310,8 +311,9 @@ TEST_F(SlurmLaunchTest, SallocRunsZlaunchOnTheLoginNodeAndTheRanksOnTheAllocatio
   for (const int nodes : {1, 2}) {
     const std::string logs = work_ + "/salloc_logs_" + std::to_string(nodes);
     std::vector<std::string> argv = {"salloc", "-N", std::to_string(nodes), "--ntasks-per-node", "2", "zlaunch", "run"};
-    for (const char* arg : {"--config_file", "slurm.yaml", "--main_process_ip", login.c_str(), "--log_dir",
-                            logs.c_str(), "train", "--steps", "3", "--eval_batches", "1"}) {
+    // Port 0: this namespace is shared with the other tests, which may hold 29500.
+    for (const char* arg : {"--config_file", "slurm.yaml", "--main_process_ip", login.c_str(), "--main_process_port",
+                            "0", "--log_dir", logs.c_str(), "train", "--steps", "3", "--eval_batches", "1"}) {
       argv.push_back(arg);
     }
     const auto run = testing::run_process(argv, submit_options(1));
@@ -384,15 +386,17 @@ TEST_F(SlurmNodeLossUnderSallocTest, ANodeWhoseSlurmdDiesIsTheRootCause) {
   const std::string node2 = cluster_->nodes()[1].name;
   const std::string slurmd_pid = testing::read_file(cluster_->dir() + "/node/" + node2 + "/slurmd.pid");
   ASSERT_FALSE(slurmd_pid.empty());
+  const std::string run_id = "salloc-node-loss-" + std::to_string(::getpid());
   std::thread killer([&] {
     // Once the four ranks train, node 2's slurmd dies.
-    wait_for_trainers("ZLAUNCH_STORE=" + login + ":29500", 4);
+    wait_for_trainers("ZLAUNCH_RUN_ID=" + run_id, 4);
     ::kill(std::stoi(slurmd_pid), SIGKILL);
   });
-  const auto run =
-      testing::run_process({"salloc", "-N", "2", "--ntasks-per-node", "2", "zlaunch", "run", "--config_file",
-                            "slurm.yaml", "--main_process_ip", login, "train", "--steps", "1000000"},
-                           submit_options(1));
+  // Port 0: this namespace is shared with the other tests, which may hold 29500.
+  const auto run = testing::run_process(
+      {"salloc", "-N", "2", "--ntasks-per-node", "2", "zlaunch", "run", "--config_file", "slurm.yaml",
+       "--main_process_ip", login, "--main_process_port", "0", "--run_id", run_id, "train", "--steps", "1000000"},
+      submit_options(1));
   killer.join();
   EXPECT_NE(run.exit_code, 0);
   EXPECT_NE(run.err.find("root cause: node 1 (host " + node2 + ", rank(s) 2, 3): Slurm has it down*"),
