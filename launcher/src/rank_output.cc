@@ -60,6 +60,7 @@ void RankOutput::emit_line(std::string_view line, std::string& console) {
 }
 
 void RankOutput::append(std::string_view data) {
+  if (!data.empty()) last_output_ = std::chrono::steady_clock::now();
   if (file_.valid()) write_fully(file_.get(), data);
   if (console_fd_ < 0 && tail_lines_ == 0) return;
   std::string console;

@@ -48,17 +48,9 @@ constexpr auto kDrainGrace = std::chrono::milliseconds(300);
 // small /proc reads per rank and one NVML query per GPU, far cheaper than any scrape interval needs.
 constexpr auto kProcessSampleInterval = std::chrono::seconds(1);
 
-// One supervised child process: a rank, or mpirun/srun standing for all of them.
-struct Child {
-  int index = 0;  // into outcome.ranks (the first rank for an external launcher)
-  SpawnedProcess process;
-  std::unique_ptr<RankOutput> out;
-  std::unique_ptr<RankOutput> err;
-  std::unique_ptr<ExternalOutputDemux> demux;  // external launchers: both of its pipes go here
-  bool exited = false;
-  Clock::time_point last_activity;  // last output (or the spawn)
-  // Hang detection (hang_culprit.h): the last progress report read from the store, as written and as
-  // parsed, when it last changed at all and when its step or collective last changed.
+// Hang detection of one rank (hang_culprit.h): the last progress report read from the store, as written
+// and as parsed, when it last changed at all and when its step or collective last changed.
+struct ProgressWatch {
   std::string last_report;
   Clock::time_point report_changed;
   Clock::time_point progress_changed;
@@ -67,6 +59,19 @@ struct Child {
   std::string collective;
   std::chrono::milliseconds heartbeat_period{0};
   std::chrono::milliseconds state{0};  // the report's "state_ms"
+};
+
+// One supervised child process: a rank, or mpirun/srun standing for all of them.
+struct Child {
+  int index = 0;  // into outcome.ranks (the first rank for an external launcher)
+  SpawnedProcess process;
+  std::unique_ptr<RankOutput> out;
+  std::unique_ptr<RankOutput> err;
+  std::unique_ptr<ExternalOutputDemux> demux;  // external launchers: both of its pipes go here
+  bool exited = false;
+  Clock::time_point spawned;
+  Clock::time_point last_activity;  // last output (or the spawn)
+  ProgressWatch progress;           // a rank's; under mpirun/srun each rank has its own (external_progress_)
 };
 
 class AttemptRunner {
@@ -93,7 +98,10 @@ class AttemptRunner {
   void begin_teardown(int sig);
   void signal_all(int sig);
   void handle_signals();
-  void read_progress(Child& child, Clock::time_point now);
+  void read_progress(ProgressWatch& watch, int rank, Clock::time_point now);
+  // Each rank's progress as hang detection sees it: this machine's children, or under mpirun/srun
+  // every rank, judged by its own reports and its own lines; indices into outcome_.ranks beside.
+  void observe_progress(Clock::time_point now, std::vector<RankProgress>& observed, std::vector<int>& index);
   void check_progress();
   void check_peers();
   void check_starts(Clock::time_point now);
@@ -120,6 +128,7 @@ class AttemptRunner {
   Clock::time_point next_process_sample_;
   Clock::time_point start_deadline_;  // mpirun/srun: when every rank must have announced its start
   bool starts_checked_ = false;
+  std::vector<ProgressWatch> external_progress_;  // mpirun/srun: one per rank, by rank
   // Opened at the first sample of the attempt (nvmlInit can take a while on a many-GPU machine
   // without persistence mode; runs without metrics never pay it).
   std::unique_ptr<metrics::NvmlGpuMemory> gpu_memory_;
@@ -152,7 +161,8 @@ void AttemptRunner::spawn_ranks() {
     child.out = make_output(rank, false);
     child.err = make_output(rank, true);
     child.process = start_process(argv, rank_environment(plan_, attempt_, local));
-    child.last_activity = child.report_changed = child.progress_changed = Clock::now();
+    child.spawned = child.last_activity = child.progress.report_changed = child.progress.progress_changed =
+        Clock::now();
     outcome_.ranks.push_back(std::move(record));
     children_.push_back(std::move(child));
   }
@@ -182,7 +192,9 @@ void AttemptRunner::spawn_external() {
       [this](int rank, bool is_stderr) { return make_output(rank, is_stderr); }, 2);
   // The rank contract goes in the external launcher's environment, which carries it to the ranks.
   child.process = spawn_process(settings_.external_command, external_environment(plan_, attempt_));
-  child.last_activity = child.report_changed = child.progress_changed = Clock::now();
+  child.spawned = child.last_activity = Clock::now();
+  external_progress_.assign(outcome_.ranks.size(), ProgressWatch{});
+  for (auto& watch : external_progress_) watch.report_changed = watch.progress_changed = child.last_activity;
   for (auto& record : outcome_.ranks) record.pid = child.process.program_pid;
   children_.push_back(std::move(child));
 }
@@ -367,80 +379,106 @@ void AttemptRunner::handle_signals() {
   }
 }
 
-// Reads the child's progress report; a changed value is a heartbeat, a changed step or collective
-// (or a value that is no report) is progress. External launchers' ranks are judged by output alone.
-void AttemptRunner::read_progress(Child& child, Clock::time_point now) {
-  if (store_ == nullptr || !settings_.external_command.empty()) return;
+// Reads a rank's progress report; a changed value is a heartbeat, a changed step or collective (or a
+// value that is no report) is progress.
+void AttemptRunner::read_progress(ProgressWatch& watch, int rank, Clock::time_point now) {
+  if (store_ == nullptr) return;
   std::optional<std::string> value;
   try {
-    value = store_->try_get(store::progress_key(attempt_, outcome_.ranks[static_cast<std::size_t>(child.index)].rank));
+    value = store_->try_get(store::progress_key(attempt_, rank));
   } catch (const std::exception&) {
     return;  // without the store only output counts as progress
   }
-  if (!value || *value == child.last_report) return;
-  child.last_report = *value;
-  child.report_changed = now;
-  const bool was_reported = child.reported;
-  const std::int64_t old_step = child.step;
-  const std::string old_collective = child.collective;
-  child.reported = false;
+  if (!value || *value == watch.last_report) return;
+  watch.last_report = *value;
+  watch.report_changed = now;
+  const bool was_reported = watch.reported;
+  const std::int64_t old_step = watch.step;
+  const std::string old_collective = watch.collective;
+  watch.reported = false;
   try {
     const auto report = nlohmann::json::parse(*value, nullptr, false);
     if (report.is_object()) {
-      child.step = report.value("step", std::int64_t{-1});
-      child.collective = report.value("collective", std::string());
-      child.heartbeat_period = std::chrono::milliseconds(report.value("heartbeat_ms", std::int64_t{0}));
-      child.state = std::chrono::milliseconds(report.value("state_ms", std::int64_t{0}));
-      child.reported = true;
+      watch.step = report.value("step", std::int64_t{-1});
+      watch.collective = report.value("collective", std::string());
+      watch.heartbeat_period = std::chrono::milliseconds(report.value("heartbeat_ms", std::int64_t{0}));
+      watch.state = std::chrono::milliseconds(report.value("state_ms", std::int64_t{0}));
+      watch.reported = true;
     }
   } catch (const nlohmann::json::exception&) {
     // A field of the wrong type: not a report this launcher understands.
   }
-  if (!child.reported) {
-    child.heartbeat_period = std::chrono::milliseconds(0);
-    child.progress_changed = now;
-  } else if (!was_reported || child.step != old_step || child.collective != old_collective) {
-    child.progress_changed = now;
+  if (!watch.reported) {
+    watch.heartbeat_period = std::chrono::milliseconds(0);
+    watch.progress_changed = now;
+  } else if (!was_reported || watch.step != old_step || watch.collective != old_collective) {
+    watch.progress_changed = now;
+  }
+}
+
+void AttemptRunner::observe_progress(Clock::time_point now, std::vector<RankProgress>& observed,
+                                     std::vector<int>& index) {
+  const auto since = [now](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now - std::max(a, b));
+  };
+  const auto observe = [&](int record_index, Clock::time_point last_activity, ProgressWatch& watch) {
+    const int rank = outcome_.ranks[static_cast<std::size_t>(record_index)].rank;
+    read_progress(watch, rank, now);
+    RankProgress r;
+    r.rank = rank;
+    r.since_progress = since(last_activity, watch.progress_changed);
+    r.since_heartbeat = since(last_activity, watch.report_changed);
+    r.heartbeat_period = watch.heartbeat_period;
+    r.reported = watch.reported;
+    r.step = watch.step;
+    r.collective = watch.collective;
+    // The rank's own time on this step and collective, as of its report, plus the time since.
+    if (watch.reported) {
+      r.in_state = watch.state + std::chrono::duration_cast<std::chrono::milliseconds>(now - watch.report_changed);
+    }
+    observed.push_back(std::move(r));
+    index.push_back(record_index);
+  };
+  for (auto& child : children_) {
+    if (child.exited) continue;
+    if (!child.demux) {
+      observe(child.index, child.last_activity, child.progress);
+      continue;
+    }
+    // mpirun/srun: a rank's activity is its own lines (or the spawn, before it has written any).
+    for (std::size_t i = 0; i < outcome_.ranks.size(); ++i) {
+      Clock::time_point last = child.spawned;
+      for (const bool is_stderr : {false, true}) {
+        if (const RankOutput* output = child.demux->output(outcome_.ranks[i].rank, is_stderr)) {
+          last = std::max(last, output->last_output());
+        }
+      }
+      observe(static_cast<int>(i), last, external_progress_[i]);
+    }
   }
 }
 
 void AttemptRunner::check_progress() {
   if (settings_.hang_timeout.count() <= 0 || stopping_) return;
-  const auto now = Clock::now();
-  const auto since = [now](Clock::time_point a, Clock::time_point b) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(now - std::max(a, b));
-  };
   std::vector<RankProgress> observed;
-  std::vector<Child*> observed_child;
-  for (auto& child : children_) {
-    if (child.exited) continue;
-    read_progress(child, now);
-    RankProgress r;
-    r.rank = outcome_.ranks[static_cast<std::size_t>(child.index)].rank;
-    r.since_progress = since(child.last_activity, child.progress_changed);
-    r.since_heartbeat = since(child.last_activity, child.report_changed);
-    r.heartbeat_period = child.heartbeat_period;
-    r.reported = child.reported;
-    r.step = child.step;
-    r.collective = child.collective;
-    // The rank's own time on this step and collective, as of its report, plus the time since.
-    if (child.reported) {
-      r.in_state = child.state + std::chrono::duration_cast<std::chrono::milliseconds>(now - child.report_changed);
-    }
-    observed.push_back(std::move(r));
-    observed_child.push_back(&child);
-  }
+  std::vector<int> index;
+  observe_progress(Clock::now(), observed, index);
   const auto verdict = find_hang_culprit(observed, settings_.hang_timeout, settings_.monitor_interval);
   if (!verdict) return;
-  const Child& culprit = *observed_child[verdict->culprit];
-  auto& record = outcome_.ranks[static_cast<std::size_t>(culprit.index)];
+  const int culprit = index[verdict->culprit];
+  auto& record = outcome_.ranks[static_cast<std::size_t>(culprit)];
   record.hang_reason = describe_hang(observed, *verdict);
   std::fprintf(stderr, "zlaunch: rank %d is hung: %s; tearing the group down\n", record.rank,
                record.hang_reason.c_str());
+  if (!settings_.external_command.empty()) {
+    const RankPlacement place = external_placement(plan_)[static_cast<std::size_t>(culprit)];
+    record.node = place.node;
+    record.host = place.host;
+  }
   if (settings_.metrics != nullptr) settings_.metrics->record_hang_detection();
   outcome_.kind = AttemptOutcome::Kind::kHang;
   outcome_.exit_code = kHangExitCode;
-  outcome_.root_cause = culprit.index;
+  outcome_.root_cause = culprit;
   begin_teardown(SIGTERM);
 }
 

@@ -1,7 +1,7 @@
 // External launchers: `--launcher mpi` runs the job under a real mpirun (4 ranks, identity from
 // OMPI_COMM_WORLD_*, per-rank logs from --tag-output, the failing rank's exit code, a rank that never
-// announces its start named after --rdzv_timeout); `--launcher slurm`'s srun command line and
-// environment through --dry_run (tests/cluster runs it on a real Slurm).
+// announces its start named after --rdzv_timeout, a hung rank named from its own progress reports); `--launcher
+// slurm`'s srun command line and environment through --dry_run (tests/cluster runs it on a real Slurm).
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -80,6 +80,25 @@ TEST_F(ExternalLauncherTest, MpiRankThatNeverStartsIsNamedAfterTheRendezvousTime
 TEST_F(ExternalLauncherTest, MpiProgramThatAnnouncesNothingIsNotWatched) {
   const auto result = run_process(
       zlaunch({"--launcher", "mpi", "-n", "2", "--rdzv_timeout", "1", rank_program(), "--sleep", "2500"}), options());
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+}
+
+// Hang detection under mpirun judges each rank by its own progress reports: rank 2 stops at step 3 "in"
+// all_reduce while the others go on, and it is the one named (not rank 0, whose record stands for
+// mpirun's process).
+TEST_F(ExternalLauncherTest, MpiHungRankIsNamedFromItsOwnProgress) {
+  const auto result = run_process(zlaunch({"--launcher", "mpi", "-n", "4", "--hang_timeout", "2", "--shutdown_timeout",
+                                           "1", rank_program(), "--progress-hang", "2", "--sleep", "60000"}),
+                                  options());
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("zlaunch: rank 2 is hung"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("last step 3, waiting in all_reduce"), std::string::npos) << result.err;
+}
+
+// Ranks that report progress but print nothing are not hung, however quiet mpirun's output is.
+TEST_F(ExternalLauncherTest, MpiQuietRanksThatReportProgressAreNotHung) {
+  const auto result = run_process(
+      zlaunch({"--launcher", "mpi", "-n", "2", "--hang_timeout", "1", rank_program(), "--sleep", "3000"}), options());
   EXPECT_EQ(result.exit_code, 0) << result.err;
 }
 

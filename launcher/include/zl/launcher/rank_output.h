@@ -12,6 +12,7 @@
 // launcher's own ("[mpirun] " / "[srun] " on the console), kept for the failure report.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -36,6 +37,8 @@ class RankOutput {
   void finish();
   [[nodiscard]] const std::deque<std::string>& tail() const { return tail_; }
   [[nodiscard]] const std::string& file_path() const { return file_path_; }
+  // When append() last got bytes (the epoch before any): a rank's activity under mpirun/srun.
+  [[nodiscard]] std::chrono::steady_clock::time_point last_output() const { return last_output_; }
 
  private:
   void emit_line(std::string_view line, std::string& console);
@@ -50,6 +53,7 @@ class RankOutput {
   std::size_t tail_lines_;
   std::string partial_;
   std::deque<std::string> tail_;
+  std::chrono::steady_clock::time_point last_output_{};
 };
 
 // Writes all of data to fd, retrying short writes; errors (a closed console) are ignored.
